@@ -1,0 +1,114 @@
+"""The clinical knowledge: YAML files validated at load time.
+
+Every user-facing sentence, every rule and every threshold lives in these files, each
+with its source ids. :func:`load_knowledge` reads and validates them all (the file and
+the item are named in any error) and identifies the content with a version string that
+changes whenever any file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from backspasm.knowledge.schema import KnowledgeError, Spec, validate
+
+__all__ = ["Knowledge", "KnowledgeError", "load_knowledge", "KNOWLEDGE_DIR"]
+
+KNOWLEDGE_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True, eq=False)
+class Knowledge:
+    """All knowledge files, validated. ``data[stem]`` is the parsed content of ``stem.yaml``."""
+
+    version: str
+    data: dict[str, Any]
+    directory: Path
+    #: Derived, compiled forms (e.g. rule trees) that core modules build once per load.
+    compiled: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, stem: str) -> Any:
+        return self.data[stem]
+
+    @property
+    def sources(self) -> dict[str, dict[str, Any]]:
+        """Source id → source record."""
+        return {s["id"]: s for s in self.data["sources"]["sources"]}
+
+    @property
+    def last_reviewed(self) -> str:
+        return str(self.data["meta"]["last_reviewed"])
+
+    def compile(self, key: str, build: Callable[[Knowledge], Any]) -> Any:
+        """Build a derived form once per loaded knowledge and keep it."""
+        if key not in self.compiled:
+            self.compiled[key] = build(self)
+        return self.compiled[key]
+
+
+def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]]]]:
+    """Each area declares the files it owns (stem → spec) and its cross-file checks."""
+    from backspasm.knowledge import specs_base
+
+    specs: dict[str, Spec] = {}
+    checks: list[Callable[[Knowledge], list[str]]] = []
+    modules = [specs_base]
+    for name in ("specs_triage", "specs_plan", "specs_web"):
+        try:
+            modules.append(__import__(f"backspasm.knowledge.{name}", fromlist=["FILES"]))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"backspasm.knowledge.{name}":
+                raise
+    for mod in modules:
+        specs.update(mod.FILES)
+        checks.extend(getattr(mod, "CHECKS", []))
+    return specs, checks
+
+
+def _yaml_load(text: str, filename: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{filename}: not valid YAML: {exc}") from None
+
+
+def load_knowledge_from(directory: Path) -> Knowledge:
+    """Read and validate every knowledge file in ``directory`` (uncached; for tests and tools)."""
+    specs, checks = _file_specs()
+    present = {p.stem: p for p in sorted(directory.glob("*.yaml"))}
+    unknown = sorted(set(present) - set(specs))
+    if unknown:
+        raise KnowledgeError(f"unknown knowledge file(s): {', '.join(s + '.yaml' for s in unknown)}")
+    missing = sorted(set(specs) - set(present))
+    if missing:
+        raise KnowledgeError(f"missing knowledge file(s): {', '.join(s + '.yaml' for s in missing)}")
+    digest = hashlib.sha256()
+    data: dict[str, Any] = {}
+    for stem, path in present.items():
+        raw = path.read_bytes()
+        digest.update(stem.encode() + b"\0" + raw + b"\0")
+        value = _yaml_load(raw.decode("utf-8"), path.name)
+        validate(specs[stem], value, path.name)
+        data[stem] = value
+    version = f"{data['meta']['content_version']}+{digest.hexdigest()[:12]}"
+    kb = Knowledge(version=version, data=data, directory=directory)
+    problems: list[str] = []
+    for check in checks:
+        problems += check(kb)
+    if problems:
+        raise KnowledgeError("inconsistent knowledge:\n  " + "\n  ".join(problems))
+    return kb
+
+
+@lru_cache(maxsize=4)
+def load_knowledge(directory: str | None = None) -> Knowledge:
+    """The validated knowledge (cached per directory). Raises :class:`KnowledgeError`."""
+    return load_knowledge_from(Path(directory) if directory else KNOWLEDGE_DIR)
