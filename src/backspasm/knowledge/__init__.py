@@ -58,7 +58,7 @@ def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]
     specs: dict[str, Spec] = {}
     checks: list[Callable[[Knowledge], list[str]]] = []
     modules = [specs_base]
-    for name in ("specs_triage", "specs_plan", "specs_web"):
+    for name in ("specs_triage", "specs_plan", "specs_web", "specs_exports"):
         try:
             modules.append(__import__(f"backspasm.knowledge.{name}", fromlist=["FILES"]))
         except ModuleNotFoundError as exc:
