@@ -1,0 +1,109 @@
+"""Plain value objects the exporters read, and the shared helpers (time zone, atomic write)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ExportError(ValueError):
+    """Bad input to an export. ``str(err)`` names the field and what was expected."""
+
+    def __init__(self, field: str, expected: str) -> None:
+        self.field = field
+        self.expected = expected
+        super().__init__(f"{field}: {expected}")
+
+
+class SessionLike(Protocol):
+    """A planned session (``core.plan.Session``): kind, aware start and end."""
+
+    kind: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    """One pain diary entry: 0–10 at an aware moment."""
+
+    at: datetime
+    score: int
+
+
+@dataclass(frozen=True)
+class CareDone:
+    """A care session the person did (ice, heat, …)."""
+
+    kind: str
+    start: datetime
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MedicineDose:
+    """A medicine the person took: its name as they wrote it, and when."""
+
+    name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TriageSnapshot:
+    """The latest triage: the answers given and the result (spec output object)."""
+
+    at: datetime
+    answers: Mapping[str, Any]
+    level: str
+    reasons: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """Everything the report and the FHIR export need about one episode."""
+
+    id: str
+    onset: datetime
+    tz: ZoneInfo
+    ended: datetime | None = None
+    trigger: str | None = None
+    pain: Sequence[PainPoint] = ()
+    care: Sequence[CareDone] = ()
+    medicines: Sequence[MedicineDose] = ()
+    triage: TriageSnapshot | None = None
+    sessions: Sequence[SessionLike] = field(default_factory=tuple)
+
+
+def resolve_tz(name: str, field_name: str = "time zone") -> ZoneInfo:
+    """The IANA zone ``name`` or :class:`ExportError` naming the field."""
+    expected = f"expected a time zone name such as Europe/London, got {name!r}"
+    if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
+        raise ExportError(field_name, expected)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise ExportError(field_name, expected) from None
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (temp file in the same folder, rename)."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError("FILE", f"expected a file in an existing folder, got {str(path)!r}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

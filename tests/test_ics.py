@@ -1,0 +1,158 @@
+"""Calendar export: parsed back with icalendar and, independently, with vobject."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import vobject
+
+from backspasm.exports import ExportError, resolve_tz
+from backspasm.exports.ics import build_ics
+from backspasm.knowledge import load_knowledge
+
+LONDON = ZoneInfo("Europe/London")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@dataclass(frozen=True)
+class Session:
+    kind: str
+    start: datetime
+    end: datetime
+
+
+def _day_sessions(day: datetime, kinds: tuple[str, ...] = ("ice", "ice", "check_in")) -> list[Session]:
+    """Sessions at 09:00, 11:00, 13:00 local wall time on ``day``."""
+    out = []
+    for i, kind in enumerate(kinds):
+        start = day.replace(hour=9 + 2 * i, minute=0)
+        out.append(Session(kind, start, start + timedelta(minutes=20)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+def _across_dst(tz: ZoneInfo, before: datetime) -> list[Session]:
+    """Three days of sessions around a daylight-saving change."""
+    out: list[Session] = []
+    for d in range(3):
+        out += _day_sessions((before + timedelta(days=d)).replace(tzinfo=tz))
+    return out
+
+
+NOW = datetime(2026, 10, 23, 20, 0, tzinfo=UTC)
+
+
+def test_every_session_is_an_event_with_uid_stamp_and_alarms(kb):
+    sessions = _across_dst(LONDON, datetime(2026, 10, 24))
+    data = build_ics(sessions, episode_uid="ep-7", tz=LONDON, kb=kb, now=NOW)
+    cal = icalendar.Calendar.from_ical(data)
+    assert cal["VERSION"] == "2.0" and cal["PRODID"]
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == len(sessions)
+    uids = [str(e["UID"]) for e in events]
+    assert len(set(uids)) == len(uids)
+    tzids = {tz["TZID"] for tz in cal.walk("VTIMEZONE")}
+    assert tzids == {"Europe/London"}
+    texts = kb.data["exports"]["calendar"]["sessions"]
+    for ev, s in zip(events, sorted(sessions, key=lambda s: s.start), strict=True):
+        assert ev["DTSTAMP"].dt == NOW
+        assert ev["DTSTART"].params["TZID"] == "Europe/London"
+        assert ev["DTSTART"].dt == s.start and ev["DTEND"].dt == s.end
+        assert str(ev["SUMMARY"]) == texts[s.kind]["summary"]
+        assert "20 minutes" in str(ev["DESCRIPTION"]) or s.kind != "ice"
+        alarms = list(ev.walk("VALARM"))
+        assert all(str(a["ACTION"]) == "DISPLAY" for a in alarms)
+        related = {a["TRIGGER"].params.get("RELATED", "START"): str(a["DESCRIPTION"]) for a in alarms}
+        assert related["START"] == texts[s.kind]["alarm_start"]
+        if s.kind == "ice":
+            assert related["END"] == "Take the ice off now."
+            assert all(a["TRIGGER"].dt == timedelta(0) for a in alarms)
+        else:
+            assert "END" not in related
+
+
+@pytest.mark.parametrize(
+    ("tz", "before", "utc_hours"),
+    [
+        # London falls back on Sunday 25 October 2026: 09:00 local is 08:00 UTC, then 09:00.
+        (LONDON, datetime(2026, 10, 24), [8, 9, 9]),
+        # New York springs forward on Sunday 8 March 2026: 09:00 local is 14:00 UTC, then 13:00.
+        (NEW_YORK, datetime(2026, 3, 7), [14, 13, 13]),
+    ],
+)
+def test_times_across_a_daylight_saving_change_in_vobject(kb, tz, before, utc_hours):
+    sessions = _across_dst(tz, before)
+    data = build_ics(sessions, episode_uid="ep-1", tz=tz, kb=kb, now=NOW)
+    parsed = vobject.readOne(data.decode("utf-8"))
+    firsts: dict[str, datetime] = {}
+    for ev in parsed.vevent_list:
+        start = ev.dtstart.value
+        assert start.tzinfo is not None
+        local = start.strftime("%Y-%m-%d")
+        firsts.setdefault(local, start)
+        # vobject builds its own tzinfo from our VTIMEZONE: the wall time stays 09:00/11:00/13:00.
+        assert start.hour in (9, 11, 13)
+        assert ev.dtend.value - start == timedelta(minutes=20)
+    assert [d.astimezone(UTC).hour for _, d in sorted(firsts.items())] == utc_hours
+    # The same instants through icalendar (which uses the TZID as a zoneinfo key).
+    ical_starts = sorted(e["DTSTART"].dt for e in icalendar.Calendar.from_ical(data).walk("VEVENT"))
+    assert ical_starts == sorted(s.start for s in sessions)
+
+
+def test_vobject_sees_both_alarms_of_an_ice_session(kb):
+    data = build_ics(_day_sessions(datetime(2026, 1, 5, tzinfo=LONDON)), episode_uid="e", tz=LONDON, kb=kb, now=NOW)
+    ev = vobject.readOne(data.decode()).vevent_list[0]
+    triggers = sorted(a.trigger.params.get("RELATED", ["START"])[0] for a in ev.valarm_list)
+    assert triggers == ["END", "START"]
+    assert {a.description.value for a in ev.valarm_list} >= {"Take the ice off now."}
+
+
+def test_uids_are_stable_per_episode_and_session(kb):
+    sessions = _day_sessions(datetime(2026, 1, 5, tzinfo=LONDON))
+
+    def uids(episode: str, now: datetime) -> list[str]:
+        cal = icalendar.Calendar.from_ical(build_ics(sessions, episode_uid=episode, tz=LONDON, kb=kb, now=now))
+        return [str(e["UID"]) for e in cal.walk("VEVENT")]
+
+    a = uids("ep-1", NOW)
+    assert a == uids("ep-1", NOW + timedelta(hours=5))
+    assert set(a).isdisjoint(uids("ep-2", NOW))
+
+
+def test_times_are_written_in_the_persons_zone_even_when_given_in_utc(kb):
+    start = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    data = build_ics([Session("heat", start, start + timedelta(minutes=20))], episode_uid="e", tz=LONDON, kb=kb, now=NOW)
+    assert b"DTSTART;TZID=Europe/London:20260701T090000" in data
+    assert b"Take the heat off now." in data
+
+
+def test_unknown_session_kind_is_refused_with_the_field(kb):
+    s = Session("sauna", NOW, NOW + timedelta(minutes=10))
+    with pytest.raises(ExportError, match="session kind: expected one of"):
+        build_ics([s], episode_uid="e", tz=LONDON, kb=kb, now=NOW)
+
+
+def test_naive_times_are_refused(kb):
+    naive = datetime(2026, 1, 5, 9)
+    with pytest.raises(ExportError, match="session"):
+        build_ics([Session("ice", naive, naive)], episode_uid="e", tz=LONDON, kb=kb, now=NOW)
+
+
+def test_an_empty_plan_gives_an_empty_but_valid_calendar(kb):
+    cal = icalendar.Calendar.from_ical(build_ics([], episode_uid="e", tz=LONDON, kb=kb, now=NOW, feed=True))
+    assert list(cal.walk("VEVENT")) == []
+    assert "REFRESH-INTERVAL" in cal
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "", "../etc/passwd", "/etc/localtime"])
+def test_a_time_zone_that_does_not_exist_is_refused(name):
+    with pytest.raises(ExportError, match="time zone: expected a time zone name"):
+        resolve_tz(name)
