@@ -1,0 +1,36 @@
+"""Spec for web.yaml: the words of the web pages that carry clinical meaning.
+
+Buttons and headings such as "Continue" live in the templates; anything that tells a
+person what a symptom means or what to do lives here, with its sources.
+"""
+
+from __future__ import annotations
+
+from backspasm.knowledge.schema import ListOf, NonEmptyStr, Obj
+
+_SOURCES = ListOf(NonEmptyStr(), min_items=1)
+
+FILES = {
+    "web": Obj(
+        required={
+            "start": Obj(
+                required={
+                    "heading": NonEmptyStr(),
+                    "lead": NonEmptyStr(),
+                    "is": ListOf(NonEmptyStr(), min_items=1),
+                    "is_not": ListOf(NonEmptyStr(), min_items=1),
+                    "sources": _SOURCES,
+                }
+            ),
+            "emergency_signs": Obj(
+                required={
+                    "heading": NonEmptyStr(),
+                    "intro": NonEmptyStr(),
+                    "signs": ListOf(NonEmptyStr(), min_items=1),
+                    "sources": _SOURCES,
+                }
+            ),
+        }
+    ),
+}
+

@@ -1,0 +1,136 @@
+"""The web app: ``create_app(settings)`` builds one FastAPI application.
+
+Routers live one per area in their own modules (``pages_*.py``, ``api*.py``, ``auth.py``);
+each exposes ``router``, and may expose ``NAV = (order, label, path)`` for the top
+navigation and ``setup(app)`` to install middleware or state. Modules that do not exist yet are skipped, so areas can land one by one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from backspasm import __version__
+from backspasm.knowledge import load_knowledge
+from backspasm.web import errors
+from backspasm.web.security import SecurityHeaders
+from backspasm.web.settings import Settings
+from backspasm.web.templating import make_templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+#: Router modules, in the order their routes are matched.
+ROUTER_MODULES = (
+    "auth", "pages_triage", "pages_plan", "pages_timer", "pages_learn", "pages_diary",
+    "pages_settings", "pages_privacy", "api", "api_diary",
+)
+
+
+class CachedStatic(StaticFiles):
+    """Static assets may be cached for a day (they are not health data)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["cache-control"] = "public, max-age=86400"
+        return response
+
+
+def default_database_url() -> str:
+    """The store's default database (SQLite in the user's data directory)."""
+    try:
+        from backspasm.store import default_url  # type: ignore[attr-defined]
+
+        return str(default_url())
+    except ImportError:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir("backspasm")) / "backspasm.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+
+
+def _make_engine(url: str) -> Any:
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()
+
+    return engine
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (defaults: personal mode, SQLite)."""
+    from backspasm.web.diary_link import DiaryLink
+    from backspasm.web.journey import JourneyStore
+
+    settings = settings or Settings()
+    app = FastAPI(
+        title="backspasm",
+        version=__version__,
+        description=(
+            "Triage for an acute episode of lower back spasm, and a timed self-care plan. "
+            "Not a diagnosis. Errors are `application/problem+json` naming the field."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # FastAPI's Swagger UI loads from a CDN: we serve our own page
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.kb = load_knowledge(settings.knowledge_dir)
+    app.state.templates = make_templates()
+    url = settings.database_url or default_database_url()
+    app.state.engine = _make_engine(url)
+    app.state.journeys = JourneyStore(app.state.engine, keep_hours=settings.journey_hours)
+    app.state.diary = DiaryLink(settings)
+    app.state.nav = []
+
+    errors.install(app)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> FileResponse:
+        # Served from the root so its scope covers every page.
+        return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript",
+                            headers={"cache-control": "no-cache",
+                                     "service-worker-allowed": "/"})
+
+    @app.get("/manifest.webmanifest", include_in_schema=False)
+    def manifest() -> FileResponse:
+        return FileResponse(STATIC_DIR / "manifest.webmanifest",
+                            media_type="application/manifest+json",
+                            headers={"cache-control": "public, max-age=86400"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC_DIR / "icons" / "icon.svg", media_type="image/svg+xml",
+                            headers={"cache-control": "public, max-age=86400"})
+
+    for name in ROUTER_MODULES:
+        try:
+            module = importlib.import_module(f"backspasm.web.{name}")
+        except ModuleNotFoundError as exc:  # an area not built yet
+            if exc.name != f"backspasm.web.{name}":
+                raise
+            continue
+        if hasattr(module, "setup"):  # e.g. middleware or a profile resolver
+            module.setup(app)
+        app.include_router(module.router)
+        if hasattr(module, "NAV"):
+            app.state.nav.append(module.NAV)
+    app.state.nav.sort()
+    return app

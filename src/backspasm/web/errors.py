@@ -1,0 +1,106 @@
+"""Errors: ``application/problem+json`` (RFC 9457) under /api, a plain page elsewhere.
+
+Bad input never becomes a 500: request validation errors, HTTP errors and our own
+:class:`BadInput` are all turned into 4xx answers that name the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+PROBLEM = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+}
+
+
+class BadInput(Exception):
+    """Input that names a field and what was expected there (→ 422)."""
+
+    def __init__(self, field: str, expected: str, message: str | None = None) -> None:
+        self.field = field
+        self.expected = expected
+        super().__init__(message or f"{field}: expected {expected}")
+
+
+#: The problem document as an OpenAPI schema, for every documented 4xx.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "example": "about:blank"},
+        "title": {"type": "string", "example": "Invalid input"},
+        "status": {"type": "integer", "example": 422},
+        "detail": {"type": "string", "example": "age: expected an integer from 0 to 120"},
+        "field": {"type": "string", "example": "age"},
+        "expected": {"type": "string", "example": "an integer from 0 to 120"},
+    },
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry for a problem+json answer."""
+    return {"description": description, "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}}
+
+
+def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+            "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _validation_field(errors: list[Any]) -> tuple[str, str]:
+    if not errors:
+        return "body", "valid input"
+    err = errors[0]
+    loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "form")]
+    return (".".join(loc) or "body"), str(err.get("msg", "valid input"))
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    from backspasm.web.templating import render_error
+
+    async def bad_input(request: Request, exc: BadInput) -> Response:
+        if is_api(request):
+            return problem(422, str(exc), field=exc.field, expected=exc.expected)
+        return render_error(request, 422, str(exc))
+
+    async def validation(request: Request, exc: RequestValidationError) -> Response:
+        field, msg = _validation_field(list(exc.errors()))
+        detail = f"{field}: {msg}"
+        if is_api(request):
+            return problem(422, detail, field=field, expected=msg)
+        return render_error(request, 422, detail)
+
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        if is_api(request):
+            resp = problem(exc.status_code, detail)
+        else:
+            resp = render_error(request, exc.status_code, detail)
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    app.add_exception_handler(BadInput, bad_input)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]

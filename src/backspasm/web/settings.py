@@ -1,0 +1,25 @@
+"""Settings of one running web app (built by ``backspasm serve`` or by tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the app needs to know at start-up. Everything has a safe default."""
+
+    #: SQLAlchemy URL of the diary database; ``None`` means the store's default (SQLite).
+    database_url: str | None = None
+    #: Personal mode (False): one local profile, no sign-in, loopback only.
+    multi_user: bool = False
+    #: Region whose emergency numbers the pages show until the profile says otherwise.
+    region: str = "GB"
+    #: IANA time zone used until the profile says otherwise.
+    timezone: str = "UTC"
+    #: Knowledge directory (tests point this at a copy); ``None`` means the packaged one.
+    knowledge_dir: str | None = None
+    #: Mark cookies ``Secure`` (set when served over https).
+    secure_cookies: bool = False
+    #: How long an unfinished triage journey is kept on the server, in hours.
+    journey_hours: int = 24

@@ -1,0 +1,46 @@
+"""Jinja2 templates and the context every page gets (sources, review date, CSRF token)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    """Values every template may use. ``csrf_token`` is empty in personal mode; the
+    multi-user layer sets ``request.state.csrf_token`` and every POST form carries it."""
+    kb = request.app.state.kb
+    return {
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "kb_version": kb.version,
+        "last_reviewed": kb.last_reviewed,
+        "all_sources": kb.sources,
+        "disclaimer": kb["meta"].get("disclaimer", ""),
+        "nav": getattr(request.app.state, "nav", []),
+        "multi_user": request.app.state.settings.multi_user,
+        "user": getattr(request.state, "user", None),
+    }
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATE_DIR), context_processors=[_page_context])
+    templates.env.trim_blocks = True
+    templates.env.lstrip_blocks = True
+    return templates
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    """Render ``name`` with ``context`` (plus the page context)."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+
+
+def render_error(request: Request, status: int, detail: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "detail": detail}, status_code=status)
