@@ -1,0 +1,37 @@
+"""The diary store: SQLAlchemy models, migrations and the one repository API.
+
+Usage::
+
+    from backspasm.store import open_store
+    with open_store(url) as store:          # migrates the database on open
+        p = store.ensure_profile("local", tz="Europe/London")
+        store.log_pain(p.id, score=6, at=now)
+
+No SQL lives outside this package. See ``docs/internals.md`` ("Store API").
+"""
+
+from backspasm.store.errors import (
+    ConflictError,
+    DatabaseError,
+    ImportFormatError,
+    NotFoundError,
+    StoreError,
+)
+from backspasm.store.records import (
+    CARE_KINDS,
+    TRIGGERS,
+    CareEntry,
+    Diary,
+    Episode,
+    PainEntry,
+    Profile,
+    StatusData,
+    TriageRecord,
+)
+from backspasm.store.repository import EXPORT_FORMAT, EXPORT_VERSION, Store, open_store
+
+__all__ = [
+    "open_store", "Store", "StoreError", "NotFoundError", "ConflictError", "ImportFormatError",
+    "DatabaseError", "Profile", "Episode", "PainEntry", "CareEntry", "TriageRecord",
+    "StatusData", "Diary", "CARE_KINDS", "TRIGGERS", "EXPORT_FORMAT", "EXPORT_VERSION",
+]

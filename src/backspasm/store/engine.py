@@ -1,0 +1,83 @@
+"""Which database, and how to connect to it safely.
+
+SQLite (the embedded default): WAL, foreign keys on, a busy timeout, full sync, and every
+write transaction opened with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock
+upgrade; a busy database is waited for and retried, never shown to the user.
+PostgreSQL (``postgresql+psycopg://…``) for deployments with many users and processes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+ENV_URL = "BACKSPASM_DATABASE_URL"
+#: Milliseconds SQLite waits on a locked database before reporting it busy.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
+WRITE_OPTION = "backspasm_write"
+
+
+def default_sqlite_path() -> Path:
+    """The embedded database in the user's data directory (created when first opened)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("backspasm", appauthor=False) / "backspasm.db"
+
+
+def database_url(url: str | None = None) -> str:
+    """``url`` if given, else ``$BACKSPASM_DATABASE_URL``, else SQLite in the data directory."""
+    chosen = url or os.environ.get(ENV_URL)
+    if chosen:
+        if "://" not in chosen:  # a plain file path means SQLite
+            chosen = f"sqlite:///{Path(chosen).expanduser().resolve()}"
+        return chosen
+    return f"sqlite:///{default_sqlite_path()}"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the connection settings the store relies on."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # NullPool: a CLI process opens one connection; no pooled handles linger after a
+        # fork or a kill, and each connect runs the pragmas below.
+        engine = create_engine(
+            parsed, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so BEGIN is ours.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        # FULL: an acknowledged diary entry survives a crash of the machine, not just the process.
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

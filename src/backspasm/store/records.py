@@ -1,0 +1,95 @@
+"""Plain, immutable records returned by the store (never ORM rows).
+
+Times are aware datetimes in UTC. These satisfy the protocols that
+:mod:`backspasm.core.trends` reads, so the core never sees the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+CARE_KINDS = ("ice", "heat", "contrast", "stretch", "medicine", "other")
+TRIGGERS = ("lifting", "twisting", "sport", "sudden_movement", "fall", "unknown")
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: int
+    key: str | None
+    tz: str
+    wake: time
+    sleep: time
+    region: str
+    age: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Episode:
+    id: int
+    profile_id: int
+    onset: datetime
+    ended_at: datetime | None
+    trigger: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class PainEntry:
+    id: int
+    profile_id: int
+    at: datetime
+    score: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CareEntry:
+    id: int
+    profile_id: int
+    kind: str
+    start: datetime
+    minutes: int | None
+    medicine: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class TriageRecord:
+    id: int
+    profile_id: int
+    at: datetime
+    answers: dict[str, Any]
+    level: str
+    rules: list[str]
+    knowledge_version: str
+
+
+@dataclass(frozen=True)
+class StatusData:
+    """What ``status`` needs, read in one transaction."""
+
+    profile: Profile
+    episode: Episode | None
+    #: Episodes whose onset lies in the look-back window (newest first).
+    recent_episodes: list[Episode]
+    #: Pain entries in the trend window (oldest first).
+    recent_pain: list[PainEntry]
+    latest_pain: PainEntry | None
+    latest_triage: TriageRecord | None
+
+
+@dataclass(frozen=True)
+class Diary:
+    """Entries of one profile in a time range, oldest first."""
+
+    since: datetime
+    until: datetime
+    episodes: list[Episode] = field(default_factory=list)
+    pain: list[PainEntry] = field(default_factory=list)
+    care: list[CareEntry] = field(default_factory=list)
