@@ -1,0 +1,248 @@
+"""FHIR R4 (4.0.1) export: one episode as a ``collection`` Bundle.
+
+Resources: a pseudonymous Patient, the triage Questionnaire (linkIds are the answer field
+names), a QuestionnaireResponse for the latest answers, one Observation per pain entry
+(LOINC 72514-3) and a CarePlan whose activities are the planned sessions. Plain dicts in
+FHIR JSON form; references are ``urn:uuid:`` full URLs, stable for the same input.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from backspasm.exports.data import CareDone, EpisodeRecord, ExportError, SessionLike
+
+__all__ = ["build_bundle", "questionnaire", "session_status", "LOINC_PAIN"]
+
+LOINC_PAIN = {
+    "system": "http://loinc.org",
+    "code": "72514-3",
+    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+}
+_NS = uuid.UUID("6f6c9a57-3d1e-4b8e-9c55-8a3b0e1f2d10")  # backspasm's own UUID namespace
+QUESTIONNAIRE_URL = "urn:uuid:" + str(uuid.uuid5(_NS, "questionnaire/triage"))
+_KIND_SYSTEM = "urn:uuid:" + str(uuid.uuid5(_NS, "codesystem/session-kind"))
+# Session kinds in the plan and the care kinds in the diary that count as doing them.
+_DONE_AS = {"contrast_shower": {"contrast", "contrast_shower"}, "check_in": set()}
+_DONE_WINDOW = timedelta(minutes=90)
+
+
+def _urn(*parts: str) -> str:
+    return "urn:uuid:" + str(uuid.uuid5(_NS, "/".join(parts)))
+
+
+def _dt(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ExportError("date-time", "expected a date-time with a time zone offset")
+    return value.replace(microsecond=0).isoformat()
+
+
+def _answer_schema(kb: Any) -> dict[str, Any]:
+    def build(kb: Any) -> dict[str, Any]:
+        return json.loads((kb.directory / "answers.schema.json").read_text("utf-8"))["properties"]
+
+    return kb.compile("exports.answer_schema", build)
+
+
+def _question_texts(kb: Any) -> dict[str, str]:
+    """Field → the words of our question (the triage questions if loaded, else report labels)."""
+    texts: dict[str, str] = {}
+    report = kb.data["exports"]["report"]
+    for sign in [*report["warning_signs"], *report["leg_fields"]]:
+        texts[sign["field"]] = sign["label"]
+    questions = kb.data.get("questions")
+    if isinstance(questions, Mapping):
+        for q in questions.get("questions", []):
+            if isinstance(q, Mapping) and isinstance(q.get("field"), str):
+                text = q.get("text") or q.get("question")
+                if isinstance(text, str):
+                    texts[q["field"]] = text
+    return texts
+
+
+def _choice_labels(kb: Any) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    questions = kb.data.get("questions")
+    if isinstance(questions, Mapping):
+        for q in questions.get("questions", []):
+            if isinstance(q, Mapping) and isinstance(q.get("options"), list):
+                out[q.get("field", "")] = {
+                    str(o.get("value")): str(o.get("label"))
+                    for o in q["options"]
+                    if isinstance(o, Mapping) and "value" in o and "label" in o
+                }
+    return out
+
+
+def _item_type(prop: Mapping[str, Any]) -> str:
+    if "enum" in prop:
+        return "choice"
+    if prop.get("format") == "date-time":
+        return "dateTime"
+    return {"boolean": "boolean", "integer": "integer"}.get(prop.get("type", ""), "string")
+
+
+def questionnaire(kb: Any) -> dict[str, Any]:
+    """The triage questions as a FHIR Questionnaire (one item per answer field)."""
+    texts = _question_texts(kb)
+    choices = _choice_labels(kb)
+    items = []
+    for name, prop in _answer_schema(kb).items():
+        item: dict[str, Any] = {"linkId": name, "type": _item_type(prop)}
+        if name in texts:
+            item["text"] = texts[name]
+        if "enum" in prop:
+            labels = choices.get(name, {})
+            item["answerOption"] = [
+                {"valueCoding": {"system": f"{QUESTIONNAIRE_URL}#{name}", "code": v, **(
+                    {"display": labels[v]} if v in labels else {})}}
+                for v in prop["enum"]
+            ]
+        items.append(item)
+    return {
+        "resourceType": "Questionnaire",
+        "id": QUESTIONNAIRE_URL.removeprefix("urn:uuid:"),
+        "url": QUESTIONNAIRE_URL,
+        "version": kb.version,
+        "name": "BackspasmTriage",
+        "title": kb.data["exports"]["fhir"]["questionnaire_title"],
+        "status": "active",
+        "subjectType": ["Patient"],
+        "item": items,
+    }
+
+
+def _answer_value(item_type: str, value: Any) -> dict[str, Any]:
+    if item_type == "boolean":
+        return {"valueBoolean": bool(value)}
+    if item_type == "integer":
+        return {"valueInteger": int(value)}
+    if item_type == "dateTime":
+        return {"valueDateTime": _dt(value) if isinstance(value, datetime) else str(value)}
+    if item_type == "choice":
+        return {"valueCoding": {"system": "", "code": str(value)}}
+    return {"valueString": str(value)}
+
+
+def session_status(session: SessionLike, care: Sequence[CareDone], now: datetime) -> str:
+    """FHIR activity status: completed if the diary has it, else by time."""
+    done_as = _DONE_AS.get(session.kind, {session.kind})
+    for c in care:
+        if c.kind in done_as and abs(c.start - session.start) <= _DONE_WINDOW:
+            return "completed"
+    if now < session.start:
+        return "scheduled"
+    if now < session.end:
+        return "in-progress"
+    return "not-started"
+
+
+def build_bundle(
+    episode: EpisodeRecord, *, kb: Any, now: datetime, patient_key: str
+) -> dict[str, Any]:
+    """The episode as a FHIR R4 ``collection`` Bundle (a JSON-ready dict).
+
+    ``patient_key`` is a pseudonym seed (e.g. the profile id); no name, no birth date,
+    nothing that identifies the person is written.
+    """
+    if now.tzinfo is None:
+        raise ExportError("now", "expected a date-time with a time zone offset")
+    tz = episode.tz
+    texts = kb.data["exports"]
+    patient_url = _urn("patient", patient_key)
+    entries: list[dict[str, Any]] = []
+
+    def add(full_url: str, resource: dict[str, Any]) -> None:
+        resource["id"] = full_url.removeprefix("urn:uuid:")
+        entries.append({"fullUrl": full_url, "resource": resource})
+
+    subject = {"reference": patient_url}
+    add(patient_url, {
+        "resourceType": "Patient",
+        "identifier": [{"system": "urn:ietf:rfc:3986", "value": patient_url}],
+    })
+    q = questionnaire(kb)
+    entries.append({"fullUrl": QUESTIONNAIRE_URL, "resource": q})
+    if episode.triage is not None:
+        types = {i["linkId"]: i["type"] for i in q["item"]}
+        items = []
+        for name, value in episode.triage.answers.items():
+            if name not in types or value is None:
+                continue
+            answer = _answer_value(types[name], value)
+            if "valueCoding" in answer:
+                answer["valueCoding"]["system"] = f"{QUESTIONNAIRE_URL}#{name}"
+            items.append({"linkId": name, "answer": [answer]})
+        add(_urn("qr", patient_key, episode.id, episode.triage.at.isoformat()), {
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": f"{QUESTIONNAIRE_URL}|{kb.version}",
+            "status": "completed",
+            "subject": subject,
+            "authored": _dt(episode.triage.at.astimezone(tz)),
+            "item": items,
+        })
+    for p in episode.pain:
+        if not 0 <= p.score <= 10:
+            raise ExportError("pain", f"expected a score from 0 to 10, got {p.score!r}")
+        add(_urn("pain", patient_key, episode.id, p.at.isoformat()), {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [{"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                "code": "survey", "display": "Survey"}]}],
+            "code": {"coding": [dict(LOINC_PAIN)], "text": "Pain score (0 to 10)"},
+            "subject": subject,
+            "effectiveDateTime": _dt(p.at.astimezone(tz)),
+            "valueInteger": p.score,
+        })
+    sessions = sorted(episode.sessions, key=lambda s: s.start)
+    cal = texts["calendar"]["sessions"]
+    activities = []
+    for s in sessions:
+        detail: dict[str, Any] = {
+            "code": {"coding": [{"system": _KIND_SYSTEM, "code": s.kind}],
+                     "text": cal.get(s.kind, {}).get("summary", s.kind)},
+            "status": session_status(s, episode.care, now),
+            "scheduledPeriod": {"start": _dt(s.start.astimezone(tz)), "end": _dt(s.end.astimezone(tz))},
+        }
+        if s.kind in cal:
+            detail["description"] = " ".join(cal[s.kind]["description"].split())
+        activities.append({"detail": detail})
+    fhir_text = texts["fhir"]
+    period: dict[str, str] = {"start": _dt(episode.onset.astimezone(tz))}
+    if episode.ended is not None:
+        period["end"] = _dt(episode.ended.astimezone(tz))
+    elif sessions:
+        period["end"] = _dt(sessions[-1].end.astimezone(tz))
+    careplan: dict[str, Any] = {
+        "resourceType": "CarePlan",
+        "status": "completed" if episode.ended is not None else "active",
+        "intent": "plan",
+        "title": fhir_text["careplan_title"],
+        "description": " ".join(fhir_text["careplan_description"].split()),
+        "subject": subject,
+        "period": period,
+        "created": _dt(now.astimezone(tz)),
+        "note": [{"text": "Sources: " + ", ".join(
+            kb.sources[s]["title"] for s in fhir_text["careplan_sources"])}],
+    }
+    if activities:
+        careplan["activity"] = activities
+    add(_urn("careplan", patient_key, episode.id), careplan)
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(_NS, f"bundle/{patient_key}/{episode.id}/{now.isoformat()}")),
+        "meta": {"lastUpdated": _dt(now.astimezone(UTC))},
+        "type": "collection",
+        "timestamp": _dt(now.astimezone(UTC)),
+        "entry": entries,
+    }
+
+
+def bundle_json(bundle: Mapping[str, Any]) -> bytes:
+    """The bundle as FHIR JSON bytes (UTF-8, stable key order as built)."""
+    return (json.dumps(bundle, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

