@@ -1,0 +1,253 @@
+"""The triage engine: validated answers → the most urgent level and every rule that fired.
+
+Pure: no I/O and no clock; ``answers.now`` is the moment judged. Rules are data
+(rules.yaml); :func:`compile_condition` turns a condition tree into a closure once per
+loaded knowledge, so each evaluation only walks closures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backspasm.core.answers import Answers, AnswersError
+from backspasm.knowledge.specs_triage import LEVELS, answer_fields
+
+__all__ = [
+    "LEVELS",
+    "EMERGENCY_LEVELS",
+    "Reason",
+    "TriageResult",
+    "compile_condition",
+    "facts_of",
+    "level_rank",
+    "triage",
+]
+
+EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
+_RANK = {level: i for i, level in enumerate(LEVELS)}
+
+Condition = Callable[[Mapping[str, Any]], bool]
+
+
+def level_rank(level: str) -> int:
+    """0 for the most urgent level; a larger number is less urgent."""
+    return _RANK[level]
+
+
+def compile_condition(cond: Mapping[str, Any], thresholds: Mapping[str, float]) -> Condition:
+    """A closure over a facts mapping. A leaf on a missing fact is false."""
+    ((op, arg),) = cond.items()
+    if op == "all":
+        parts = tuple(compile_condition(c, thresholds) for c in arg)
+        return lambda f: all(p(f) for p in parts)
+    if op == "any":
+        parts = tuple(compile_condition(c, thresholds) for c in arg)
+        return lambda f: any(p(f) for p in parts)
+    if op == "not":
+        inner = compile_condition(arg, thresholds)
+        return lambda f: not inner(f)
+    if op == "flag":
+        name = arg
+        return lambda f: f.get(name) is True
+    name, operand = arg
+    if op == "equals":
+        return lambda f: name in f and f[name] == operand
+    if op == "one_of":
+        allowed = frozenset(operand)
+        return lambda f: f.get(name) in allowed
+    limit = thresholds[operand["threshold"]] if isinstance(operand, dict) else operand
+    if op == "at_least":
+        return lambda f: (x := f.get(name)) is not None and x >= limit
+    if op == "more_than":
+        return lambda f: (x := f.get(name)) is not None and x > limit
+    if op == "at_most":
+        return lambda f: (x := f.get(name)) is not None and x <= limit
+    if op == "less_than":
+        return lambda f: (x := f.get(name)) is not None and x < limit
+    raise ValueError(f"unknown operator {op!r}")  # the loader rejects these first
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule that fired."""
+
+    rule: str
+    level: str
+    text: str
+    sources: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "level": self.level, "text": self.text, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    reason: Reason
+    test: Condition
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules: tuple[_Rule, ...]
+    thresholds: Mapping[str, float]
+    cards: Mapping[tuple[str, str], Mapping[str, Any]]  # (region, level) -> card
+    default_region: str
+    unsure_note: str
+
+
+def _fill(text: str, region: Mapping[str, Any]) -> str:
+    return text.format(
+        emergency_number=region["emergency_number"],
+        emergency_department=region["emergency_department"],
+        urgent_help=region["urgent_help"],
+        region_name=region["name"],
+    )
+
+
+def _build(kb: Any) -> _Compiled:
+    thresholds = {t["id"]: t["value"] for t in kb["thresholds"]["thresholds"]}
+    rules = [
+        _Rule(
+            Reason(r["id"], r["level"], r["text"], tuple(r["sources"])),
+            compile_condition(r["when"], thresholds),
+        )
+        for r in kb["rules"]["rules"]
+    ]
+    rules.sort(key=lambda r: _RANK[r.reason.level])  # stable: file order within a level
+    cards: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for region in kb["regions"]["regions"]:
+        for card in kb["care_cards"]["levels"]:
+            cards[(region["id"], card["id"])] = {
+                "level": card["id"],
+                "emergency": card["emergency"],
+                "label": _fill(card["label"], region),
+                "heading": _fill(card["heading"], region),
+                "summary": _fill(card["summary"], region),
+                "do_now": [_fill(t, region) for t in card["do_now"]],
+                "region": region["id"],
+                "emergency_number": region["emergency_number"],
+                "urgent_help": region["urgent_help"],
+                "sources": list(card["sources"]),
+            }
+    return _Compiled(
+        rules=tuple(rules),
+        thresholds=thresholds,
+        cards=cards,
+        default_region=kb["regions"]["default"],
+        unsure_note=kb["care_cards"]["unsure_note"],
+    )
+
+
+def compiled(kb: Any) -> _Compiled:
+    """The compiled rule base of ``kb`` (built once per loaded knowledge)."""
+    return kb.compile("core.triage", _build)
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """The outcome of triage. :meth:`to_dict` is the spec's output object plus extras."""
+
+    level: str
+    reasons: tuple[Reason, ...]
+    knowledge_version: str
+    care_card: Mapping[str, Any]
+    unsure: tuple[str, ...] = ()
+    phase: str | None = None
+    hours_since_onset: float | None = None
+    advice: tuple[Mapping[str, Any], ...] | None = None
+    fired: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @property
+    def emergency(self) -> bool:
+        return self.level in EMERGENCY_LEVELS
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "level": self.level,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "knowledge_version": self.knowledge_version,
+            "care_card": dict(self.care_card),
+            "unsure": list(self.unsure),
+        }
+        if not self.emergency:
+            out["phase"] = self.phase
+            out["hours_since_onset"] = (
+                None if self.hours_since_onset is None else round(self.hours_since_onset, 2)
+            )
+            out["advice"] = [dict(a) for a in self.advice or ()]
+        return out
+
+
+def _check_unsure(unsure: Iterable[str]) -> tuple[str, ...]:
+    fields = answer_fields()
+    out = []
+    for name in unsure:
+        info = fields.get(name)
+        if info is None or info.kind != "boolean":
+            raise AnswersError(str(name), "a yes/no answer field to mark as 'not sure'", name)
+        out.append(name)
+    order = list(fields)
+    return tuple(sorted(set(out), key=order.index))
+
+
+def facts_of(answers: Answers, unsure: Iterable[str] = ()) -> dict[str, Any]:
+    """The facts rules see: the answers, derived facts, and 'not sure' counted as yes."""
+    facts = dict(answers.values)
+    hours = answers.hours_since_onset
+    if hours is not None:
+        facts["hours_since_onset"] = hours
+    for name in unsure:
+        facts[name] = True
+    return facts
+
+
+def _advice(kb: Any, phase: str, easing: bool) -> tuple[Mapping[str, Any], ...]:
+    try:
+        from backspasm.core.plan import steps_for_phase
+    except ImportError:  # TODO(plan-seam): core/plan.py not built yet; no steps until it is.
+        return ()
+    steps = steps_for_phase(kb, phase, easing=easing)
+    return tuple(s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in steps)
+
+
+def triage(
+    answers: Answers,
+    kb: Any,
+    *,
+    region: str | None = "GB",
+    unsure: Iterable[str] = frozenset(),
+) -> TriageResult:
+    """Judge ``answers``: the most urgent level among the rules that fire, every fired rule
+    (most urgent first), the care card for ``region``, and self-care advice unless it is an
+    emergency. ``unsure`` names yes/no fields answered "I'm not sure": they count as yes."""
+    c = compiled(kb)
+    region_id = (region or c.default_region).upper()
+    if (region_id, "self_care") not in c.cards:
+        regions = sorted({r for r, _ in c.cards})
+        raise AnswersError("region", "one of " + ", ".join(regions), region)
+    unsure_fields = _check_unsure(unsure) if unsure else ()
+    facts = facts_of(answers, unsure_fields)
+    reasons = tuple(r.reason for r in c.rules if r.test(facts))
+    level = reasons[0].level if reasons else "self_care"
+    card = dict(c.cards[(region_id, level)])
+    card["unsure_note"] = c.unsure_note if unsure_fields else None
+    hours = answers.hours_since_onset
+    phase = advice = None
+    if level not in EMERGENCY_LEVELS:
+        phase = "acute" if hours is None or hours < c.thresholds["acute_hours"] else "recovery"
+        trend, pain = facts.get("pain_trend"), facts.get("pain_now")
+        easing = trend == "better" or (pain is not None and pain <= c.thresholds["easing_pain"])
+        advice = _advice(kb, phase, easing)
+    return TriageResult(
+        level=level,
+        reasons=reasons,
+        knowledge_version=kb.version,
+        care_card=card,
+        unsure=unsure_fields,
+        phase=phase,
+        hours_since_onset=hours,
+        advice=advice,
+        fired=frozenset(r.rule for r in reasons),
+    )

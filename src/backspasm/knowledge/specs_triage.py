@@ -1,0 +1,382 @@
+"""Specs and cross-checks for the triage knowledge: thresholds, regions, rules, questions,
+care cards. Conditions are checked against the answer fields of ``answers.schema.json``,
+so a misspelt field, an unknown operator or threshold fails at load time, naming the file
+and the item.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from backspasm.knowledge.schema import (
+    Any_,
+    Bool,
+    Enum,
+    Int,
+    ListOf,
+    NonEmptyStr,
+    Num,
+    Obj,
+    OneOf,
+    Str,
+)
+
+__all__ = [
+    "FILES",
+    "CHECKS",
+    "LEVELS",
+    "DERIVED_FACTS",
+    "LEAF_OPERATORS",
+    "FieldInfo",
+    "answer_fields",
+    "answers_schema",
+    "condition_problems",
+]
+
+#: Triage levels, most urgent first (the spec's names).
+LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
+#: Facts the engine derives from the answers; conditions may use them like answer fields.
+DERIVED_FACTS = {"hours_since_onset": "number"}
+#: Leaf operators and the kind of field each applies to.
+LEAF_OPERATORS = {
+    "flag": "boolean",
+    "equals": "any",
+    "one_of": "any",
+    "at_least": "number",
+    "more_than": "number",
+    "at_most": "number",
+    "less_than": "number",
+}
+PLACEHOLDERS = {"emergency_number", "emergency_department", "urgent_help", "region_name"}
+
+_SOURCES = ListOf(NonEmptyStr(), min_items=1)
+_CONDITION = Any_  # checked structurally by condition_problems (recursive)
+
+FILES = {
+    "thresholds": Obj(
+        required={
+            "thresholds": ListOf(
+                Obj(
+                    required={
+                        "id": NonEmptyStr(),
+                        "value": Num,
+                        "unit": NonEmptyStr(),
+                        "note": NonEmptyStr(),
+                        "sources": _SOURCES,
+                    }
+                ),
+                min_items=1,
+            )
+        }
+    ),
+    "regions": Obj(
+        required={
+            "default": NonEmptyStr(),
+            "regions": ListOf(
+                Obj(
+                    required={
+                        "id": NonEmptyStr(),
+                        "name": NonEmptyStr(),
+                        "emergency_number": NonEmptyStr(),
+                        "emergency_department": NonEmptyStr(),
+                        "urgent_help": NonEmptyStr(),
+                        "sources": _SOURCES,
+                    }
+                ),
+                min_items=1,
+            ),
+        }
+    ),
+    "rules": Obj(
+        required={
+            "rules": ListOf(
+                Obj(
+                    required={
+                        "id": NonEmptyStr(),
+                        "title": NonEmptyStr(),
+                        "level": Enum(*LEVELS),
+                        "when": _CONDITION,
+                        "text": NonEmptyStr(),
+                        "sources": _SOURCES,
+                    },
+                    optional={"note": Str},
+                ),
+                min_items=1,
+            )
+        }
+    ),
+    "care_cards": Obj(
+        required={
+            "levels": ListOf(
+                Obj(
+                    required={
+                        "id": Enum(*LEVELS),
+                        "emergency": Bool,
+                        "label": NonEmptyStr(),
+                        "heading": NonEmptyStr(),
+                        "summary": NonEmptyStr(),
+                        "do_now": ListOf(NonEmptyStr(), min_items=1),
+                        "sources": _SOURCES,
+                    }
+                ),
+                min_items=len(LEVELS),
+            ),
+            "unsure_note": NonEmptyStr(),
+        }
+    ),
+    "questions": Obj(
+        required={
+            "start": NonEmptyStr(),
+            "choices": Obj(
+                required={"yes": NonEmptyStr(), "no": NonEmptyStr(), "not_sure": NonEmptyStr()}
+            ),
+            "questions": ListOf(
+                Obj(
+                    required={
+                        "id": NonEmptyStr(),
+                        "kind": Enum("yes_no", "choice", "number", "hours_ago"),
+                        "section": NonEmptyStr(),
+                        "text": NonEmptyStr(),
+                        "why": NonEmptyStr(),
+                        "next": OneOf(
+                            NonEmptyStr(),
+                            ListOf(
+                                Obj(required={"to": NonEmptyStr()}, optional={"if": Any_}),
+                                min_items=1,
+                            ),
+                            name="route",
+                        ),
+                    },
+                    optional={
+                        "hint": NonEmptyStr(),
+                        "not_sure": Bool,
+                        "options": ListOf(
+                            Obj(required={"value": NonEmptyStr(), "label": NonEmptyStr()}),
+                            min_items=2,
+                        ),
+                        "min": Int,
+                        "max": Int,
+                    },
+                ),
+                min_items=1,
+            ),
+        }
+    ),
+}
+
+
+class FieldInfo:
+    """The type of one answer field, read from answers.schema.json."""
+
+    __slots__ = ("name", "kind", "enum", "minimum", "maximum")
+
+    def __init__(self, name: str, prop: dict[str, Any]) -> None:
+        self.name = name
+        self.enum: tuple[Any, ...] | None = tuple(prop["enum"]) if "enum" in prop else None
+        if self.enum is not None:
+            self.kind = "enum"
+        elif prop.get("format") == "date-time":
+            self.kind = "datetime"
+        else:
+            self.kind = str(prop["type"])  # boolean | integer
+        self.minimum: int | None = prop.get("minimum")
+        self.maximum: int | None = prop.get("maximum")
+
+
+@lru_cache(maxsize=1)
+def answers_schema() -> dict[str, Any]:
+    """Our copy of the answers contract (JSON Schema, draft 2020-12), read once."""
+    path = Path(__file__).with_name("answers.schema.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def answer_fields() -> dict[str, FieldInfo]:
+    """Answer field name → its type, in the schema's order."""
+    props = answers_schema()["properties"]
+    return {name: FieldInfo(name, prop) for name, prop in props.items()}
+
+
+def _field_kind(name: str) -> str | None:
+    if name in DERIVED_FACTS:
+        return DERIVED_FACTS[name]
+    info = answer_fields().get(name)
+    if info is None or name == "now":
+        return None
+    return {"integer": "number"}.get(info.kind, info.kind)
+
+
+def condition_problems(cond: Any, path: str, thresholds: set[str]) -> list[str]:
+    """Every problem of a condition tree (unknown operator, field, threshold, wrong type)."""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        return [f"{path}: expected a mapping with exactly one operator, got {cond!r}"]
+    ((op, arg),) = cond.items()
+    if op in ("all", "any"):
+        if not isinstance(arg, list) or not arg:
+            return [f"{path}.{op}: expected a non-empty list of conditions"]
+        out: list[str] = []
+        for i, sub in enumerate(arg):
+            out += condition_problems(sub, f"{path}.{op}[{i}]", thresholds)
+        return out
+    if op == "not":
+        return condition_problems(arg, f"{path}.not", thresholds)
+    if op not in LEAF_OPERATORS:
+        known = ", ".join(["all", "any", "not", *LEAF_OPERATORS])
+        return [f"{path}: unknown operator {op!r} (known: {known})"]
+    want = LEAF_OPERATORS[op]
+    if op == "flag":
+        name, operand = arg, None
+    elif isinstance(arg, list) and len(arg) == 2:
+        name, operand = arg
+    else:
+        return [f"{path}.{op}: expected [field, value], got {arg!r}"]
+    if not isinstance(name, str):
+        return [f"{path}.{op}: expected an answer field name, got {name!r}"]
+    kind = _field_kind(name)
+    if kind is None:
+        return [f"{path}.{op}: unknown answer field {name!r}"]
+    if want != "any" and kind != want:
+        return [f"{path}.{op}: operator {op!r} needs a {want} field, {name!r} is {kind}"]
+    if op in ("equals", "one_of"):
+        values = operand if op == "one_of" else [operand]
+        if op == "one_of" and not isinstance(operand, list):
+            return [f"{path}.{op}: expected [field, [values]], got {arg!r}"]
+        info = answer_fields()[name] if name in answer_fields() else None
+        out = []
+        for v in values:
+            if info is not None and info.enum is not None and v not in info.enum:
+                out.append(f"{path}.{op}: {v!r} is not a value of {name!r} {list(info.enum)}")
+            elif kind == "number" and (isinstance(v, bool) or not isinstance(v, int | float)):
+                out.append(f"{path}.{op}: {name!r} is a number, got {v!r}")
+            elif kind == "boolean" and not isinstance(v, bool):
+                out.append(f"{path}.{op}: {name!r} is true or false, got {v!r}")
+        return out
+    if op == "flag":
+        return []
+    if isinstance(operand, dict):
+        if set(operand) != {"threshold"}:
+            return [f"{path}.{op}: expected a number or {{threshold: id}}, got {operand!r}"]
+        if operand["threshold"] not in thresholds:
+            return [f"{path}.{op}: unknown threshold {operand['threshold']!r}"]
+        return []
+    if isinstance(operand, bool) or not isinstance(operand, int | float):
+        return [f"{path}.{op}: expected a number or {{threshold: id}}, got {operand!r}"]
+    return []
+
+
+def _dupes(ids: list[str], what: str) -> list[str]:
+    return [f"{what}: duplicate id {d!r}" for d in sorted({i for i in ids if ids.count(i) > 1})]
+
+
+def check_rules(kb: Any) -> list[str]:
+    thresholds = {t["id"] for t in kb["thresholds"]["thresholds"]}
+    problems = _dupes([t["id"] for t in kb["thresholds"]["thresholds"]], "thresholds.yaml")
+    rules = kb["rules"]["rules"]
+    problems += _dupes([r["id"] for r in rules], "rules.yaml")
+    for i, rule in enumerate(rules):
+        problems += condition_problems(
+            rule["when"], f"rules.yaml: rules[{i}] (id {rule['id']!r}).when", thresholds
+        )
+    return problems
+
+
+def check_regions_and_cards(kb: Any) -> list[str]:
+    regions = kb["regions"]
+    ids = [r["id"] for r in regions["regions"]]
+    problems = _dupes(ids, "regions.yaml")
+    if regions["default"] not in ids:
+        problems.append(f"regions.yaml: default: unknown region {regions['default']!r}")
+    levels = [c["id"] for c in kb["care_cards"]["levels"]]
+    if tuple(levels) != LEVELS:
+        problems.append(f"care_cards.yaml: levels: expected {list(LEVELS)} in that order, got {levels}")
+    for i, card in enumerate(kb["care_cards"]["levels"]):
+        for key in ("heading", "summary", "do_now", "label"):
+            texts = card[key] if isinstance(card[key], list) else [card[key]]
+            for text in texts:
+                for name in re.findall(r"{(\w*)}", text):
+                    if name not in PLACEHOLDERS:
+                        problems.append(
+                            f"care_cards.yaml: levels[{i}] (id {card['id']!r}).{key}: "
+                            f"unknown placeholder {{{name}}}"
+                        )
+    return problems
+
+
+def _routes(question: dict[str, Any]) -> list[dict[str, Any]]:
+    nxt = question["next"]
+    return [{"to": nxt}] if isinstance(nxt, str) else nxt
+
+
+def check_questions(kb: Any) -> list[str]:
+    thresholds = {t["id"] for t in kb["thresholds"]["thresholds"]}
+    data = kb["questions"]
+    questions = data["questions"]
+    by_id = {q["id"]: q for q in questions}
+    problems = _dupes([q["id"] for q in questions], "questions.yaml")
+    fields = answer_fields()
+    expected_kind = {"boolean": "yes_no", "enum": "choice", "integer": "number", "datetime": "hours_ago"}
+    for name in fields:
+        if name != "now" and name not in by_id:
+            problems.append(f"questions.yaml: no question for answer field {name!r}")
+    if data["start"] not in by_id:
+        problems.append(f"questions.yaml: start: unknown question {data['start']!r}")
+    for i, q in enumerate(questions):
+        where = f"questions.yaml: questions[{i}] (id {q['id']!r})"
+        info = fields.get(q["id"])
+        if info is None or q["id"] == "now":
+            problems.append(f"{where}: id is not an answer field")
+            continue
+        if q["kind"] != expected_kind[info.kind]:
+            problems.append(f"{where}.kind: {q['id']!r} needs kind {expected_kind[info.kind]!r}")
+        if q["kind"] == "choice":
+            values = tuple(o["value"] for o in q.get("options", []))
+            if sorted(values) != sorted(info.enum or ()):
+                problems.append(f"{where}.options: expected the values {list(info.enum or ())}")
+        elif "options" in q:
+            problems.append(f"{where}.options: only a choice question has options")
+        if q.get("not_sure") and q["kind"] != "yes_no":
+            problems.append(f"{where}.not_sure: only a yes/no question can offer 'I'm not sure'")
+        if q["kind"] in ("number", "hours_ago") and ("min" not in q or "max" not in q):
+            problems.append(f"{where}: a {q['kind']} question needs min and max")
+        routes = _routes(q)
+        for j, route in enumerate(routes):
+            if route["to"] != "result" and route["to"] not in by_id:
+                problems.append(f"{where}.next[{j}]: routes to unknown question {route['to']!r}")
+            if "if" in route:
+                problems += condition_problems(route["if"], f"{where}.next[{j}].if", thresholds)
+        if "if" in routes[-1]:
+            problems.append(f"{where}.next: the last route needs no 'if', or the flow can route nowhere")
+    if problems:
+        return problems
+    # Every question reachable from start, and no cycles (the flow always ends).
+    seen: set[str] = set()
+    stack = [data["start"]]
+    while stack:
+        qid = stack.pop()
+        if qid == "result" or qid in seen:
+            continue
+        seen.add(qid)
+        stack += [r["to"] for r in _routes(by_id[qid])]
+    problems += [f"questions.yaml: question {q!r} is not reachable from start" for q in by_id if q not in seen]
+    state: dict[str, int] = {}
+
+    def visit(qid: str) -> None:
+        if qid == "result" or state.get(qid) == 2:
+            return
+        if state.get(qid) == 1:
+            problems.append(f"questions.yaml: question {qid!r} is part of a loop")
+            return
+        state[qid] = 1
+        for r in _routes(by_id[qid]):
+            visit(r["to"])
+        state[qid] = 2
+
+    visit(data["start"])
+    return problems
+
+
+CHECKS = [check_rules, check_regions_and_cards, check_questions]
