@@ -1,0 +1,457 @@
+"""The care-plan scheduler (pure: no I/O, no clock reads; ``now`` is a parameter).
+
+Given the onset of the spasm, the current moment, a time zone and waking hours, it returns
+the phase (``acute`` before 72 hours, ``recovery`` after), the self-care steps for that
+phase and the timed sessions (ice, heat, contrast shower, check-in) from now to the
+horizon. Every number comes from ``plan.yaml``.
+
+Time arithmetic is done on UTC instants, so a session lasts exactly its duration in real
+elapsed time even across a daylight-saving change; waking hours are local wall-clock times,
+turned into instants day by day (a wall time skipped by a DST change maps to the moment of
+the change; a repeated one to the occurrence that keeps the window inside waking hours).
+
+Note: subtracting two aware datetimes that share a ``ZoneInfo`` gives the *wall-clock*
+difference in Python; use :attr:`Session.duration` (or convert to UTC) for elapsed time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "PHASES",
+    "KINDS",
+    "Plan",
+    "PlanError",
+    "Session",
+    "TimerStage",
+    "is_easing",
+    "make_plan",
+    "phase_at",
+    "session_kind",
+    "steps_for_phase",
+    "timer_stages",
+]
+
+PHASES = ("acute", "recovery")
+KINDS = ("ice", "heat", "contrast_shower", "check_in")
+
+UTC = timezone.utc
+_MINUTE = timedelta(minutes=1)
+# Heat sessions are spread over the day in steps rounded down to this, for tidy times.
+_SPREAD_STEP = timedelta(minutes=15)
+
+
+class PlanError(ValueError):
+    """Bad input to the scheduler. ``field`` names the input; ``str(err)`` is for the user."""
+
+    def __init__(self, field: str, expected: str, got: Any = None) -> None:
+        self.field = field
+        self.expected = expected
+        message = f"{field}: expected {expected}"
+        if got is not None:
+            message += f", got {got!r}"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One timed session. ``start`` and ``end`` are aware datetimes in the plan's zone."""
+
+    kind: str
+    start: datetime
+    end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        """Real elapsed time (not the wall-clock difference)."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A care plan at one moment. :meth:`to_dict` is the ``plan --json`` contract."""
+
+    phase: str
+    hours_since_onset: float
+    timezone: str
+    sessions: list[Session]
+    steps: list[dict[str, Any]]
+    knowledge_version: str
+    onset: datetime | None = field(default=None, compare=False)
+    now: datetime | None = field(default=None, compare=False)
+    #: End of the plan: onset + days (real elapsed time), in the plan's zone.
+    until: datetime | None = field(default=None, compare=False)
+    #: When the recovery phase starts (onset + 72 h), in the plan's zone.
+    recovery_from: datetime | None = field(default=None, compare=False)
+    wake: time | None = field(default=None, compare=False)
+    sleep: time | None = field(default=None, compare=False)
+    easing: bool | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase,
+            "hours_since_onset": self.hours_since_onset,
+            "timezone": self.timezone,
+            "sessions": [s.to_dict() for s in self.sessions],
+            "steps": [dict(s) for s in self.steps],
+            "knowledge_version": self.knowledge_version,
+        }
+
+
+@dataclass(frozen=True)
+class TimerStage:
+    """One stretch of a timer: ``name`` is the session kind, or ``hot``/``cold`` for rounds."""
+
+    name: str
+    seconds: float
+    prompt: str
+
+
+@dataclass(frozen=True)
+class _Config:
+    acute: timedelta
+    wake: time
+    sleep: time
+    days: int
+    days_max: int
+    easing_pain_at_most: int
+    easing_trend: str
+    ice_len: timedelta
+    ice_every: timedelta
+    heat_len: timedelta
+    heat_per_day: int
+    heat_gap: timedelta
+    contrast_len: timedelta
+    contrast_per_day: int
+    check_len: timedelta
+    kinds: dict[str, dict[str, Any]]
+    steps: dict[tuple[str, bool], tuple[dict[str, Any], ...]]
+
+
+def _hhmm(value: str) -> time:
+    h, m = value.split(":")
+    return time(int(h), int(m))
+
+
+def _build(kb: Any) -> _Config:
+    plan = kb.data["plan"]
+    s = {k: v["value"] for k, v in plan["settings"].items()}
+    kinds = {k["kind"]: k for k in plan["session_kinds"]}
+
+    def t(kind: str, name: str) -> float:
+        return kinds[kind]["timing"][name]["value"]
+
+    steps: dict[tuple[str, bool], tuple[dict[str, Any], ...]] = {}
+    for phase in PHASES:
+        for easing in (False, True):
+            steps[(phase, easing)] = tuple(
+                _step_dict(st)
+                for st in plan["steps"]
+                if phase in st["phases"] and (easing or not st.get("requires_easing", False))
+            )
+    return _Config(
+        acute=timedelta(hours=s["acute_hours"]),
+        wake=_hhmm(s["wake"]),
+        sleep=_hhmm(s["sleep"]),
+        days=int(s["horizon_days"]),
+        days_max=int(s["horizon_days_max"]),
+        easing_pain_at_most=int(s["easing_pain_at_most"]),
+        easing_trend=str(s["easing_trend"]),
+        ice_len=timedelta(minutes=t("ice", "minutes")),
+        ice_every=timedelta(minutes=t("ice", "minutes") + t("ice", "gap_minutes")),
+        heat_len=timedelta(minutes=t("heat", "minutes")),
+        heat_per_day=int(t("heat", "per_day")),
+        heat_gap=timedelta(minutes=t("heat", "min_start_gap_minutes")),
+        contrast_len=timedelta(minutes=t("contrast_shower", "minutes")),
+        contrast_per_day=int(t("contrast_shower", "per_day")),
+        check_len=timedelta(minutes=t("check_in", "minutes")),
+        kinds=kinds,
+        steps=steps,
+    )
+
+
+def _step_dict(st: dict[str, Any]) -> dict[str, Any]:
+    out = {
+        "id": st["id"],
+        "title": st["title"],
+        "text": st["text"],
+        "sources": list(st["sources"]),
+        "timing": st["timing"],
+    }
+    if st.get("evidence"):
+        out["evidence"] = [{"text": e["text"], "sources": list(e["sources"])} for e in st["evidence"]]
+    return out
+
+
+def _config(kb: Any) -> _Config:
+    return kb.compile("core.plan", _build)
+
+
+def _copy_step(st: dict[str, Any]) -> dict[str, Any]:
+    out = dict(st)
+    out["sources"] = list(st["sources"])
+    if "evidence" in st:
+        out["evidence"] = [{"text": e["text"], "sources": list(e["sources"])} for e in st["evidence"]]
+    return out
+
+
+def steps_for_phase(kb: Any, phase: str, *, easing: bool | None = False) -> list[dict[str, Any]]:
+    """The self-care steps for ``phase``: ``{"id","title","text","sources","timing"[,"evidence"]}``.
+
+    Steps that need the pain to be easing (gentle stretching) are left out unless
+    ``easing`` is true; unknown (``None``) counts as not easing.
+    """
+    if phase not in PHASES:
+        raise PlanError("phase", "one of " + ", ".join(PHASES), phase)
+    return [_copy_step(st) for st in _config(kb).steps[(phase, bool(easing))]]
+
+
+def session_kind(kb: Any, kind: str) -> dict[str, Any]:
+    """The knowledge record of a session kind (title, texts, timing, sources)."""
+    kinds = _config(kb).kinds
+    if kind not in kinds:
+        raise PlanError("kind", "one of " + ", ".join(KINDS), kind)
+    return kinds[kind]
+
+
+def is_easing(kb: Any, pain_now: int | None, pain_trend: str | None) -> bool | None:
+    """Whether the pain counts as easing (for stretching). ``None`` when nothing is known."""
+    cfg = _config(kb)
+    if pain_now is None and pain_trend is None:
+        return None
+    if pain_trend == cfg.easing_trend:
+        return True
+    return pain_now is not None and pain_now <= cfg.easing_pain_at_most
+
+
+def _aware(value: Any, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise PlanError(name, "a date-time with a UTC offset", value)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PlanError(name, "a date-time with a UTC offset (e.g. 2025-03-01T08:00:00+00:00)")
+    return value.astimezone(UTC)
+
+
+def _zone(tz: Any) -> ZoneInfo:
+    if isinstance(tz, str) and tz:
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    raise PlanError("tz", "an IANA time zone name such as Europe/London", tz)
+
+
+def phase_at(kb: Any, onset: datetime, now: datetime) -> str:
+    """``acute`` before onset + 72 hours (real elapsed time), ``recovery`` from then on."""
+    start, at = _aware(onset, "onset"), _aware(now, "now")
+    return "acute" if at - start < _config(kb).acute else "recovery"
+
+
+def _ceil_minute(t: datetime) -> datetime:
+    floor = t.replace(second=0, microsecond=0)
+    return floor if floor == t else floor + _MINUTE
+
+
+def _instant(day: date, wall: time, zone: ZoneInfo, *, last: bool) -> datetime:
+    """The UTC instant at which the local clock shows ``wall`` on ``day``.
+
+    A repeated wall time (clocks going back) gives its first occurrence, or its last when
+    ``last``; a skipped one (clocks going forward) gives the moment of the change.
+    """
+    naive = datetime.combine(day, wall)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if first == second:
+        return first
+    if first.astimezone(zone).replace(tzinfo=None) == naive:  # repeated: first < second
+        return second if last else first
+    # Skipped: the first instant whose wall time is at or after ``naive`` (whole seconds).
+    lo, hi = int(second.timestamp()), int(first.timestamp())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) < naive:
+            lo = mid
+        else:
+            hi = mid
+    return datetime.fromtimestamp(hi, UTC)
+
+
+def _windows(
+    zone: ZoneInfo, wake: time, sleep: time, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Waking windows [wake, sleep) as UTC instants, one per local date from start to end."""
+    day = start.astimezone(zone).date()
+    last_day = end.astimezone(zone).date()
+    out = []
+    while day <= last_day:
+        lo = _instant(day, wake, zone, last=True)
+        hi = _instant(day, sleep, zone, last=False)
+        if lo < hi:
+            out.append((lo, hi))
+        day += timedelta(days=1)
+    return out
+
+
+def _fit(
+    t: datetime, length: timedelta, hi: datetime, busy: list[tuple[datetime, datetime]]
+) -> datetime | None:
+    """The earliest start at or after ``t`` of a slot of ``length`` ending by ``hi``, free of ``busy``."""
+    while t + length <= hi:
+        for b_start, b_end in busy:
+            if b_start < t + length and t < b_end:
+                t = b_end
+                break
+        else:
+            return t
+    return None
+
+
+def make_plan(
+    kb: Any,
+    *,
+    onset: datetime,
+    now: datetime,
+    tz: str,
+    wake: time | None = None,
+    sleep: time | None = None,
+    days: int | None = None,
+    easing: bool | None = None,
+) -> Plan:
+    """The care plan at ``now`` for a spasm that started at ``onset``.
+
+    ``wake``/``sleep`` (local wall times in ``tz``) and ``days`` (the horizon, counted as
+    ``days`` x 24 hours from onset) default to the values in ``plan.yaml`` (07:00, 22:00, 7).
+    ``easing`` (pain trend better or pain low; see :func:`is_easing`) adds gentle stretching
+    in the recovery phase. Raises :class:`PlanError` naming the bad input.
+    """
+    cfg = _config(kb)
+    zone = _zone(tz)
+    onset_u = _aware(onset, "onset")
+    now_u = _aware(now, "now")
+    if onset_u > now_u:
+        raise PlanError("onset", "a time not after now")
+    wake = cfg.wake if wake is None else wake
+    sleep = cfg.sleep if sleep is None else sleep
+    if not isinstance(wake, time):
+        raise PlanError("wake", "a time of day (HH:MM)", wake)
+    if not isinstance(sleep, time):
+        raise PlanError("sleep", "a time of day (HH:MM)", sleep)
+    wake, sleep = wake.replace(tzinfo=None), sleep.replace(tzinfo=None)
+    if sleep <= wake:
+        raise PlanError("sleep", f"a time after wake ({wake.strftime('%H:%M')})", sleep.strftime("%H:%M"))
+    days = cfg.days if days is None else days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= cfg.days_max:
+        raise PlanError("days", f"a whole number of days from 1 to {cfg.days_max}", days)
+    if easing is not None and not isinstance(easing, bool):
+        raise PlanError("easing", "true, false or unknown", easing)
+
+    acute_end = onset_u + cfg.acute
+    horizon = onset_u + timedelta(days=days)
+    start = _ceil_minute(now_u)
+    recovery_start = _ceil_minute(acute_end)
+    phase = "acute" if now_u < acute_end else "recovery"
+
+    raw: list[tuple[str, datetime, datetime]] = []
+    checked_in = False
+    windows = _windows(zone, wake, sleep, start, horizon) if start < horizon else []
+    for w_lo, w_hi in windows:
+        hi = min(w_hi, horizon)
+        # Ice: greedy from the first waking moment, every 20 + 90 minutes, before 72 h.
+        t = max(w_lo, start)
+        ice_hi = min(hi, acute_end)
+        while t + cfg.ice_len <= ice_hi:
+            raw.append(("ice", t, t + cfg.ice_len))
+            t += cfg.ice_every
+        lo = max(w_lo, start, recovery_start)
+        if lo >= hi:
+            continue
+        busy: list[tuple[datetime, datetime]] = []
+        # Check-in: at 72 h, or the first waking moment after it (and not before now).
+        if not checked_in:
+            c = _fit(lo, cfg.check_len, hi, busy)
+            if c is not None:
+                busy.append((c, c + cfg.check_len))
+                raw.append(("check_in", c, c + cfg.check_len))
+                checked_in = True
+        # Contrast shower: the earliest free slot of the day, at most per_day times.
+        t = lo
+        for _ in range(cfg.contrast_per_day):
+            c = _fit(t, cfg.contrast_len, hi, busy)
+            if c is None:
+                break
+            busy.append((c, c + cfg.contrast_len))
+            raw.append(("contrast_shower", c, c + cfg.contrast_len))
+            t = c + cfg.contrast_len
+        # Heat: up to per_day sessions, spread over the rest of the day, starts >= gap apart.
+        first = _fit(lo, cfg.heat_len, hi, busy)
+        if first is None:
+            continue
+        spread = (hi - first) / cfg.heat_per_day
+        spread -= spread % _SPREAD_STEP
+        step = max(cfg.heat_gap, spread)
+        t = first
+        for _ in range(cfg.heat_per_day):
+            h = _fit(t, cfg.heat_len, hi, busy)
+            if h is None:
+                break
+            busy.append((h, h + cfg.heat_len))
+            raw.append(("heat", h, h + cfg.heat_len))
+            t = h + step
+
+    raw.sort(key=lambda r: (r[1], KINDS.index(r[0])))
+    sessions = [Session(k, s.astimezone(zone), e.astimezone(zone)) for k, s, e in raw]
+    return Plan(
+        phase=phase,
+        hours_since_onset=round((now_u - onset_u).total_seconds() / 3600, 2),
+        timezone=zone.key,
+        sessions=sessions,
+        steps=steps_for_phase(kb, phase, easing=easing),
+        knowledge_version=kb.version,
+        onset=onset_u.astimezone(zone),
+        now=now_u.astimezone(zone),
+        until=horizon.astimezone(zone),
+        recovery_from=acute_end.astimezone(zone),
+        wake=wake,
+        sleep=sleep,
+        easing=easing,
+    )
+
+
+def timer_stages(
+    kb: Any, kind: str, *, minutes: float | None = None, rounds: int | None = None
+) -> list[TimerStage]:
+    """The stages of a timer for ``ice``, ``heat`` or ``contrast_shower``.
+
+    ``minutes`` (ice, heat) defaults to the planned length and may not exceed the safe
+    maximum in ``plan.yaml``; ``rounds`` (contrast shower) defaults to the planned rounds.
+    """
+    if kind not in ("ice", "heat", "contrast_shower"):
+        raise PlanError("kind", "ice, heat or contrast", kind)
+    k = session_kind(kb, kind)
+    timing = {name: v["value"] for name, v in k["timing"].items()}
+    if kind == "contrast_shower":
+        if minutes is not None:
+            raise PlanError("minutes", "no minutes for a contrast shower (use rounds)", minutes)
+        n = timing["rounds"] if rounds is None else rounds
+        top = int(timing["max_rounds"])
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= top:
+            raise PlanError("rounds", f"a whole number from 1 to {top}", n)
+        stages = []
+        for _ in range(n):
+            stages.append(TimerStage("hot", float(timing["hot_seconds"]), k["hot_text"]))
+            stages.append(TimerStage("cold", float(timing["cold_seconds"]), k["cold_text"]))
+        return stages
+    if rounds is not None:
+        raise PlanError("rounds", f"no rounds for {kind} (use minutes)", rounds)
+    m = timing["minutes"] if minutes is None else minutes
+    top = timing["max_minutes"]
+    if isinstance(m, bool) or not isinstance(m, int | float) or not 0 < m <= top:
+        raise PlanError("minutes", f"a number of minutes above 0 and at most {top:g}", m)
+    return [TimerStage(kind, float(m) * 60, k["start_text"])]

@@ -1,0 +1,217 @@
+"""Specs for plan.yaml (phases, steps, session kinds, scheduler settings) and education.yaml."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backspasm.knowledge.schema import Bool, Enum, ListOf, NonEmptyStr, Num, Obj, OneOf, Str
+
+PHASE_IDS = ("acute", "recovery")
+SESSION_KINDS = ("ice", "heat", "contrast_shower", "check_in")
+
+SOURCES = ListOf(NonEmptyStr(), min_items=1)
+
+SETTING = Obj(
+    required={
+        "value": OneOf(Num, NonEmptyStr(), name="number or text"),
+        "origin": Enum("source", "ours"),
+        "sources": SOURCES,
+    },
+    optional={"note": Str},
+)
+
+EVIDENCE = Obj(required={"text": NonEmptyStr(), "sources": SOURCES})
+
+STEP = Obj(
+    required={
+        "id": NonEmptyStr(),
+        "title": NonEmptyStr(),
+        "phases": ListOf(Enum(*PHASE_IDS), min_items=1),
+        "timing": NonEmptyStr(),
+        "text": NonEmptyStr(),
+        "sources": SOURCES,
+    },
+    optional={"evidence": ListOf(EVIDENCE), "requires_easing": Bool},
+)
+
+TIMING = Obj(
+    required={"minutes": SETTING, "max_minutes": SETTING},
+    optional={
+        "gap_minutes": SETTING,
+        "per_day": SETTING,
+        "min_start_gap_minutes": SETTING,
+        "rounds": SETTING,
+        "max_rounds": SETTING,
+        "hot_seconds": SETTING,
+        "cold_seconds": SETTING,
+    },
+)
+
+SESSION_KIND = Obj(
+    required={
+        "kind": Enum(*SESSION_KINDS),
+        "title": NonEmptyStr(),
+        "phase": Enum(*PHASE_IDS),
+        "timing": TIMING,
+        "start_text": NonEmptyStr(),
+        "end_text": NonEmptyStr(),
+        "sources": SOURCES,
+    },
+    optional={"hot_text": NonEmptyStr(), "cold_text": NonEmptyStr()},
+)
+
+_SETTINGS = (
+    "acute_hours",
+    "rest_days_max",
+    "wake",
+    "sleep",
+    "horizon_days",
+    "horizon_days_max",
+    "easing_pain_at_most",
+    "easing_trend",
+)
+
+PLAN = Obj(
+    required={
+        "settings": Obj(required={k: SETTING for k in _SETTINGS}),
+        "phases": ListOf(
+            Obj(
+                required={
+                    "id": Enum(*PHASE_IDS),
+                    "title": NonEmptyStr(),
+                    "summary": NonEmptyStr(),
+                    "sources": SOURCES,
+                }
+            ),
+            min_items=2,
+        ),
+        "session_kinds": ListOf(SESSION_KIND, min_items=len(SESSION_KINDS)),
+        "steps": ListOf(STEP, min_items=1),
+    }
+)
+
+STRETCH = Obj(
+    required={
+        "id": NonEmptyStr(),
+        "title": NonEmptyStr(),
+        "how": ListOf(NonEmptyStr(), min_items=1),
+        "avoid_if": ListOf(NonEmptyStr(), min_items=1),
+        "sources": SOURCES,
+    }
+)
+
+SECTION = Obj(
+    required={"id": NonEmptyStr(), "title": NonEmptyStr(), "sources": SOURCES},
+    optional={
+        "paragraphs": ListOf(NonEmptyStr(), min_items=1),
+        "items_title": NonEmptyStr(),
+        "items": ListOf(NonEmptyStr(), min_items=1),
+        "stretches": ListOf(STRETCH, min_items=1),
+    },
+)
+
+EDUCATION = Obj(
+    required={"sections": ListOf(SECTION, min_items=1)},
+    optional={"title": NonEmptyStr(), "intro": NonEmptyStr()},
+)
+
+FILES = {"plan": PLAN, "education": EDUCATION}
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+# What the scheduler and the timer read from each session kind's timing.
+_NEEDS = {
+    "ice": ("gap_minutes",),
+    "heat": ("per_day", "min_start_gap_minutes"),
+    "contrast_shower": ("per_day", "rounds", "max_rounds", "hot_seconds", "cold_seconds"),
+    "check_in": (),
+}
+
+
+def _dupes(ids: list[str]) -> list[str]:
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+def check_plan(kb: Any) -> list[str]:
+    """Cross-field checks the schema cannot express."""
+    plan = kb.data["plan"]
+    problems: list[str] = []
+    s = plan["settings"]
+    for key in ("wake", "sleep"):
+        v = s[key]["value"]
+        if not (isinstance(v, str) and _HHMM.match(v)):
+            problems.append(f"plan.yaml: settings.{key}.value: expected HH:MM, got {v!r}")
+    if not problems and s["sleep"]["value"] <= s["wake"]["value"]:
+        problems.append("plan.yaml: settings.sleep.value: expected a time after settings.wake")
+    for key in ("acute_hours", "rest_days_max", "horizon_days", "horizon_days_max"):
+        v = s[key]["value"]
+        if not (isinstance(v, int) and not isinstance(v, bool) and v > 0):
+            problems.append(f"plan.yaml: settings.{key}.value: expected a whole number above 0")
+    if isinstance(s["horizon_days"]["value"], int) and isinstance(
+        s["horizon_days_max"]["value"], int
+    ):
+        if s["horizon_days"]["value"] > s["horizon_days_max"]["value"]:
+            problems.append("plan.yaml: settings.horizon_days: more than horizon_days_max")
+    if not isinstance(s["easing_pain_at_most"]["value"], int) or not (
+        0 <= s["easing_pain_at_most"]["value"] <= 10
+    ):
+        problems.append("plan.yaml: settings.easing_pain_at_most.value: expected 0 to 10")
+    if s["easing_trend"]["value"] not in ("better", "same", "worse"):
+        problems.append("plan.yaml: settings.easing_trend.value: expected better, same or worse")
+
+    phases = [p["id"] for p in plan["phases"]]
+    problems += [f"plan.yaml: phases: duplicate id {d!r}" for d in _dupes(phases)]
+    problems += [f"plan.yaml: phases: missing phase {p!r}" for p in PHASE_IDS if p not in phases]
+
+    kinds = [k["kind"] for k in plan["session_kinds"]]
+    problems += [f"plan.yaml: session_kinds: duplicate kind {d!r}" for d in _dupes(kinds)]
+    problems += [
+        f"plan.yaml: session_kinds: missing kind {k!r}" for k in SESSION_KINDS if k not in kinds
+    ]
+    for k in plan["session_kinds"]:
+        where = f"plan.yaml: session_kinds (kind {k['kind']!r})"
+        timing = k["timing"]
+        for name in ("minutes", "max_minutes", *_NEEDS.get(k["kind"], ())):
+            if name not in timing:
+                problems.append(f"{where}: timing.{name} is required for this kind")
+            elif not _positive(timing[name]["value"]):
+                problems.append(f"{where}: timing.{name}.value: expected a number above 0")
+        if problems:
+            continue
+        if timing["minutes"]["value"] > timing["max_minutes"]["value"]:
+            problems.append(f"{where}: timing.minutes is more than timing.max_minutes")
+        if k["kind"] == "contrast_shower":
+            for text in ("hot_text", "cold_text"):
+                if text not in k:
+                    problems.append(f"{where}: {text} is required for this kind")
+            rounds = timing["rounds"]["value"]
+            per_round = timing["hot_seconds"]["value"] + timing["cold_seconds"]["value"]
+            if abs(rounds * per_round - timing["minutes"]["value"] * 60) > 1e-9:
+                problems.append(
+                    f"{where}: timing.minutes must equal rounds x (hot_seconds + cold_seconds)"
+                )
+            if rounds > timing["max_rounds"]["value"]:
+                problems.append(f"{where}: timing.rounds is more than timing.max_rounds")
+
+    steps = [st["id"] for st in plan["steps"]]
+    problems += [f"plan.yaml: steps: duplicate id {d!r}" for d in _dupes(steps)]
+    for phase in PHASE_IDS:
+        if not any(phase in st["phases"] for st in plan["steps"]):
+            problems.append(f"plan.yaml: steps: no step for phase {phase!r}")
+
+    edu = kb.data["education"]
+    ids = [sec["id"] for sec in edu["sections"]]
+    ids += [st["id"] for sec in edu["sections"] for st in sec.get("stretches", [])]
+    problems += [f"education.yaml: duplicate id {d!r}" for d in _dupes(ids)]
+    for sec in edu["sections"]:
+        if not any(k in sec for k in ("paragraphs", "items", "stretches")):
+            problems.append(f"education.yaml: sections (id {sec['id']!r}): no content")
+    return problems
+
+
+CHECKS = [check_plan]
