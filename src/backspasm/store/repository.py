@@ -614,8 +614,13 @@ class Store:
                 items = parsed[key]
                 for item in items:
                     item["profile_id"] = profile_id
-                for i in range(0, len(items), 5000):
-                    conn.execute(insert(model), items[i:i + 5000])
+                try:
+                    for i in range(0, len(items), 5000):
+                        conn.execute(insert(model), items[i:i + 5000])
+                except IntegrityError as exc:  # raising rolls the whole import back
+                    raise ImportFormatError(
+                        key, "entries the database accepts", str(exc.orig).splitlines()[0]
+                    ) from None
             return {k: len(parsed[k]) for k in ("episodes", "pain", "care", "triage")}
 
         return self._write(go)
