@@ -37,6 +37,8 @@ FILES = {
                     "intro": NonEmptyStr(),
                     "warning_signs": ListOf(_SIGN, min_items=1),
                     "leg_fields": ListOf(_SIGN),
+                    "triggers": MapOf(NonEmptyStr()),
+                    "care_kinds": MapOf(NonEmptyStr()),
                     "levels": Obj(required={lv: NonEmptyStr() for lv in LEVELS}),
                     "questions_to_ask": ListOf(
                         Obj(required={"id": NonEmptyStr(), "text": NonEmptyStr(), "sources": _SOURCES}),

@@ -1,0 +1,180 @@
+"""The report for the doctor: one episode as HTML (Jinja2) and as an A4 PDF (WeasyPrint).
+
+Everything is rendered locally; the page loads nothing from the network. The pain chart
+is inline SVG, so it stays vector in the PDF and its labels stay selectable text.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from backspasm.exports.data import EpisodeRecord, ExportError, PainPoint
+
+__all__ = ["render_report_html", "render_report_pdf", "pain_chart_svg", "report_context"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "svg"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = lambda d: d.strftime("%a %d %b %Y, %H:%M")
+    env.filters["hm"] = lambda d: d.strftime("%H:%M")
+    env.filters["day"] = lambda d: d.strftime("%a %d %b")
+    return env
+
+
+def _duration(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    days, hours = divmod(max(hours, 0), 24)
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Chart:
+    svg_points: str
+    dots: list[tuple[float, float, int]]
+    x_ticks: list[tuple[float, str]]
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_w: int
+    plot_h: int
+
+
+def pain_chart_svg(points: list[PainPoint], *, start: datetime, end: datetime, tz: Any) -> str:
+    """Pain 0–10 over the episode as an SVG string (vector, text labels)."""
+    width, height, left, top, right, bottom = 640, 200, 34, 10, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    span = max((end - start).total_seconds(), 3600.0)
+
+    def x(t: datetime) -> float:
+        return round(left + plot_w * min(max((t - start).total_seconds() / span, 0.0), 1.0), 1)
+
+    def y(score: int) -> float:
+        return round(top + plot_h * (1 - score / 10), 1)
+
+    pts = sorted(points, key=lambda p: p.at)
+    dots = [(x(p.at), y(p.score), p.score) for p in pts]
+    n_days = max(int(span // 86400), 1)
+    step = max(1, -(-n_days // 8))  # at most ~8 day labels
+    local0 = start.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    ticks = []
+    for d in range(0, n_days + 2, step):
+        day = local0 + timedelta(days=d)  # zoneinfo adds wall time: stays at midnight
+        if start <= day <= end:
+            ticks.append((x(day), day.strftime("%d %b")))
+    chart = _Chart(
+        svg_points=" ".join(f"{a},{b}" for a, b, _ in dots),
+        dots=dots,
+        x_ticks=ticks,
+        width=width, height=height, left=left, top=top, plot_w=plot_w, plot_h=plot_h,
+    )
+    return _env().get_template("pain_chart.svg").render(c=chart, y=y)
+
+
+def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[str, Any]:
+    """Everything the template shows, already in the person's time zone and words."""
+    if now.tzinfo is None:
+        raise ExportError("now", "expected a date-time with a time zone offset")
+    if not (episode.pain or episode.care or episode.medicines or episode.triage):
+        raise ExportError(
+            "episode", "nothing to report yet: add a pain score or answer the questions first"
+        )
+    tz = episode.tz
+    texts = kb.data["exports"]["report"]
+    end = episode.ended or now
+    answers = dict(episode.triage.answers) if episode.triage else {}
+    if episode.triage is None:
+        signs = []
+    else:
+        signs = [
+            {"label": s["label"], "answer": answers.get(s["field"]), "legs": False}
+            for s in texts["warning_signs"]
+        ]
+        signs += [
+            {"label": s["label"], "answer": answers.get(s["field"]), "legs": True}
+            for s in texts["leg_fields"]
+        ]
+    care_by_day: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c in episode.care:
+        if c.kind == "medicine":
+            continue
+        care_by_day[c.start.astimezone(tz).date()][c.kind] += 1
+    care_kinds = [k for k in texts["care_kinds"] if any(k in v for v in care_by_day.values())]
+    meds: dict[str, dict[Any, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    for m in sorted(episode.medicines, key=lambda m: m.at):
+        local = m.at.astimezone(tz)
+        meds[m.name.strip()][local.date()].append(local)
+    med_days = {name: sorted(days.items()) for name, days in meds.items()}
+    pain = sorted(episode.pain, key=lambda p: p.at)
+    return {
+        "t": texts,
+        "levels": texts["levels"],
+        "generated": now.astimezone(tz),
+        "tz": tz.key,
+        "knowledge_version": kb.version,
+        "onset": episode.onset.astimezone(tz),
+        "ended": episode.ended.astimezone(tz) if episode.ended else None,
+        "duration": _duration(end - episode.onset),
+        "trigger": texts["triggers"].get(episode.trigger or "", None),
+        "triage": episode.triage,
+        "triage_at": episode.triage.at.astimezone(tz) if episode.triage else None,
+        "answers": answers,
+        "signs": signs,
+        "pain": [(p.at.astimezone(tz), p.score) for p in pain],
+        "pain_first": pain[0].score if pain else None,
+        "pain_last": pain[-1].score if pain else None,
+        "pain_max": max((p.score for p in pain), default=None),
+        "chart": pain_chart_svg(pain, start=episode.onset, end=end, tz=tz) if pain else None,
+        "care_days": sorted(care_by_day.items()),
+        "care_kinds": care_kinds,
+        "medicines": med_days,
+        "sources": [kb.sources[sid] for sid in _cited(kb, episode)],
+    }
+
+
+def _cited(kb: Any, episode: EpisodeRecord) -> list[str]:
+    ids: list[str] = []
+    texts = kb.data["exports"]["report"]
+    for group in (texts["warning_signs"], texts["leg_fields"], texts["questions_to_ask"]):
+        for item in group:
+            ids += item["sources"]
+    if episode.triage:
+        for r in episode.triage.reasons:
+            ids += list(r.get("sources", []))
+    return [i for i in dict.fromkeys(ids) if i in kb.sources]
+
+
+def render_report_html(episode: EpisodeRecord, *, kb: Any, now: datetime) -> str:
+    """The report as a standalone HTML page (no external resources)."""
+    return _env().get_template("report.html").render(**report_context(episode, kb=kb, now=now))
+
+
+def render_report_pdf(episode: EpisodeRecord, *, kb: Any, now: datetime) -> bytes:
+    """The report as an A4 PDF (WeasyPrint). Raises :class:`ExportError` for bad input."""
+    html = render_report_html(episode, kb=kb, now=now)
+    from weasyprint import HTML
+
+    def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"the report loads nothing from outside ({url})")
+
+    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=no_fetch).write_pdf()
