@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
-
 from fastapi import FastAPI
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -42,38 +40,9 @@ class CachedStatic(StaticFiles):
         return response
 
 
-def default_database_url() -> str:
-    """The store's default database (SQLite in the user's data directory)."""
-    try:
-        from backspasm.store import default_url  # type: ignore[attr-defined]
-
-        return str(default_url())
-    except ImportError:
-        import platformdirs
-
-        path = Path(platformdirs.user_data_dir("backspasm")) / "backspasm.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-
-
-def _make_engine(url: str) -> Any:
-    from sqlalchemy import create_engine, event
-
-    engine = create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=5000")
-            cur.close()
-
-    return engine
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (defaults: personal mode, SQLite)."""
+    from backspasm.store import open_store
     from backspasm.web.diary_link import DiaryLink
     from backspasm.web.journey import JourneyStore
 
@@ -92,10 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.kb = load_knowledge(settings.knowledge_dir)
     app.state.templates = make_templates()
-    url = settings.database_url or default_database_url()
-    app.state.engine = _make_engine(url)
-    app.state.journeys = JourneyStore(app.state.engine, keep_hours=settings.journey_hours)
-    app.state.diary = DiaryLink(settings)
+    app.state.store = open_store(settings.database_url)  # migrates on open
+    app.state.journeys = JourneyStore(app.state.store.engine, keep_hours=settings.journey_hours)
+    app.state.diary = DiaryLink(app.state.store, settings)
     app.state.nav = []
 
     errors.install(app)

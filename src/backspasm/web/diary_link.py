@@ -6,47 +6,58 @@ in one file. Timer completions, triage results and profile settings go through h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
+from backspasm.store import CareEntry, Store
 from backspasm.web.settings import Settings
 
-
-@dataclass(frozen=True)
-class LoggedCare:
-    kind: str
-    start: datetime
-    minutes: float
+#: The key of the one profile of personal mode.
+LOCAL_KEY = "local"
 
 
 class DiaryLink:
-    """Adapter over the diary store for the web app."""
+    """Adapter over the diary :class:`~backspasm.store.Store` for the web app."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
         self.settings = settings
-        self._care: list[tuple[int, LoggedCare]] = []
 
     def local_profile_id(self) -> int:
-        """The one profile of personal mode."""
-        return 1
+        """The one profile of personal mode (created on first use)."""
+        return self.store.ensure_profile(
+            LOCAL_KEY, tz=self.settings.timezone, region=self.settings.region).id
 
     def profile_settings(self, profile_id: int) -> dict[str, Any]:
         """Time zone, waking hours and region of a profile."""
-        return {"tz": self.settings.timezone, "wake": time(7, 0), "sleep": time(22, 0),
-                "region": self.settings.region}
+        p = self.store.get_profile(profile_id)
+        return {"tz": p.tz, "wake": p.wake, "sleep": p.sleep, "region": p.region, "age": p.age}
 
     def current_onset(self, profile_id: int) -> datetime | None:
         """Onset of the profile's open episode, if there is one."""
-        return None
+        episode = self.store.current_episode(profile_id)
+        return None if episode is None else episode.onset
 
-    def log_care(self, profile_id: int, kind: str, start: datetime, minutes: float) -> None:
-        """Record a finished timer session (ice, heat, contrast) in the diary."""
-        self._care.append((profile_id, LoggedCare(kind, start, minutes)))
+    def start_episode(self, profile_id: int, onset: datetime) -> None:
+        """Open an episode at ``onset`` unless one is open already."""
+        if self.store.current_episode(profile_id) is None:
+            self.store.start_episode(profile_id, onset=onset)
 
-    def care_entries(self, profile_id: int) -> list[LoggedCare]:
-        return [c for p, c in self._care if p == profile_id]
+    def log_care(self, profile_id: int, kind: str, start: datetime, minutes: float) -> CareEntry:
+        """Record a finished timer session (ice, heat, contrast) in the diary.
+
+        The diary counts whole minutes; a session shorter than one minute counts as one.
+        """
+        whole = max(1, round(minutes))
+        return self.store.log_care(profile_id, kind=kind, start=start, minutes=whole)
+
+    def care_entries(self, profile_id: int) -> list[CareEntry]:
+        return self.store.care_entries(profile_id)
 
     def record_triage(self, profile_id: int, answers: dict[str, Any], result: dict[str, Any],
                       at: datetime) -> None:
-        """Keep a triage result in the diary (feeds the diary-driven warnings)."""
+        """Keep a triage result in the diary (it feeds the diary-driven warnings)."""
+        self.store.save_triage(
+            profile_id, answers=answers, level=result["level"],
+            rules=[r["rule"] for r in result.get("reasons", [])],
+            knowledge_version=result["knowledge_version"], at=at)

@@ -20,6 +20,7 @@ TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Invalid input",
@@ -77,6 +78,7 @@ def _validation_field(errors: list[Any]) -> tuple[str, str]:
 
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
+    from backspasm.store import ConflictError, NotFoundError, StoreError
     from backspasm.web.templating import render_error
 
     async def bad_input(request: Request, exc: BadInput) -> Response:
@@ -101,6 +103,14 @@ def install(app: FastAPI) -> None:
             resp.headers[k] = v
         return resp
 
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        status = 404 if isinstance(exc, NotFoundError) else 409 if isinstance(
+            exc, ConflictError) else 422
+        if is_api(request):
+            return problem(status, str(exc), field=exc.field, expected=exc.expected)
+        return render_error(request, status, str(exc))
+
+    app.add_exception_handler(StoreError, store_error)  # type: ignore[arg-type]
     app.add_exception_handler(BadInput, bad_input)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]

@@ -61,9 +61,14 @@ class JourneyStore:
     is simply not found)."""
 
     def __init__(self, engine: Engine, keep_hours: int = 24) -> None:
+        from backspasm.store.engine import WRITE_OPTION
+
         self.engine = engine
+        # On SQLite the store opens write transactions with BEGIN IMMEDIATE (no deadlock
+        # on a lock upgrade); ours do the same.
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self.keep = timedelta(hours=keep_hours)
-        metadata.create_all(engine, checkfirst=True)
+        metadata.create_all(self._writer, checkfirst=True)
 
     @staticmethod
     def new_key() -> str:
@@ -83,7 +88,7 @@ class JourneyStore:
 
     def save(self, key: str, profile: str, journey: Journey, now: datetime) -> None:
         stamp = now.astimezone(UTC).replace(tzinfo=None)
-        with self.engine.begin() as conn:
+        with self._writer.begin() as conn:
             done = conn.execute(
                 update(journeys).where(journeys.c.key_hash == _hash(key),
                                        journeys.c.profile == profile)
@@ -97,6 +102,6 @@ class JourneyStore:
 
     def forget(self, key: str | None, profile: str) -> None:
         if key:
-            with self.engine.begin() as conn:
+            with self._writer.begin() as conn:
                 conn.execute(delete(journeys).where(journeys.c.key_hash == _hash(key),
                                                     journeys.c.profile == profile))

@@ -1,0 +1,246 @@
+"""JSON API: ``POST /api/v1/triage`` (the CLI's answers contract) and ``POST /api/v1/plan``.
+
+Bodies are parsed here, strictly, rather than by pydantic: the answers contract rejects
+unknown fields and wants messages that name the field, exactly like the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import HTMLResponse, JSONResponse
+
+from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
+from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
+from backspasm.web.deps import get_kb, get_now
+from backspasm.web.errors import BadInput, problem_response
+from backspasm.web.templating import render
+
+router = APIRouter(tags=["api"])
+
+#: Largest request body accepted (the answers object is well under 2 KB).
+MAX_BODY = 64 * 1024
+
+ERRORS = {
+    413: problem_response("The body is larger than 64 KB."),
+    422: problem_response(
+        "Invalid input: not JSON, not an object, an unknown field, a wrong type or value. "
+        "`field` names the input at fault and `expected` says what it must be."),
+}
+
+
+@lru_cache(maxsize=1)
+def _answers_schema() -> dict[str, Any]:
+    raw = json.loads((KNOWLEDGE_DIR / "answers.schema.json").read_text("utf-8"))
+    return {k: v for k, v in raw.items() if not k.startswith("$")}
+
+
+REASON_SCHEMA = {
+    "type": "object", "required": ["rule", "level", "text", "sources"],
+    "properties": {"rule": {"type": "string"}, "level": {"type": "string"},
+                   "text": {"type": "string"},
+                   "sources": {"type": "array", "items": {"type": "string"}}},
+}
+LEVELS = ["emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care"]
+TRIAGE_RESULT_SCHEMA = {
+    "type": "object", "required": ["level", "reasons", "knowledge_version"],
+    "properties": {
+        "level": {"enum": LEVELS},
+        "reasons": {"type": "array", "items": REASON_SCHEMA},
+        "knowledge_version": {"type": "string"},
+        "care_card": {"type": "object"},
+        "unsure": {"type": "array", "items": {"type": "string"}},
+        "phase": {"enum": ["acute", "recovery", None]},
+        "hours_since_onset": {"type": ["number", "null"]},
+        "advice": {"type": "array", "items": {"type": "object"}},
+    },
+}
+PLAN_REQUEST_SCHEMA = {
+    "type": "object", "additionalProperties": False, "required": ["onset", "tz"],
+    "properties": {
+        "onset": {"type": "string", "format": "date-time",
+                  "description": "When the spasm started (RFC 3339 with offset)."},
+        "now": {"type": "string", "format": "date-time",
+                "description": "The moment to plan from; default: the current time."},
+        "tz": {"type": "string", "description": "IANA time zone, e.g. Europe/London."},
+        "wake": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
+                 "description": "Start of waking hours (HH:MM); default 07:00."},
+        "sleep": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
+                  "description": "End of waking hours (HH:MM); default 22:00."},
+        "days": {"type": "integer", "description": "Plan horizon in days from onset; default 7."},
+        "easing": {"type": ["boolean", "null"],
+                   "description": "Pain easing (trend better or pain 3 or less): adds stretching."},
+    },
+}
+PLAN_SCHEMA = {
+    "type": "object",
+    "required": ["phase", "hours_since_onset", "timezone", "sessions", "steps",
+                 "knowledge_version"],
+    "properties": {
+        "phase": {"enum": ["acute", "recovery"]},
+        "hours_since_onset": {"type": "number"},
+        "timezone": {"type": "string"},
+        "sessions": {"type": "array", "items": {
+            "type": "object", "required": ["kind", "start", "end"],
+            "properties": {"kind": {"type": "string"},
+                           "start": {"type": "string", "format": "date-time"},
+                           "end": {"type": "string", "format": "date-time"}}}},
+        "steps": {"type": "array", "items": {"type": "object"}},
+        "knowledge_version": {"type": "string"},
+    },
+}
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "true or false" if isinstance(value, bool) else "a number"
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        from fastapi import HTTPException
+
+        raise HTTPException(413, f"body: expected at most {MAX_BODY // 1024} KB")
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput("body", "a JSON object", "body: expected a JSON object "
+                       "(the body is not valid JSON)") from None
+    if not isinstance(value, dict):
+        raise BadInput("body", "a JSON object",
+                       "body: expected a JSON object, got " + _json_kind(value))
+    return value
+
+
+def _answers_error(exc: AnswersError) -> BadInput:
+    return BadInput(exc.field, exc.expected, str(exc))
+
+
+@router.post(
+    "/api/v1/triage",
+    summary="Triage: answers in, result out",
+    description=(
+        "The answers object of the contract (every field optional, unknown fields are an "
+        "error) in; the level, every rule that fired with its sources, the care card and, "
+        "unless it is an emergency, the self-care advice out. Same contract as "
+        "`backspasm triage --answers FILE --json`."),
+    responses={200: {"content": {"application/json": {"schema": TRIAGE_RESULT_SCHEMA}},
+                     "description": "The triage result."}, **ERRORS},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": _answers_schema()}}}},
+)
+async def api_triage(
+    request: Request,
+    region: str = Query("GB", description="Region for emergency numbers: GB, US or EU.",
+                        max_length=8),
+    kb: Knowledge = Depends(get_kb),
+    now: datetime = Depends(get_now),
+) -> JSONResponse:
+    from backspasm.core.triage import triage
+
+    raw = await _json_object(request)
+    try:
+        answers = parse_answers(raw, default_now=now)
+        result = triage(answers, kb, region=region)
+    except AnswersError as exc:
+        raise _answers_error(exc) from None
+    return JSONResponse(result.to_dict())
+
+
+def _datetime(raw: dict[str, Any], name: str) -> datetime | None:
+    value = raw.get(name)
+    if value is None and name not in raw:
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00+00:00")
+    return parsed
+
+
+def _hhmm(raw: dict[str, Any], name: str) -> time | None:
+    if name not in raw:
+        return None
+    value = raw[name]
+    try:
+        if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+            raise ValueError
+        return time(int(value[:2]), int(value[3:]))
+    except ValueError:
+        raise BadInput(name, "a time of day as HH:MM, e.g. 07:00") from None
+
+
+def plan_from_body(raw: dict[str, Any], kb: Knowledge, now: datetime) -> dict[str, Any]:
+    """Validate a plan request and return the plan contract (raises :class:`BadInput`)."""
+    from backspasm.core.plan import PlanError, make_plan
+
+    allowed = PLAN_REQUEST_SCHEMA["properties"]
+    for key in raw:
+        if key not in allowed:
+            raise BadInput(key, "no such field (allowed: " + ", ".join(allowed) + ")",
+                           f"{key}: unknown field (allowed: {', '.join(allowed)})")
+    onset = _datetime(raw, "onset")
+    if onset is None:
+        raise BadInput("onset", "when the spasm started, as an RFC 3339 date-time with offset")
+    if "tz" not in raw:
+        raise BadInput("tz", "an IANA time zone name such as Europe/London")
+    days = raw.get("days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+        raise BadInput("days", "a whole number of days")
+    easing = raw.get("easing")
+    if easing is not None and not isinstance(easing, bool):
+        raise BadInput("easing", "true, false or null")
+    try:
+        plan = make_plan(kb, onset=onset, now=_datetime(raw, "now") or now, tz=raw["tz"],
+                         wake=_hhmm(raw, "wake"), sleep=_hhmm(raw, "sleep"), days=days,
+                         easing=easing)
+    except PlanError as exc:
+        raise BadInput(exc.field, exc.expected, str(exc)) from None
+    return plan.to_dict()
+
+
+@router.post(
+    "/api/v1/plan",
+    summary="Care plan: onset in, phase, steps and timed sessions out",
+    description="Same contract as `backspasm plan --json`.",
+    responses={200: {"content": {"application/json": {"schema": PLAN_SCHEMA}},
+                     "description": "The care plan."}, **ERRORS},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": PLAN_REQUEST_SCHEMA}}}},
+)
+async def api_plan(
+    request: Request,
+    kb: Knowledge = Depends(get_kb),
+    now: datetime = Depends(get_now),
+) -> JSONResponse:
+    raw = await _json_object(request)
+    return JSONResponse(plan_from_body(raw, kb, now))
+
+
+@router.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The API reference, rendered here from the OpenAPI document (no CDN, no script)."""
+    spec = request.app.openapi()
+    ops = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {})
+            ops.append({
+                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                "description": op.get("description", ""),
+                "params": op.get("parameters", []),
+                "body": {ct: json.dumps(v.get("schema", {}), indent=2) for ct, v in body.items()},
+                "responses": [
+                    (code, r.get("description", ""), ", ".join(r.get("content", {})))
+                    for code, r in sorted(op.get("responses", {}).items())],
+            })
+    return render(request, "api_docs.html", {"title": "API", "spec": spec, "ops": ops})

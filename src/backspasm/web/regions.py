@@ -1,0 +1,14 @@
+"""Region lookup (emergency numbers) from regions.yaml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backspasm.knowledge import Knowledge
+
+
+def region_info(kb: Knowledge, region: str | None) -> dict[str, Any]:
+    """The region record for ``region``, else the knowledge's default region."""
+    data = kb["regions"]
+    by_id = {r["id"]: r for r in data["regions"]}
+    return by_id.get((region or "").upper()) or by_id[data["default"]]
