@@ -203,13 +203,17 @@ def facts_of(answers: Answers, unsure: Iterable[str] = ()) -> dict[str, Any]:
     return facts
 
 
-def _advice(kb: Any, phase: str, easing: bool) -> tuple[Mapping[str, Any], ...]:
-    try:
-        from backspasm.core.plan import steps_for_phase
-    except ImportError:  # TODO(plan-seam): core/plan.py not built yet; no steps until it is.
-        return ()
-    steps = steps_for_phase(kb, phase, easing=easing)
-    return tuple(s.to_dict() if hasattr(s, "to_dict") else dict(s) for s in steps)
+def _phase_and_advice(
+    kb: Any, answers: Answers, facts: Mapping[str, Any]
+) -> tuple[str, tuple[Mapping[str, Any], ...]]:
+    """The plan phase at ``answers.now`` and its self-care steps, from the plan engine (one
+    source of truth for the 72-hour switch). Without an onset we assume the acute phase."""
+    from backspasm.core.plan import is_easing, phase_at, steps_for_phase
+
+    onset = answers.get("onset")
+    phase = "acute" if onset is None else phase_at(kb, onset, answers.now)
+    easing = is_easing(kb, facts.get("pain_now"), facts.get("pain_trend"))
+    return phase, tuple(steps_for_phase(kb, phase, easing=easing))
 
 
 def triage(
@@ -236,10 +240,7 @@ def triage(
     hours = answers.hours_since_onset
     phase = advice = None
     if level not in EMERGENCY_LEVELS:
-        phase = "acute" if hours is None or hours < c.thresholds["acute_hours"] else "recovery"
-        trend, pain = facts.get("pain_trend"), facts.get("pain_now")
-        easing = trend == "better" or (pain is not None and pain <= c.thresholds["easing_pain"])
-        advice = _advice(kb, phase, easing)
+        phase, advice = _phase_and_advice(kb, answers, facts)
     return TriageResult(
         level=level,
         reasons=reasons,

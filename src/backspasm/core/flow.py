@@ -1,0 +1,269 @@
+"""The question flow: answers so far → the next question, or the outcome.
+
+Pure. Nodes and routes are data (questions.yaml); route conditions use the rule language.
+After every answer the answers so far are triaged, so the flow stops at the first answer
+that makes the result an emergency: an emergency never waits behind routine questions.
+"I'm not sure" (offered where it is an honest answer) counts as yes.
+
+``answers`` here is the contract's JSON form (a dict, date-times as RFC 3339 strings), so
+a web session can keep it as it is; ``unsure`` is the set of fields answered "not sure".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from backspasm.core.answers import AnswersError, format_datetime, parse_answers, parse_datetime
+from backspasm.core.triage import Condition, TriageResult, compile_condition, facts_of, triage
+
+__all__ = [
+    "NOT_SURE",
+    "FormAnswer",
+    "Option",
+    "Outcome",
+    "Question",
+    "apply_answer",
+    "is_emergency_now",
+    "next_question",
+    "next_step",
+    "parse_form_value",
+    "path",
+    "question",
+    "questions",
+]
+
+NOT_SURE = "not_sure"
+RESULT = "result"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: ``id`` is the answer field it fills."""
+
+    id: str
+    kind: str  # yes_no | choice | number | hours_ago
+    section: str
+    text: str
+    why: str
+    hint: str | None
+    options: tuple[Option, ...]
+    not_sure: bool
+    minimum: int | None
+    maximum: int | None
+    number: int  # 1-based position in questions.yaml
+
+    @property
+    def field(self) -> str:
+        return self.id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "field": self.id,
+            "kind": self.kind,
+            "section": self.section,
+            "text": self.text,
+            "hint": self.hint,
+            "why": self.why,
+            "options": [{"value": o.value, "label": o.label} for o in self.options],
+            "not_sure": self.not_sure,
+            "min": self.minimum,
+            "max": self.maximum,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The end of the flow. ``stopped_early`` when an emergency answer ended it."""
+
+    result: TriageResult
+    stopped_early: bool
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    """One parsed form value: ``value`` for the field, or ``not_sure``."""
+
+    field: str
+    value: Any
+    not_sure: bool = False
+
+
+@dataclass(frozen=True)
+class _Flow:
+    start: str
+    questions: Mapping[str, Question]
+    routes: Mapping[str, tuple[tuple[Condition | None, str], ...]]
+
+
+def _build(kb: Any) -> _Flow:
+    data = kb["questions"]
+    thresholds = {t["id"]: t["value"] for t in kb["thresholds"]["thresholds"]}
+    choices = data["choices"]
+    qs: dict[str, Question] = {}
+    routes: dict[str, tuple[tuple[Condition | None, str], ...]] = {}
+    for i, q in enumerate(data["questions"], start=1):
+        if q["kind"] == "yes_no":
+            opts = [Option("yes", choices["yes"]), Option("no", choices["no"])]
+            if q.get("not_sure"):
+                opts.append(Option(NOT_SURE, choices["not_sure"]))
+        else:
+            opts = [Option(o["value"], o["label"]) for o in q.get("options", [])]
+        qs[q["id"]] = Question(
+            id=q["id"],
+            kind=q["kind"],
+            section=q["section"],
+            text=q["text"],
+            why=q["why"],
+            hint=q.get("hint"),
+            options=tuple(opts),
+            not_sure=bool(q.get("not_sure")),
+            minimum=q.get("min"),
+            maximum=q.get("max"),
+            number=i,
+        )
+        nxt = q["next"]
+        raw_routes = [{"to": nxt}] if isinstance(nxt, str) else nxt
+        routes[q["id"]] = tuple(
+            (compile_condition(r["if"], thresholds) if "if" in r else None, r["to"])
+            for r in raw_routes
+        )
+    return _Flow(start=data["start"], questions=qs, routes=routes)
+
+
+def _flow(kb: Any) -> _Flow:
+    return kb.compile("core.flow", _build)
+
+
+def questions(kb: Any) -> tuple[Question, ...]:
+    """Every question, in file order."""
+    return tuple(_flow(kb).questions.values())
+
+
+def question(kb: Any, qid: str) -> Question:
+    """The question with id ``qid``; raises AnswersError if there is none."""
+    try:
+        return _flow(kb).questions[qid]
+    except KeyError:
+        raise AnswersError("question", "a known question id", qid) from None
+
+
+def _walk(
+    answers: Mapping[str, Any], kb: Any, now: datetime, unsure: Iterable[str], region: str | None
+) -> tuple[list[Question], Question | Outcome]:
+    flow = _flow(kb)
+    unsure_set = frozenset(unsure)
+    parsed = parse_answers(answers, default_now=now)
+    result = triage(parsed, kb, region=region, unsure=unsure_set)
+    facts = facts_of(parsed, unsure_set)
+    asked: list[Question] = []
+    qid = flow.start
+    while qid != RESULT:
+        q = flow.questions[qid]
+        if qid not in answers and qid not in unsure_set:
+            if result.emergency:
+                return asked, Outcome(result, stopped_early=True)
+            return asked, q
+        asked.append(q)
+        qid = next(to for cond, to in flow.routes[qid] if cond is None or cond(facts))
+    return asked, Outcome(result, stopped_early=False)
+
+
+def next_step(
+    answers: Mapping[str, Any],
+    kb: Any,
+    *,
+    now: datetime,
+    unsure: Iterable[str] = frozenset(),
+    region: str | None = "GB",
+) -> Question | Outcome:
+    """The next question to ask, or the outcome (at once if the answers are an emergency).
+
+    Raises AnswersError if ``answers`` break the contract."""
+    return _walk(answers, kb, now, unsure, region)[1]
+
+
+def next_question(
+    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+) -> Question | None:
+    """The next question, or None when the flow has ended (result or emergency)."""
+    step = next_step(answers, kb, now=now, unsure=unsure)
+    return step if isinstance(step, Question) else None
+
+
+def is_emergency_now(
+    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+) -> bool:
+    """True when the answers so far already make the result an emergency."""
+    return triage(parse_answers(answers, default_now=now), kb, unsure=frozenset(unsure)).emergency
+
+
+def path(
+    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+) -> list[Question]:
+    """The questions answered along the current route, in order ("check your answers")."""
+    return _walk(answers, kb, now, unsure, None)[0]
+
+
+def parse_form_value(q: Question, raw: str, *, now: datetime) -> FormAnswer:
+    """Parse one form value for ``q``: ``yes``/``no``/``not_sure``, an option value, or a
+    whole number (for ``hours_ago`` the hours, or an RFC 3339 date-time). Raises AnswersError."""
+    value = (raw or "").strip()
+    if q.kind == "yes_no":
+        allowed = [o.value for o in q.options]
+        if value not in allowed:
+            raise AnswersError(q.id, " or ".join(f'"{v}"' for v in allowed), raw)
+        if value == NOT_SURE:
+            return FormAnswer(q.id, None, not_sure=True)
+        return FormAnswer(q.id, value == "yes")
+    if q.kind == "choice":
+        allowed = [o.value for o in q.options]
+        if value not in allowed:
+            raise AnswersError(q.id, "one of " + ", ".join(f'"{v}"' for v in allowed), raw)
+        return FormAnswer(q.id, value)
+    if q.kind == "hours_ago":
+        when = parse_datetime(value) if "T" in value.upper() else None
+        if when is not None:
+            if when > now:
+                raise AnswersError(q.id, "a time not after now", raw)
+            return FormAnswer(q.id, format_datetime(when))
+    expected = f"a whole number from {q.minimum} to {q.maximum}"
+    if not value.isascii() or not value.isdigit():
+        raise AnswersError(q.id, expected, raw)
+    number = int(value)
+    if (q.minimum is not None and number < q.minimum) or (
+        q.maximum is not None and number > q.maximum
+    ):
+        raise AnswersError(q.id, expected, raw)
+    if q.kind == "hours_ago":
+        return FormAnswer(q.id, format_datetime(now - timedelta(hours=number)))
+    return FormAnswer(q.id, number)
+
+
+def apply_answer(
+    answers: Mapping[str, Any],
+    unsure: Iterable[str],
+    q: Question,
+    raw: str,
+    *,
+    now: datetime,
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """New (answers, unsure) with the form value for ``q`` applied; the inputs are unchanged."""
+    parsed = parse_form_value(q, raw, now=now)
+    new_answers = dict(answers)
+    new_unsure = set(unsure) - {q.id}
+    if parsed.not_sure:
+        new_answers.pop(q.id, None)
+        new_unsure.add(q.id)
+    else:
+        new_answers[q.id] = parsed.value
+    return new_answers, frozenset(new_unsure)
