@@ -17,7 +17,7 @@ difference in Python; use :attr:`Session.duration` (or convert to UTC) for elaps
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,7 +39,6 @@ __all__ = [
 PHASES = ("acute", "recovery")
 KINDS = ("ice", "heat", "contrast_shower", "check_in")
 
-UTC = timezone.utc
 _MINUTE = timedelta(minutes=1)
 # Heat sessions are spread over the day in steps rounded down to this, for tidy times.
 _SPREAD_STEP = timedelta(minutes=15)
@@ -186,7 +185,9 @@ def _step_dict(st: dict[str, Any]) -> dict[str, Any]:
         "timing": st["timing"],
     }
     if st.get("evidence"):
-        out["evidence"] = [{"text": e["text"], "sources": list(e["sources"])} for e in st["evidence"]]
+        out["evidence"] = [
+            {"text": e["text"], "sources": list(e["sources"])} for e in st["evidence"]
+        ]
     return out
 
 
@@ -198,7 +199,9 @@ def _copy_step(st: dict[str, Any]) -> dict[str, Any]:
     out = dict(st)
     out["sources"] = list(st["sources"])
     if "evidence" in st:
-        out["evidence"] = [{"text": e["text"], "sources": list(e["sources"])} for e in st["evidence"]]
+        out["evidence"] = [
+            {"text": e["text"], "sources": list(e["sources"])} for e in st["evidence"]
+        ]
     return out
 
 
@@ -302,7 +305,7 @@ def _windows(
 def _fit(
     t: datetime, length: timedelta, hi: datetime, busy: list[tuple[datetime, datetime]]
 ) -> datetime | None:
-    """The earliest start at or after ``t`` of a slot of ``length`` ending by ``hi``, free of ``busy``."""
+    """Earliest start at or after ``t`` of a ``length`` slot ending by ``hi``, free of ``busy``."""
     while t + length <= hi:
         for b_start, b_end in busy:
             if b_start < t + length and t < b_end:
@@ -345,7 +348,9 @@ def make_plan(
         raise PlanError("sleep", "a time of day (HH:MM)", sleep)
     wake, sleep = wake.replace(tzinfo=None), sleep.replace(tzinfo=None)
     if sleep <= wake:
-        raise PlanError("sleep", f"a time after wake ({wake.strftime('%H:%M')})", sleep.strftime("%H:%M"))
+        raise PlanError(
+            "sleep", f"a time after wake ({wake.strftime('%H:%M')})", sleep.strftime("%H:%M")
+        )
     days = cfg.days if days is None else days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= cfg.days_max:
         raise PlanError("days", f"a whole number of days from 1 to {cfg.days_max}", days)

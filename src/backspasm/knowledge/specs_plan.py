@@ -204,6 +204,8 @@ def check_plan(kb: Any) -> list[str]:
         if not any(phase in st["phases"] for st in plan["steps"]):
             problems.append(f"plan.yaml: steps: no step for phase {phase!r}")
 
+    problems += _check_thresholds(kb)
+
     edu = kb.data["education"]
     ids = [sec["id"] for sec in edu["sections"]]
     ids += [st["id"] for sec in edu["sections"] for st in sec.get("stretches", [])]
@@ -211,6 +213,34 @@ def check_plan(kb: Any) -> list[str]:
     for sec in edu["sections"]:
         if not any(k in sec for k in ("paragraphs", "items", "stretches")):
             problems.append(f"education.yaml: sections (id {sec['id']!r}): no content")
+    return problems
+
+
+# Numbers that triage (thresholds.yaml) and the plan must agree on, so that the 72-hour
+# rule and the switch from ice to heat never disagree: plan setting -> (threshold id, map).
+_SHARED = {
+    "acute_hours": ("acute_hours", lambda v: v),
+    "rest_days_max": ("rest_days", lambda v: v),
+    "easing_pain_at_most": ("easing_pain", lambda v: v),
+    "wake": ("wake_hour", lambda v: int(str(v).split(":")[0]) if str(v).endswith(":00") else v),
+    "sleep": ("sleep_hour", lambda v: int(str(v).split(":")[0]) if str(v).endswith(":00") else v),
+}
+
+
+def _check_thresholds(kb: Any) -> list[str]:
+    thresholds = kb.data.get("thresholds")
+    if not isinstance(thresholds, dict) or not isinstance(thresholds.get("thresholds"), list):
+        return []
+    values = {t.get("id"): t.get("value") for t in thresholds["thresholds"] if isinstance(t, dict)}
+    problems = []
+    for key, (tid, convert) in _SHARED.items():
+        if tid in values:
+            ours = convert(kb.data["plan"]["settings"][key]["value"])
+            if ours != values[tid]:
+                problems.append(
+                    f"plan.yaml: settings.{key} ({ours!r}) disagrees with "
+                    f"thresholds.yaml {tid} ({values[tid]!r})"
+                )
     return problems
 
 
