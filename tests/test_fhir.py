@@ -119,7 +119,10 @@ def test_contents_pain_questionnaire_and_careplan(kb):
     schema_fields = json.loads((kb.directory / "answers.schema.json").read_text())["properties"]
     assert link_ids == list(schema_fields)
     saddle = next(i for i in q["item"] if i["linkId"] == "saddle_numbness")
-    assert saddle["type"] == "boolean" and saddle["text"]
+    assert saddle["type"] == "boolean" and saddle["text"].startswith("Is there numbness")
+    legs = next(i for i in q["item"] if i["linkId"] == "leg_symptoms")
+    assert [o["valueCoding"]["code"] for o in legs["answerOption"]] == ["none", "one_leg", "both_legs"]
+    assert all(o["valueCoding"]["display"] for o in legs["answerOption"])
     (qr,) = res["QuestionnaireResponse"]
     assert qr["questionnaire"].startswith(QUESTIONNAIRE_URL + "|")
     answers = {i["linkId"]: i["answer"][0] for i in qr["item"]}
@@ -132,7 +135,7 @@ def test_contents_pain_questionnaire_and_careplan(kb):
     # The ice session was logged in the diary; the check-in passed unlogged; the rest lie ahead.
     assert statuses == ["completed", "not-started", "scheduled", "scheduled"]
     assert plan["activity"][0]["detail"]["scheduledPeriod"]["start"] == "2026-10-23T09:30:00+01:00"
-    assert "20 minutes" in plan["activity"][0]["detail"]["description"]
+    assert "ice pack" in plan["activity"][0]["detail"]["description"]
     assert plan["subject"]["reference"] == bundle["entry"][0]["fullUrl"]
 
 

@@ -61,19 +61,19 @@ def test_every_session_is_an_event_with_uid_stamp_and_alarms(kb):
     assert len(set(uids)) == len(uids)
     tzids = {tz["TZID"] for tz in cal.walk("VTIMEZONE")}
     assert tzids == {"Europe/London"}
-    texts = kb.data["exports"]["calendar"]["sessions"]
+    texts = {k["kind"]: k for k in kb.data["plan"]["session_kinds"]}
     for ev, s in zip(events, sorted(sessions, key=lambda s: s.start), strict=True):
         assert ev["DTSTAMP"].dt == NOW
         assert ev["DTSTART"].params["TZID"] == "Europe/London"
         assert ev["DTSTART"].dt == s.start and ev["DTEND"].dt == s.end
-        assert str(ev["SUMMARY"]) == texts[s.kind]["summary"]
-        assert "20 minutes" in str(ev["DESCRIPTION"]) or s.kind != "ice"
+        assert str(ev["SUMMARY"]) == texts[s.kind]["title"]
+        assert texts[s.kind]["start_text"] in str(ev["DESCRIPTION"])
         alarms = list(ev.walk("VALARM"))
         assert all(str(a["ACTION"]) == "DISPLAY" for a in alarms)
         related = {a["TRIGGER"].params.get("RELATED", "START"): str(a["DESCRIPTION"]) for a in alarms}
-        assert related["START"] == texts[s.kind]["alarm_start"]
+        assert related["START"] == texts[s.kind]["start_text"]
         if s.kind == "ice":
-            assert related["END"] == "Take the ice off now."
+            assert related["END"] == texts["ice"]["end_text"] and "off now" in related["END"]
             assert all(a["TRIGGER"].dt == timedelta(0) for a in alarms)
         else:
             assert "END" not in related
@@ -112,7 +112,7 @@ def test_vobject_sees_both_alarms_of_an_ice_session(kb):
     ev = vobject.readOne(data.decode()).vevent_list[0]
     triggers = sorted(a.trigger.params.get("RELATED", ["START"])[0] for a in ev.valarm_list)
     assert triggers == ["END", "START"]
-    assert {a.description.value for a in ev.valarm_list} >= {"Take the ice off now."}
+    assert any("Take the ice pack off now" in a.description.value for a in ev.valarm_list)
 
 
 def test_uids_are_stable_per_episode_and_session(kb):
@@ -131,7 +131,7 @@ def test_times_are_written_in_the_persons_zone_even_when_given_in_utc(kb):
     start = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
     data = build_ics([Session("heat", start, start + timedelta(minutes=20))], episode_uid="e", tz=LONDON, kb=kb, now=NOW)
     assert b"DTSTART;TZID=Europe/London:20260701T090000" in data
-    assert b"Take the heat off now." in data
+    assert b"Take the heat off now." in data.replace(b"\r\n ", b"")
 
 
 def test_unknown_session_kind_is_refused_with_the_field(kb):

@@ -49,7 +49,7 @@ def _answer_schema(kb: Any) -> dict[str, Any]:
 
 
 def _question_texts(kb: Any) -> dict[str, str]:
-    """Field → the words of our question (the triage questions if loaded, else report labels)."""
+    """Field → the words of our question (questions.yaml; report labels where it has none)."""
     texts: dict[str, str] = {}
     report = kb.data["exports"]["report"]
     for sign in [*report["warning_signs"], *report["leg_fields"]]:
@@ -57,10 +57,8 @@ def _question_texts(kb: Any) -> dict[str, str]:
     questions = kb.data.get("questions")
     if isinstance(questions, Mapping):
         for q in questions.get("questions", []):
-            if isinstance(q, Mapping) and isinstance(q.get("field"), str):
-                text = q.get("text") or q.get("question")
-                if isinstance(text, str):
-                    texts[q["field"]] = text
+            if isinstance(q, Mapping) and isinstance(q.get("text"), str):
+                texts[str(q.get("id"))] = q["text"]
     return texts
 
 
@@ -70,7 +68,7 @@ def _choice_labels(kb: Any) -> dict[str, dict[str, str]]:
     if isinstance(questions, Mapping):
         for q in questions.get("questions", []):
             if isinstance(q, Mapping) and isinstance(q.get("options"), list):
-                out[q.get("field", "")] = {
+                out[str(q.get("id"))] = {
                     str(o.get("value")): str(o.get("label"))
                     for o in q["options"]
                     if isinstance(o, Mapping) and "value" in o and "label" in o
@@ -200,17 +198,19 @@ def build_bundle(
             "valueInteger": p.score,
         })
     sessions = sorted(episode.sessions, key=lambda s: s.start)
-    cal = texts["calendar"]["sessions"]
+    from backspasm.exports.ics import session_texts
+
+    cal = session_texts(kb)
     activities = []
     for s in sessions:
         detail: dict[str, Any] = {
             "code": {"coding": [{"system": _KIND_SYSTEM, "code": s.kind}],
-                     "text": cal.get(s.kind, {}).get("summary", s.kind)},
+                     "text": cal[s.kind]["title"] if s.kind in cal else s.kind},
             "status": session_status(s, episode.care, now),
             "scheduledPeriod": {"start": _dt(s.start.astimezone(tz)), "end": _dt(s.end.astimezone(tz))},
         }
         if s.kind in cal:
-            detail["description"] = " ".join(cal[s.kind]["description"].split())
+            detail["description"] = cal[s.kind]["start_text"]
         activities.append({"detail": detail})
     fhir_text = texts["fhir"]
     period: dict[str, str] = {"start": _dt(episode.onset.astimezone(tz))}

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from backspasm import __version__
 from backspasm.exports.data import ExportError, SessionLike
 
-__all__ = ["build_ics", "session_uid"]
+__all__ = ["build_ics", "session_texts", "session_uid"]
 
 PRODID = f"-//backspasm//backspasm {__version__}//EN"
 
@@ -25,6 +25,13 @@ PRODID = f"-//backspasm//backspasm {__version__}//EN"
 def session_uid(episode_uid: str, kind: str, local_day: date, ordinal: int) -> str:
     """Stable UID: the same episode and plan give the same UIDs, so re-imports update."""
     return f"{episode_uid}-{local_day.isoformat()}-{kind}-{ordinal}@backspasm"
+
+
+def session_texts(kb: Any) -> dict[str, dict[str, Any]]:
+    """Session kind → its plan.yaml record (title, start_text, end_text, sources)."""
+    return kb.compile(
+        "exports.session_kinds", lambda kb: {k["kind"]: k for k in kb.data["plan"]["session_kinds"]}
+    )
 
 
 @lru_cache(maxsize=32)
@@ -63,6 +70,8 @@ def build_ics(
     if now.tzinfo is None:
         raise ExportError("now", "expected a date-time with a time zone offset")
     texts = kb.data["exports"]["calendar"]
+    kinds = session_texts(kb)
+    end_alarm = set(texts["end_alarm_kinds"])
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -79,9 +88,9 @@ def build_ics(
     for s in sorted(sessions, key=lambda s: (s.start, s.kind)):
         if s.start.tzinfo is None or s.end.tzinfo is None:
             raise ExportError("session", f"expected aware start and end times ({s.kind})")
-        text = texts["sessions"].get(s.kind)
+        text = kinds.get(s.kind)
         if text is None:
-            known = ", ".join(sorted(texts["sessions"]))
+            known = ", ".join(kinds)
             raise ExportError("session kind", f"expected one of {known}, got {s.kind!r}")
         start, end = s.start.astimezone(tz), s.end.astimezone(tz)
         per_day[(s.kind, start.date())] += 1
@@ -90,12 +99,12 @@ def build_ics(
         ev.add("dtstamp", stamp)
         ev.add("dtstart", start)
         ev.add("dtend", end)
-        ev.add("summary", text["summary"])
-        ev.add("description", " ".join(text["description"].split()))
+        ev.add("summary", text["title"])
+        ev.add("description", text["start_text"] + "\n\n" + text["end_text"])
         ev.add("transp", "TRANSPARENT")
-        ev.add_component(_alarm(text["alarm_start"], "START"))
-        if "alarm_end" in text:
-            ev.add_component(_alarm(text["alarm_end"], "END"))
+        ev.add_component(_alarm(text["start_text"], "START"))
+        if s.kind in end_alarm:
+            ev.add_component(_alarm(text["end_text"], "END"))
         events.append((start, end, ev))
     if events:
         # Whole calendar years: one cached VTIMEZONE serves every plan in them.

@@ -10,15 +10,6 @@ from backspasm.knowledge.schema import ListOf, MapOf, NonEmptyStr, Obj, Str
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
 LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
 
-_SESSION = Obj(
-    required={
-        "summary": NonEmptyStr(),
-        "description": NonEmptyStr(),
-        "alarm_start": NonEmptyStr(),
-        "sources": _SOURCES,
-    },
-    optional={"alarm_end": NonEmptyStr()},
-)
 _SIGN = Obj(required={"field": NonEmptyStr(), "label": NonEmptyStr(), "sources": _SOURCES})
 
 FILES = {
@@ -28,7 +19,7 @@ FILES = {
                 required={
                     "name": NonEmptyStr(),
                     "feed_note": NonEmptyStr(),
-                    "sessions": MapOf(_SESSION),
+                    "end_alarm_kinds": ListOf(NonEmptyStr()),
                 }
             ),
             "report": Obj(
@@ -65,7 +56,7 @@ def _answer_fields(kb: Any) -> dict[str, Any]:
 
 
 def check_exports(kb: Any) -> list[str]:
-    """Warning signs name real answer fields of the right type; plan session kinds have text."""
+    """Warning signs name real answer fields of the right type; alarm kinds exist in plan.yaml."""
     problems: list[str] = []
     report = kb.data["exports"]["report"]
     props = _answer_fields(kb)
@@ -83,6 +74,12 @@ def check_exports(kb: Any) -> list[str]:
                 problems.append(f"{where}: expected a yes/no answer field")
             elif want == "enum" and "none" not in props[f].get("enum", []):
                 problems.append(f"{where}: expected a field with a 'none' answer")
+    plan = kb.data.get("plan")
+    if isinstance(plan, dict):
+        kinds = {k.get("kind") for k in plan.get("session_kinds", [])}
+        for kind in kb.data["exports"]["calendar"]["end_alarm_kinds"]:
+            if kind not in kinds:
+                problems.append(f"exports.yaml: calendar.end_alarm_kinds: {kind!r} is not a session kind in plan.yaml")
     return problems
 
 
