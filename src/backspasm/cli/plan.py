@@ -1,0 +1,189 @@
+"""``backspasm plan``: the self-care plan as a day-by-day timeline, or as JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from backspasm.cli.app import app, fail
+
+if TYPE_CHECKING:
+    from backspasm.core.plan import Plan
+
+_TRENDS = ("better", "same", "worse")
+
+
+def local_zone_name() -> str:
+    """The system's IANA time zone name if it can be found, else ``UTC``."""
+    import os
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    candidates: list[str] = []
+    env = os.environ.get("TZ", "").lstrip(":")
+    if env:
+        candidates.append(env)
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    except OSError:
+        pass
+    for name in candidates:
+        try:
+            ZoneInfo(name)
+        except (ValueError, OSError, KeyError):
+            continue
+        return name
+    return "UTC"
+
+
+def parse_when(value: str, option: str, tz: str) -> datetime:
+    """An RFC 3339 date-time; one without an offset is read as local time in ``tz``."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"{option}: expected a date and time such as 2025-03-01T08:30+00:00, got {value!r}")
+    if dt.tzinfo is None:
+        try:
+            dt = dt.replace(tzinfo=ZoneInfo(tz))
+        except (ValueError, OSError, KeyError):
+            fail(f"--tz: expected an IANA time zone name such as Europe/London, got {tz!r}")
+    return dt
+
+
+def parse_clock(value: str, option: str) -> time:
+    """A time of day as HH:MM (24-hour clock)."""
+    parts = value.strip().split(":")
+    if len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts):
+        h, m = int(parts[0]), int(parts[1])
+        if h < 24 and m < 60:
+            return time(h, m)
+    fail(f"{option}: expected a time of day as HH:MM, such as 07:00, got {value!r}")
+
+
+def _int_option(value: str | None, option: str, expected: str, lo: int, hi: int) -> int | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if text.lstrip("-").isdigit() and lo <= int(text) <= hi:
+        return int(text)
+    fail(f"{option}: expected {expected}, got {value!r}")
+
+
+@app.command("plan")
+def plan_command(
+    onset: str = typer.Option(
+        ..., "--onset", help="When the spasm started, e.g. 2025-03-01T08:30+00:00."
+    ),
+    now: str | None = typer.Option(
+        None, "--now", help="The moment to plan from (default: the current time)."
+    ),
+    tz: str | None = typer.Option(
+        None, "--tz", help="IANA time zone, e.g. Europe/London (default: this computer's zone)."
+    ),
+    wake: str | None = typer.Option(None, "--wake", help="Start of waking hours, HH:MM [07:00]."),
+    sleep: str | None = typer.Option(None, "--sleep", help="End of waking hours, HH:MM [22:00]."),
+    days: str | None = typer.Option(None, "--days", help="How many days from onset to plan [7]."),
+    pain: str | None = typer.Option(None, "--pain", help="Pain right now, 0 to 10 (optional)."),
+    trend: str | None = typer.Option(
+        None, "--trend", help="Pain since it started: better, same or worse (optional)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """Make a timed self-care plan from the onset of the spasm.
+
+    Date-times without an offset are read as local time in --tz. The plan gives the phase
+    (first 72 hours, or after), what to do, and the times for ice, heat, a hot and cold
+    shower, and a check-in, within your waking hours.
+    """
+    from datetime import UTC
+
+    from backspasm.core.plan import PlanError, is_easing, make_plan
+    from backspasm.knowledge import load_knowledge
+
+    zone = tz if tz is not None else local_zone_name()
+    onset_dt = parse_when(onset, "--onset", zone)
+    now_dt = parse_when(now, "--now", zone) if now is not None else datetime.now(UTC)
+    wake_t = parse_clock(wake, "--wake") if wake is not None else None
+    sleep_t = parse_clock(sleep, "--sleep") if sleep is not None else None
+    days_n = _int_option(days, "--days", "a whole number of days", -(10**6), 10**6)
+    pain_n = _int_option(pain, "--pain", "a whole number from 0 to 10", 0, 10)
+    if trend is not None and trend not in _TRENDS:
+        fail(f"--trend: expected one of better, same, worse, got {trend!r}")
+
+    kb = load_knowledge()
+    try:
+        plan = make_plan(
+            kb,
+            onset=onset_dt,
+            now=now_dt,
+            tz=zone,
+            wake=wake_t,
+            sleep=sleep_t,
+            days=days_n,
+            easing=is_easing(kb, pain_n, trend),
+        )
+    except PlanError as err:
+        fail(f"--{err}")
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+        return
+    _show(plan, kb)
+
+
+def _show(plan: Plan, kb: Any) -> None:
+    """The readable timeline: phase, what to do, then the sessions day by day."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.padding import Padding
+    from rich.table import Table
+
+    from backspasm.core.plan import session_kind
+
+    console = Console()
+    phase = next(p for p in kb["plan"]["phases"] if p["id"] == plan.phase)
+    hours = plan.hours_since_onset
+    unit = "hour" if hours == 1 else "hours"
+    console.print(f"[bold]{escape(phase['title'])}[/bold]  ({hours:g} {unit} since it started)")
+    console.print(escape(phase["summary"]))
+    console.print()
+    console.print("[bold underline]What to do[/bold underline]")
+    for step in plan.steps:
+        console.print(
+            f"[bold]• {escape(step['title'])}[/bold]  [dim]{escape(step['timing'])}[/dim]"
+        )
+        lines = [escape(step["text"])]
+        for note in step.get("evidence", []):
+            cited = ", ".join(note["sources"])
+            lines.append(f"[italic]{escape(note['text'])}[/italic] [dim]({cited})[/dim]")
+        lines.append(f"[dim]Sources: {', '.join(step['sources'])}[/dim]")
+        for line in lines:
+            console.print(Padding(line, (0, 0, 0, 2), expand=False))
+    console.print()
+    if not plan.sessions:
+        console.print("[bold underline]Timetable[/bold underline]: no more sessions in this plan.")
+    else:
+        console.print(f"[bold underline]Timetable[/bold underline] ({escape(plan.timezone)})")
+        table = Table(show_header=False, box=None, padding=(0, 2))
+        day = None
+        for s in plan.sessions:
+            d = s.start.date()
+            if d != day:
+                table.add_row(f"[bold]{s.start:%A} {d.day} {s.start:%B}[/bold]", "")
+                day = d
+            times = f"{s.start.strftime('%H:%M')}–{s.end.strftime('%H:%M')}"
+            table.add_row(f"  {times}", escape(session_kind(kb, s.kind)["title"]))
+        console.print(table)
+    console.print()
+    console.print(f"[dim]Content version {escape(plan.knowledge_version)}. Not a diagnosis.[/dim]")
