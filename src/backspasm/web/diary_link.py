@@ -38,10 +38,10 @@ class DiaryLink:
         episode = self.store.current_episode(profile_id)
         return None if episode is None else episode.onset
 
-    def start_episode(self, profile_id: int, onset: datetime) -> None:
+    def start_episode(self, profile_id: int, onset: datetime, trigger: str | None = None) -> None:
         """Open an episode at ``onset`` unless one is open already."""
         if self.store.current_episode(profile_id) is None:
-            self.store.start_episode(profile_id, onset=onset)
+            self.store.start_episode(profile_id, onset=onset, trigger=trigger)
 
     def log_care(self, profile_id: int, kind: str, start: datetime, minutes: float) -> CareEntry:
         """Record a finished timer session (ice, heat, contrast) in the diary.
