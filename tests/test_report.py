@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backspasm.exports import CareDone, EpisodeRecord, ExportError, MedicineDose, PainPoint, TriageSnapshot
+from backspasm.exports import (
+    CareDone,
+    EpisodeRecord,
+    ExportError,
+    MedicineDose,
+    PainPoint,
+    TriageSnapshot,
+)
 from backspasm.exports.report import pain_chart_svg, render_report_html, render_report_pdf
 from backspasm.knowledge import load_knowledge
 
@@ -31,7 +38,9 @@ def two_weeks(**overrides) -> EpisodeRecord:
             pain.append(PainPoint(day + timedelta(hours=h), max(0, 8 - d // 2 - i % 2)))
             care.append(CareDone("ice" if d < 3 else "heat", day + timedelta(hours=h + 1)))
         for h in (1, 7, 13):
-            meds.append(MedicineDose("Ibuprofen" if h != 7 else "Paracetamol", day + timedelta(hours=h)))
+            meds.append(
+                MedicineDose("Ibuprofen" if h != 7 else "Paracetamol", day + timedelta(hours=h))
+            )
     base = dict(
         id="12",
         onset=ONSET,
@@ -43,11 +52,24 @@ def two_weeks(**overrides) -> EpisodeRecord:
         medicines=meds,
         triage=TriageSnapshot(
             at=ONSET + timedelta(days=4),
-            answers={"age": 52, "pain_now": 5, "saddle_numbness": False, "chest_pain": False,
-                     "fever_or_unwell": True, "leg_symptoms": "one_leg", "leg_weakness": "none"},
+            answers={
+                "age": 52,
+                "pain_now": 5,
+                "saddle_numbness": False,
+                "chest_pain": False,
+                "fever_or_unwell": True,
+                "leg_symptoms": "one_leg",
+                "leg_weakness": "none",
+            },
             level="consultation_24",
-            reasons=[{"rule": "feverish", "level": "consultation_24",
-                      "text": "You have a high temperature.", "sources": ["NHS-BACKPAIN"]}],
+            reasons=[
+                {
+                    "rule": "feverish",
+                    "level": "consultation_24",
+                    "text": "You have a high temperature.",
+                    "sources": ["NHS-BACKPAIN"],
+                }
+            ],
         ),
     )
     base.update(overrides)
@@ -57,7 +79,9 @@ def two_weeks(**overrides) -> EpisodeRecord:
 def _pdf_text(tmp_path, data: bytes) -> tuple[str, int]:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     assert re.search(r"^Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)", info, re.M), info

@@ -96,8 +96,13 @@ def questionnaire(kb: Any) -> dict[str, Any]:
         if "enum" in prop:
             labels = choices.get(name, {})
             item["answerOption"] = [
-                {"valueCoding": {"system": f"{QUESTIONNAIRE_URL}#{name}", "code": v, **(
-                    {"display": labels[v]} if v in labels else {})}}
+                {
+                    "valueCoding": {
+                        "system": f"{QUESTIONNAIRE_URL}#{name}",
+                        "code": v,
+                        **({"display": labels[v]} if v in labels else {}),
+                    }
+                }
                 for v in prop["enum"]
             ]
         items.append(item)
@@ -159,10 +164,13 @@ def build_bundle(
         entries.append({"fullUrl": full_url, "resource": resource})
 
     subject = {"reference": patient_url}
-    add(patient_url, {
-        "resourceType": "Patient",
-        "identifier": [{"system": "urn:ietf:rfc:3986", "value": patient_url}],
-    })
+    add(
+        patient_url,
+        {
+            "resourceType": "Patient",
+            "identifier": [{"system": "urn:ietf:rfc:3986", "value": patient_url}],
+        },
+    )
     q = questionnaire(kb)
     entries.append({"fullUrl": QUESTIONNAIRE_URL, "resource": q})
     if episode.triage is not None:
@@ -175,28 +183,42 @@ def build_bundle(
             if "valueCoding" in answer:
                 answer["valueCoding"]["system"] = f"{QUESTIONNAIRE_URL}#{name}"
             items.append({"linkId": name, "answer": [answer]})
-        add(_urn("qr", patient_key, episode.id, episode.triage.at.isoformat()), {
-            "resourceType": "QuestionnaireResponse",
-            "questionnaire": f"{QUESTIONNAIRE_URL}|{kb.version}",
-            "status": "completed",
-            "subject": subject,
-            "authored": _dt(episode.triage.at.astimezone(tz)),
-            "item": items,
-        })
+        add(
+            _urn("qr", patient_key, episode.id, episode.triage.at.isoformat()),
+            {
+                "resourceType": "QuestionnaireResponse",
+                "questionnaire": f"{QUESTIONNAIRE_URL}|{kb.version}",
+                "status": "completed",
+                "subject": subject,
+                "authored": _dt(episode.triage.at.astimezone(tz)),
+                "item": items,
+            },
+        )
     for p in episode.pain:
         if not 0 <= p.score <= 10:
             raise ExportError("pain", f"expected a score from 0 to 10, got {p.score!r}")
-        add(_urn("pain", patient_key, episode.id, p.at.isoformat()), {
-            "resourceType": "Observation",
-            "status": "final",
-            "category": [{"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                "code": "survey", "display": "Survey"}]}],
-            "code": {"coding": [dict(LOINC_PAIN)], "text": "Pain score (0 to 10)"},
-            "subject": subject,
-            "effectiveDateTime": _dt(p.at.astimezone(tz)),
-            "valueInteger": p.score,
-        })
+        add(
+            _urn("pain", patient_key, episode.id, p.at.isoformat()),
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                "category": [
+                    {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                "code": "survey",
+                                "display": "Survey",
+                            }
+                        ]
+                    }
+                ],
+                "code": {"coding": [dict(LOINC_PAIN)], "text": "Pain score (0 to 10)"},
+                "subject": subject,
+                "effectiveDateTime": _dt(p.at.astimezone(tz)),
+                "valueInteger": p.score,
+            },
+        )
     sessions = sorted(episode.sessions, key=lambda s: s.start)
     from backspasm.exports.ics import session_texts
 
@@ -204,10 +226,15 @@ def build_bundle(
     activities = []
     for s in sessions:
         detail: dict[str, Any] = {
-            "code": {"coding": [{"system": _KIND_SYSTEM, "code": s.kind}],
-                     "text": cal[s.kind]["title"] if s.kind in cal else s.kind},
+            "code": {
+                "coding": [{"system": _KIND_SYSTEM, "code": s.kind}],
+                "text": cal[s.kind]["title"] if s.kind in cal else s.kind,
+            },
             "status": session_status(s, episode.care, now),
-            "scheduledPeriod": {"start": _dt(s.start.astimezone(tz)), "end": _dt(s.end.astimezone(tz))},
+            "scheduledPeriod": {
+                "start": _dt(s.start.astimezone(tz)),
+                "end": _dt(s.end.astimezone(tz)),
+            },
         }
         if s.kind in cal:
             detail["description"] = cal[s.kind]["start_text"]
@@ -227,8 +254,12 @@ def build_bundle(
         "subject": subject,
         "period": period,
         "created": _dt(now.astimezone(tz)),
-        "note": [{"text": "Sources: " + ", ".join(
-            kb.sources[s]["title"] for s in fhir_text["careplan_sources"])}],
+        "note": [
+            {
+                "text": "Sources: "
+                + ", ".join(kb.sources[s]["title"] for s in fhir_text["careplan_sources"])
+            }
+        ],
     }
     if activities:
         careplan["activity"] = activities

@@ -95,7 +95,9 @@ def build_ics(
         start, end = s.start.astimezone(tz), s.end.astimezone(tz)
         per_day[(s.kind, start.date())] += 1
         ev = Event()
-        ev.add("uid", session_uid(episode_uid, s.kind, start.date(), per_day[(s.kind, start.date())]))
+        ev.add(
+            "uid", session_uid(episode_uid, s.kind, start.date(), per_day[(s.kind, start.date())])
+        )
         ev.add("dtstamp", stamp)
         ev.add("dtstart", start)
         ev.add("dtend", end)

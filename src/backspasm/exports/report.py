@@ -86,7 +86,12 @@ def pain_chart_svg(points: list[PainPoint], *, start: datetime, end: datetime, t
         svg_points=" ".join(f"{a},{b}" for a, b, _ in dots),
         dots=dots,
         x_ticks=ticks,
-        width=width, height=height, left=left, top=top, plot_w=plot_w, plot_h=plot_h,
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        plot_w=plot_w,
+        plot_h=plot_h,
     )
     return _env().get_template("pain_chart.svg").render(c=chart, y=y)
 

@@ -32,7 +32,13 @@ FILES = {
                     "care_kinds": MapOf(NonEmptyStr()),
                     "levels": Obj(required={lv: NonEmptyStr() for lv in LEVELS}),
                     "questions_to_ask": ListOf(
-                        Obj(required={"id": NonEmptyStr(), "text": NonEmptyStr(), "sources": _SOURCES}),
+                        Obj(
+                            required={
+                                "id": NonEmptyStr(),
+                                "text": NonEmptyStr(),
+                                "sources": _SOURCES,
+                            }
+                        ),
                         min_items=1,
                     ),
                 }
@@ -49,6 +55,7 @@ FILES = {
         }
     ),
 }
+
 
 def _answer_fields(kb: Any) -> dict[str, Any]:
     path = kb.directory / "answers.schema.json"
@@ -79,7 +86,10 @@ def check_exports(kb: Any) -> list[str]:
         kinds = {k.get("kind") for k in plan.get("session_kinds", [])}
         for kind in kb.data["exports"]["calendar"]["end_alarm_kinds"]:
             if kind not in kinds:
-                problems.append(f"exports.yaml: calendar.end_alarm_kinds: {kind!r} is not a session kind in plan.yaml")
+                problems.append(
+                    f"exports.yaml: calendar.end_alarm_kinds: {kind!r}"
+                    " is not a session kind in plan.yaml"
+                )
     return problems
 
 

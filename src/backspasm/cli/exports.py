@@ -1,0 +1,152 @@
+"""`backspasm report`, `backspasm export ics`, `backspasm export fhir`: files out of the diary.
+
+Thin doors over :mod:`backspasm.exports`. The ``export`` group belongs to the diary
+commands (``export --json``); ``ics`` and ``fhir`` attach to it. Heavy packages are
+imported inside the commands. Files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+
+from backspasm.cli.app import app, fail
+
+_LOCAL_PROFILE = "local"
+
+
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    from backspasm.core.answers import parse_datetime
+
+    parsed = parse_datetime(value)
+    if parsed is None:
+        fail(f"--now: expected an RFC 3339 date-time with an offset, got {value!r}")
+    return parsed
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
+    from backspasm.exports.data import ExportError
+    from backspasm.knowledge import KnowledgeError
+    from backspasm.store.errors import DatabaseError, StoreError
+
+    try:
+        yield
+    except (ExportError, StoreError) as exc:
+        fail(str(exc))
+    except DatabaseError as exc:
+        fail(f"database: {exc}", code=1)
+    except KnowledgeError as exc:
+        fail(f"knowledge: {exc}", code=1)
+
+
+def _export(
+    file: str,
+    episode: int | None,
+    now_opt: str | None,
+    build: Callable[[Any, Any, Any, datetime], bytes],
+    *,
+    whole_plan: bool = True,
+) -> None:
+    from backspasm.exports.data import write_atomic
+    from backspasm.exports.source import load_episode
+    from backspasm.knowledge import load_knowledge
+    from backspasm.store import open_store
+
+    now = _now(now_opt)
+    with _errors():
+        kb = load_knowledge()
+        with open_store() as store:
+            profile = store.ensure_profile(_LOCAL_PROFILE)
+            record, profile = load_episode(
+                store, profile.id, episode, kb=kb, now=now, whole_plan=whole_plan
+            )
+        data = build(kb, record, profile, now)
+        if file == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            write_atomic(file, data)
+    if file != "-":
+        typer.echo(f"Wrote {file}", err=True)
+
+
+_FILE = typer.Argument(..., metavar="FILE", help="Where to write it (- for standard output).")
+_EPISODE = typer.Option(None, "--episode", help="Episode id (default: the open or latest one).")
+_NOW = typer.Option(None, "--now", help="Act as if it were this moment (RFC 3339).")
+
+
+@app.command("report")
+def report(file: str = _FILE, episode: int | None = _EPISODE, now: str | None = _NOW) -> None:
+    """A one- or two-page PDF about an episode to take to your doctor. Nothing is sent."""
+
+    def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
+        from backspasm.exports.report import render_report_pdf
+
+        return render_report_pdf(record, kb=kb, now=at)
+
+    _export(file, episode, now, build)
+
+
+def export_ics(
+    file: str = _FILE,
+    days: int | None = typer.Option(None, "--days", min=1, help="Plan this many days from onset."),
+    episode: int | None = _EPISODE,
+    now: str | None = _NOW,
+) -> None:
+    """Calendar reminders (.ics) for the planned sessions still ahead. Import it once."""
+
+    def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
+        from backspasm.exports.data import ExportError
+        from backspasm.exports.ics import build_ics
+        from backspasm.exports.source import EMERGENCY_LEVELS, plan_sessions
+
+        if record.triage is not None and record.triage.level in EMERGENCY_LEVELS:
+            raise ExportError(
+                "plan", "no self-care plan: your last check said to get emergency help"
+            )
+        sessions = plan_sessions(kb, profile, record.onset, now=at, days=days)
+        if not sessions:
+            raise ExportError("plan", "sessions still to come, but this plan has ended")
+        uid = f"bs-{profile.id}-{record.id}"
+        return build_ics(sessions, episode_uid=uid, tz=record.tz, kb=kb, now=at)
+
+    _export(file, episode, now, build, whole_plan=False)
+
+
+def export_fhir(file: str = _FILE, episode: int | None = _EPISODE, now: str | None = _NOW) -> None:
+    """The episode as a FHIR R4 Bundle (JSON) that a clinic system can import."""
+
+    def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
+        from backspasm.exports.fhir import build_bundle, bundle_json
+
+        return bundle_json(build_bundle(record, kb=kb, now=at, patient_key=f"profile/{profile.id}"))
+
+    _export(file, episode, now, build)
+
+
+def _attach() -> None:
+    """Add ``ics`` and ``fhir`` to the diary's ``export`` group, once that exists."""
+    import importlib
+
+    try:
+        diary = importlib.import_module("backspasm.cli.diary")
+    except ModuleNotFoundError as exc:
+        if exc.name != "backspasm.cli.diary":
+            raise
+        return
+    group = getattr(diary, "export_app", None)
+    if group is not None:
+        group.command("ics")(export_ics)
+        group.command("fhir")(export_fhir)
+
+
+_attach()

@@ -1,0 +1,122 @@
+"""Read one episode from the diary store into the exporters' value objects.
+
+The only module of :mod:`backspasm.exports` that touches the store; the exporters
+themselves stay pure. Raises :class:`ExportError` (or the store's ``StoreError``, e.g.
+``NotFoundError`` for an unknown episode) with the field named.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from backspasm.exports.data import (
+    CareDone,
+    EpisodeRecord,
+    ExportError,
+    MedicineDose,
+    PainPoint,
+    TriageSnapshot,
+    resolve_tz,
+)
+
+__all__ = ["load_episode", "plan_sessions", "EMERGENCY_LEVELS"]
+
+EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
+
+
+def _reasons(kb: Any, rule_ids: list[str]) -> list[dict[str, Any]]:
+    rules = {r["id"]: r for r in kb.data.get("rules", {}).get("rules", [])}
+    out = []
+    for rid in rule_ids:
+        rule = rules.get(rid)
+        if rule is not None:
+            out.append(
+                {
+                    "rule": rid,
+                    "level": rule.get("level"),
+                    "text": rule.get("text", rid),
+                    "sources": list(rule.get("sources", [])),
+                }
+            )
+    return out
+
+
+def plan_sessions(
+    kb: Any, profile: Any, onset: datetime, *, now: datetime, days: int | None = None
+) -> list[Any]:
+    """The planned sessions from ``now`` on (``core.plan.make_plan``) for this profile."""
+    from backspasm.core.plan import PlanError, make_plan
+
+    try:
+        plan = make_plan(
+            kb,
+            onset=onset,
+            now=max(now, onset),
+            tz=profile.tz,
+            wake=profile.wake,
+            sleep=profile.sleep,
+            days=days,
+        )
+    except PlanError as exc:
+        raise ExportError(exc.field, str(exc).split(": ", 1)[-1]) from None
+    return list(plan.sessions)
+
+
+def load_episode(
+    store: Any,
+    profile_id: int,
+    episode_id: int | None,
+    *,
+    kb: Any,
+    now: datetime,
+    whole_plan: bool = True,
+) -> tuple[EpisodeRecord, Any]:
+    """The episode (the given one, else the open one, else the latest) and its profile.
+
+    ``whole_plan`` plans from the onset (every session, for the report and FHIR);
+    otherwise only the sessions still ahead of ``now``.
+    """
+    profile = store.get_profile(profile_id)
+    tz = resolve_tz(profile.tz, "profile time zone")
+    if episode_id is not None:
+        episode = store.get_episode(profile_id, episode_id)
+    else:
+        episode = store.current_episode(profile_id)
+        if episode is None:
+            past = store.episodes(profile_id)
+            episode = max(past, key=lambda e: e.onset) if past else None
+    if episode is None:
+        raise ExportError("episode", "an episode in the diary, but the diary has none yet")
+    end = episode.ended_at
+    until = end + timedelta(seconds=1) if end else None
+    pain = [
+        PainPoint(p.at, p.score)
+        for p in store.pain_entries(profile_id, since=episode.onset, until=until)
+    ]
+    care, meds = [], []
+    for c in store.care_entries(profile_id, since=episode.onset, until=until):
+        if c.kind == "medicine":
+            meds.append(MedicineDose(c.medicine or "", c.start))
+        else:
+            stop = c.start + timedelta(minutes=c.minutes) if c.minutes else None
+            care.append(CareDone(c.kind, c.start, stop))
+    snapshot = None
+    for rec in reversed(store.triage_records(profile_id)):
+        if rec.at >= episode.onset and (end is None or rec.at <= end):
+            snapshot = TriageSnapshot(rec.at, dict(rec.answers), rec.level, _reasons(kb, rec.rules))
+            break
+    sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
+    record = EpisodeRecord(
+        id=str(episode.id),
+        onset=episode.onset,
+        tz=tz,
+        ended=end,
+        trigger=episode.trigger,
+        pain=pain,
+        care=care,
+        medicines=meds,
+        triage=snapshot,
+        sessions=sessions,
+    )
+    return record, profile
