@@ -47,7 +47,15 @@ class DiaryLink:
         """Record a finished timer session (ice, heat, contrast) in the diary.
 
         The diary counts whole minutes; a session shorter than one minute counts as one.
+        Logging the same session twice (a retried request) keeps one entry.
         """
+        from datetime import timedelta
+
+        same = [c for c in self.store.care_entries(profile_id, since=start,
+                                                   until=start + timedelta(seconds=1))
+                if c.kind == kind and c.start == start]
+        if same:
+            return same[0]
         whole = max(1, round(minutes))
         return self.store.log_care(profile_id, kind=kind, start=start, minutes=whole)
 

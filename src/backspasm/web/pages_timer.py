@@ -1,0 +1,111 @@
+"""Timers for ice, heat and contrast showers.
+
+Without JavaScript the page shows when the session started and when it ends, and a button
+to log it. With JavaScript (static/timer.js) a large countdown runs, computed from the start
+time so it keeps time while the phone sleeps, and it beeps, vibrates and logs the session
+when time is up. ``?seconds=N`` (hidden, for tests) makes every stage N seconds long.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from backspasm.core.answers import parse_datetime
+from backspasm.core.plan import session_kind, timer_stages
+from backspasm.knowledge import Knowledge
+from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
+from backspasm.web.errors import BadInput
+from backspasm.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+#: Timer page slug → (session kind in the plan, care kind in the diary).
+KINDS = {"ice": ("ice", "ice"), "heat": ("heat", "heat"),
+         "contrast": ("contrast_shower", "contrast")}
+#: A timer started longer ago than this cannot be logged from the page.
+MAX_AGE = timedelta(hours=12)
+
+
+def _kind(slug: str) -> tuple[str, str]:
+    if slug not in KINDS:
+        raise HTTPException(404)
+    return KINDS[slug]
+
+
+def _stages(kb: Knowledge, kind: str, seconds: int | None) -> list[dict[str, Any]]:
+    stages = timer_stages(kb, kind)
+    return [{"name": s.name, "seconds": float(seconds) if seconds else s.seconds,
+             "prompt": s.prompt} for s in stages]
+
+
+def _context(kb: Knowledge, slug: str, seconds: int | None) -> dict[str, Any]:
+    kind, _ = _kind(slug)
+    info = session_kind(kb, kind)
+    stages = _stages(kb, kind, seconds)
+    total = sum(s["seconds"] for s in stages)
+    return {"slug": slug, "info": info, "stages": stages, "total": total,
+            "stages_json": json.dumps(stages), "seconds": seconds or "",
+            "minutes": round(total / 60), "page_sources": list(info["sources"])}
+
+
+@router.get("/timer/{slug}", response_class=HTMLResponse)
+def timer_page(request: Request, slug: str, kb: Knowledge = Depends(get_kb),
+               seconds: int | None = Query(None, ge=1, le=3600)) -> HTMLResponse:
+    ctx = _context(kb, slug, seconds)
+    return render(request, "timer.html", {"title": ctx["info"]["title"], **ctx,
+                                          "started": None, "logged": None})
+
+
+def _local(dt: datetime, tz: str) -> str:
+    return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+@router.post("/timer/{slug}/start", response_class=HTMLResponse)
+def start_timer(request: Request, slug: str, seconds: str = Form(""),
+                csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
+                profile: dict = Depends(get_profile),
+                now: datetime = Depends(get_now)) -> HTMLResponse:
+    """Without JavaScript: show the start and end times and a button to log the session."""
+    secs = int(seconds) if seconds.isascii() and seconds.isdigit() and 1 <= int(seconds) <= 3600 else None
+    ctx = _context(kb, slug, secs)
+    end = now + timedelta(seconds=ctx["total"])
+    started = {"iso": now.isoformat(), "start": _local(now, profile["tz"]),
+               "end": _local(end, profile["tz"])}
+    return render(request, "timer.html", {"title": ctx["info"]["title"], **ctx,
+                                          "started": started, "logged": None})
+
+
+def _started_at(value: str, now: datetime) -> datetime:
+    started = parse_datetime(value) if value else None
+    if started is None:
+        raise BadInput("started_at", "an RFC 3339 date-time with an offset")
+    if started > now + timedelta(minutes=1):
+        raise BadInput("started_at", "a time not in the future")
+    if started < now - MAX_AGE:
+        raise BadInput("started_at", "a time in the last 12 hours")
+    return min(started, now)
+
+
+@router.post("/timer/{slug}/done", response_class=HTMLResponse)
+def timer_done(request: Request, slug: str, started_at: str = Form(""),
+               seconds: str = Form(""), csrf_token: str = Form(""),
+               kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
+               now: datetime = Depends(get_now)) -> Response:
+    """Log a finished session in the diary. The length is the time since the start,
+    at most the planned length."""
+    _, care_kind = _kind(slug)
+    secs = int(seconds) if seconds.isascii() and seconds.isdigit() and 1 <= int(seconds) <= 3600 else None
+    ctx = _context(kb, slug, secs)
+    started = _started_at(started_at.strip()[:64], now)
+    elapsed = min((now - started).total_seconds(), ctx["total"])
+    entry = request.app.state.diary.log_care(profile_id, care_kind, started, elapsed / 60)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"logged": True, "kind": entry.kind, "minutes": entry.minutes})
+    return render(request, "timer.html", {"title": ctx["info"]["title"], **ctx,
+                                          "started": None, "logged": entry})
