@@ -1,0 +1,174 @@
+"""``backspasm timer``: the countdown loop (driven by a test clock) and the real command."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from backspasm.cli import timer as timer_mod
+from backspasm.cli.app import app
+from backspasm.cli.timer import EXIT_INTERRUPTED, run_stages
+from backspasm.core.plan import TimerStage
+from backspasm.knowledge import load_knowledge
+
+
+class Clock:
+    """A test clock: ``sleep`` advances it, by ``late`` times what was asked."""
+
+    def __init__(self, late: float = 1.0, start: float = 1000.0) -> None:
+        self.t = start
+        self.late = late
+        self.sleeps = 0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0
+        self.sleeps += 1
+        self.t += seconds * self.late
+
+
+STAGES = [TimerStage("hot", 150, "hot"), TimerStage("cold", 30, "cold")] * 2
+
+
+def test_stages_end_on_time_from_the_start_not_by_counting_ticks():
+    clock = Clock(late=1.0)
+    ticks: list[tuple[int, float, float]] = []
+    started: list[str] = []
+    total = run_stages(
+        STAGES,
+        clock=clock,
+        sleep=clock.sleep,
+        on_stage=lambda i, s: started.append(s.name),
+        on_tick=lambda i, done, length: ticks.append((i, done, length)),
+        tick=7.0,
+    )
+    assert total == 360
+    assert clock.t == pytest.approx(1000 + 360)  # not one tick more
+    assert started == ["hot", "cold", "hot", "cold"]
+    # every stage reports its full length at its end
+    for i, stage in enumerate(STAGES):
+        assert max(done for j, done, _ in ticks if j == i) == stage.seconds
+
+
+def test_late_wakeups_do_not_stretch_the_timer():
+    # The sleeper wakes 3x late: counting ticks would run 3x too long; the deadline does not.
+    clock = Clock(late=3.0)
+    run_stages(STAGES, clock=clock, sleep=clock.sleep, tick=10.0)
+    assert clock.t - 1000 < 360 + 3 * 10  # at most one late tick past the end
+    precise = Clock(late=1.0)
+    run_stages(STAGES, clock=precise, sleep=precise.sleep, tick=10.0)
+    assert clock.sleeps < precise.sleeps
+
+
+def test_a_wakeup_past_a_whole_stage_still_announces_every_stage():
+    clock = Clock()
+
+    def oversleep(seconds: float) -> None:
+        clock.t += 500  # e.g. a laptop lid closed
+
+    started: list[int] = []
+    run_stages(STAGES, clock=clock, sleep=oversleep, on_stage=lambda i, s: started.append(i))
+    assert started == [0, 1, 2, 3]
+
+
+def test_interrupt_propagates_out_of_the_loop():
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_stages(STAGES, sleep=interrupted)
+
+
+def test_completed_timer_calls_on_complete_once(monkeypatch):
+    calls: list[tuple[str, datetime, float]] = []
+    monkeypatch.setattr(timer_mod, "_on_complete", lambda *a: calls.append(a))
+    result = CliRunner().invoke(app, ["timer", "ice", "--minutes", "0.005"])
+    assert result.exit_code == 0, result.output
+    end_text = load_knowledge()["plan"]["session_kinds"][0]["end_text"]
+    assert end_text.split(".")[0] in result.output
+    ((kind, started_at, minutes),) = calls
+    assert kind == "ice" and minutes == pytest.approx(0.005)
+    assert started_at.utcoffset() is not None
+
+
+def run(*args: str, **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backspasm", "timer", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kw,
+    )
+
+
+def test_ice_timer_rings_a_bell_and_says_take_it_off():
+    r = run("ice", "--minutes", "0.01")
+    assert r.returncode == 0, r.stderr
+    assert "\a" in r.stdout
+    assert "Take the ice pack off now" in r.stdout
+    assert r.stdout.index("\a") < r.stdout.index("Take the ice pack off now")
+
+
+def test_contrast_alternates_hot_and_cold_rounds():
+    kb = load_knowledge()
+    kind = next(k for k in kb["plan"]["session_kinds"] if k["kind"] == "contrast_shower")
+    r = run("contrast", "--rounds", "2", "--scale", "600")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    positions = [
+        out.index(f"Round 1 of 2: {kind['hot_text']}"),
+        out.index(f"Round 1 of 2: {kind['cold_text']}"),
+        out.index(f"Round 2 of 2: {kind['hot_text']}"),
+        out.index(f"Round 2 of 2: {kind['cold_text']}"),
+        out.index(kind["end_text"]),
+    ]
+    assert positions == sorted(positions)
+    assert out.count("\a") == 4  # three switches and the end
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["ice", "--minutes", "25"],
+            "--minutes: expected a number of minutes above 0 and at most 20",
+        ),
+        (["heat", "--minutes", "0"], "--minutes: expected a number of minutes above 0"),
+        (["contrast", "--rounds", "0"], "--rounds: expected a whole number from 1 to 10"),
+        (["contrast", "--minutes", "3"], "--minutes: expected no minutes for a contrast shower"),
+        (["ice", "--rounds", "3"], "--rounds: expected no rounds for ice"),
+        (["cold"], "KIND: expected one of ice, heat, contrast"),
+    ],
+)
+def test_bad_input_exits_2(args, message):
+    r = run(*args)
+    assert r.returncode == 2
+    assert r.stderr.startswith("Error: ") and message in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_ctrl_c_stops_cleanly_with_status_130():
+    p = subprocess.Popen(
+        [sys.executable, "-m", "backspasm", "timer", "heat", "--minutes", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # wait until the timer has started (its first line is out), then interrupt
+    assert p.stdout is not None
+    p.stdout.readline()
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == EXIT_INTERRUPTED
+    assert "Timer stopped." in out
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "Time is up" not in out
