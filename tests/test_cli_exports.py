@@ -133,18 +133,7 @@ def test_load_episode_without_any_episode(store):
         load_episode(store, p.id, None, kb=load_knowledge(), now=NOW)
 
 
-def _has_export_group() -> bool:
-    r = subprocess.run([str(BIN), "export", "--help"], capture_output=True, text=True)
-    return r.returncode == 0 and "ics" in r.stdout
-
-
-@pytest.fixture(scope="module")
-def export_group() -> None:
-    if not _has_export_group():
-        pytest.xfail("`backspasm export` (the diary's group) has no ics/fhir yet")
-
-
-def test_export_ics_has_the_sessions_ahead(db, tmp_path, export_group):
+def test_export_ics_has_the_sessions_ahead(db, tmp_path):
     with _store(db) as s:
         fill(s)
     out = tmp_path / "plan.ics"
@@ -156,7 +145,7 @@ def test_export_ics_has_the_sessions_ahead(db, tmp_path, export_group):
     assert {str(e["SUMMARY"]) for e in events} >= {"Ice pack", "Heat"}
 
 
-def test_export_fhir_writes_a_bundle(db, tmp_path, export_group):
+def test_export_fhir_writes_a_bundle(db, tmp_path):
     with _store(db) as s:
         fill(s)
     out = tmp_path / "episode.json"
@@ -166,3 +155,17 @@ def test_export_fhir_writes_a_bundle(db, tmp_path, export_group):
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert bundle["type"] == "collection" and kinds.count("Observation") == 11
     assert "QuestionnaireResponse" in kinds and kinds[-1] == "CarePlan"
+
+
+def test_export_ics_to_stdout_and_refused_after_an_emergency_result(db, tmp_path):
+    with _store(db) as s:
+        pid, _ = fill(s)
+    r = run(db, "export", "ics", "-")
+    assert r.returncode == 0 and r.stdout.startswith("BEGIN:VCALENDAR")
+    with _store(db) as s:
+        s.save_triage(pid, answers={"chest_pain": True}, level="emergency_ambulance",
+                      rules=["chest-pain"], knowledge_version="x", at=NOW - timedelta(minutes=5))
+    out = tmp_path / "plan.ics"
+    r = run(db, "export", "ics", str(out))
+    assert r.returncode == 2 and r.stderr.startswith("Error: plan: no self-care plan")
+    assert not out.exists()

@@ -31,6 +31,15 @@ def _now(value: str | None) -> datetime:
     return parsed
 
 
+def _local_zone() -> str:
+    """The default zone of a new local profile: the same as the diary commands use."""
+    try:
+        from backspasm.cli.plan import local_zone_name
+    except ImportError:  # the plan commands not built yet
+        return "UTC"
+    return local_zone_name()
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
@@ -52,6 +61,7 @@ def _export(
     file: str,
     episode: int | None,
     now_opt: str | None,
+    db: str | None,
     build: Callable[[Any, Any, Any, datetime], bytes],
     *,
     whole_plan: bool = True,
@@ -64,8 +74,8 @@ def _export(
     now = _now(now_opt)
     with _errors():
         kb = load_knowledge()
-        with open_store() as store:
-            profile = store.ensure_profile(_LOCAL_PROFILE)
+        with open_store(db) as store:
+            profile = store.ensure_profile(_LOCAL_PROFILE, tz=_local_zone())
             record, profile = load_episode(
                 store, profile.id, episode, kb=kb, now=now, whole_plan=whole_plan
             )
@@ -82,10 +92,21 @@ def _export(
 _FILE = typer.Argument(..., metavar="FILE", help="Where to write it (- for standard output).")
 _EPISODE = typer.Option(None, "--episode", help="Episode id (default: the open or latest one).")
 _NOW = typer.Option(None, "--now", help="Act as if it were this moment (RFC 3339).")
+_DB = typer.Option(
+    None,
+    "--db",
+    metavar="URL",
+    help="Database URL or SQLite file (default: $BACKSPASM_DATABASE_URL, else your data folder).",
+)
 
 
 @app.command("report")
-def report(file: str = _FILE, episode: int | None = _EPISODE, now: str | None = _NOW) -> None:
+def report(
+    file: str = _FILE,
+    episode: int | None = _EPISODE,
+    now: str | None = _NOW,
+    db: str | None = _DB,
+) -> None:
     """A one- or two-page PDF about an episode to take to your doctor. Nothing is sent."""
 
     def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
@@ -93,7 +114,7 @@ def report(file: str = _FILE, episode: int | None = _EPISODE, now: str | None = 
 
         return render_report_pdf(record, kb=kb, now=at)
 
-    _export(file, episode, now, build)
+    _export(file, episode, now, db, build)
 
 
 def export_ics(
@@ -101,6 +122,7 @@ def export_ics(
     days: int | None = typer.Option(None, "--days", min=1, help="Plan this many days from onset."),
     episode: int | None = _EPISODE,
     now: str | None = _NOW,
+    db: str | None = _DB,
 ) -> None:
     """Calendar reminders (.ics) for the planned sessions still ahead. Import it once."""
 
@@ -119,10 +141,15 @@ def export_ics(
         uid = f"bs-{profile.id}-{record.id}"
         return build_ics(sessions, episode_uid=uid, tz=record.tz, kb=kb, now=at)
 
-    _export(file, episode, now, build, whole_plan=False)
+    _export(file, episode, now, db, build, whole_plan=False)
 
 
-def export_fhir(file: str = _FILE, episode: int | None = _EPISODE, now: str | None = _NOW) -> None:
+def export_fhir(
+    file: str = _FILE,
+    episode: int | None = _EPISODE,
+    now: str | None = _NOW,
+    db: str | None = _DB,
+) -> None:
     """The episode as a FHIR R4 Bundle (JSON) that a clinic system can import."""
 
     def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
@@ -130,7 +157,7 @@ def export_fhir(file: str = _FILE, episode: int | None = _EPISODE, now: str | No
 
         return bundle_json(build_bundle(record, kb=kb, now=at, patient_key=f"profile/{profile.id}"))
 
-    _export(file, episode, now, build)
+    _export(file, episode, now, db, build)
 
 
 def _attach() -> None:
