@@ -1,0 +1,177 @@
+"""The diary commands, end to end through the real Typer app, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from backspasm.cli import _register, app
+from backspasm.store import open_store
+
+_register()
+runner = CliRunner()
+
+
+def iso(hours_ago: float) -> str:
+    return (datetime.now(UTC) - timedelta(hours=hours_ago)).isoformat()
+
+
+def bs(db: str, *args: str):
+    return runner.invoke(app, [*args, "--db", db])
+
+
+def ok(db: str, *args: str) -> str:
+    r = bs(db, *args)
+    assert r.exit_code == 0, (r.stdout, r.stderr)
+    return r.stdout
+
+
+def export(db: str) -> dict:
+    return json.loads(ok(db, "export", "--json", "-"))
+
+
+def test_a_diary_that_raises_the_level_says_why(db_url):
+    ok(db_url, "episode", "start", "--at", iso(80), "--trigger", "lifting")
+    ok(db_url, "log", "pain", "5", "--at", iso(30))
+    ok(db_url, "log", "pain", "8", "--at", iso(1), "--note", "bad night")
+    ok(db_url, "log", "ice", "--minutes", "20")
+    ok(db_url, "log", "medicine", "ibuprofen")
+    rep = json.loads(ok(db_url, "status", "--json"))
+    assert rep["episode"]["trigger"] == "lifting" and rep["episode"]["hours_since_onset"] >= 79
+    assert rep["phase"] == "recovery"
+    assert rep["pain"] == {"latest": 8, "trend": "worse", "mean_last_24h": 8.0,
+                           "mean_previous_24h": 5.0}
+    assert rep["rose"] and rep["previous_level"] == "self_care"
+    assert rep["level"] == "consultation_24"
+    rules = [x["rule"] for x in rep["new_reasons"]]
+    assert rules[0] == "severe-and-worsening" and "lasting-over-72h" in rules
+    assert rep["care_card"]["heading"]
+    text = ok(db_url, "status")
+    assert rep["new_reasons"][0]["text"] in text and rep["care_card"]["heading"] in text
+
+
+def test_status_compares_with_the_latest_saved_triage(db_url):
+    ok(db_url, "episode", "start", "--at", iso(10))
+    ok(db_url, "log", "pain", "4")
+    with open_store(db_url) as s:
+        p = s.profile_by_key("local")
+        s.save_triage(p.id, answers={"pregnant": True}, level="consultation",
+                      rules=["pregnancy"], knowledge_version="x", at=datetime.now(UTC))
+    rep = json.loads(ok(db_url, "status", "--json"))
+    assert rep["previous_level"] == "consultation" and rep["level"] == "consultation"
+    assert not rep["rose"] and rep["new_reasons"] == [] and rep["care_card"] is None
+    assert rep["next_session"] is not None and rep["phase"] == "acute"
+
+
+def test_diary_table_and_sparkline(db_url):
+    for h, score in ((5, 2), (4, 6), (3, 10)):
+        ok(db_url, "log", "pain", str(score), "--at", iso(h))
+    ok(db_url, "log", "heat", "--minutes", "25", "--note", "warm shower")
+    data = json.loads(ok(db_url, "diary", "--days", "2", "--json"))
+    assert [e["what"] for e in data["entries"]] == ["pain", "pain", "pain", "heat"]
+    assert "".join(d["sparkline"] for d in data["days"]) == "▂▅█"
+    out = ok(db_url, "diary")
+    assert "warm shower" in out and "25 min" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("log", "pain", "11"), "Error: pain: expected a whole number from 0 to 10"),
+        (("log", "pain", "lots"), "Error: pain: expected a whole number from 0 to 10"),
+        (("log", "pain", "3", "--at", "tomorrow"), "Error: --at: expected HH:MM"),
+        (("log", "ice", "--minutes", "0"), "Error: minutes: expected a whole number from 1"),
+        (("episode", "end"), "Error: episode: expected an open episode"),
+        (("episode", "start", "--trigger", "yoga"), "Error: trigger: expected one of"),
+        (("forget",), "Error: forget: this deletes your whole diary"),
+        (("profile", "--tz", "Nowhere/Land"), "Error: tz: expected an IANA time zone"),
+    ],
+)
+def test_bad_input_exits_2_names_the_problem_and_writes_nothing(db_url, args, message):
+    ok(db_url, "log", "pain", "3", "--at", iso(2))
+    before = export(db_url)
+    r = bs(db_url, *args)
+    assert r.exit_code == 2, r.stdout
+    assert r.stderr.startswith(message), r.stderr
+    assert export(db_url) == before
+
+
+def test_future_times_second_episode_and_end_before_onset_are_refused(db_url):
+    future = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    r = bs(db_url, "log", "pain", "4", "--at", future)
+    assert r.exit_code == 2 and r.stderr.startswith("Error: at: expected a time that is not in")
+    ok(db_url, "episode", "start", "--at", iso(5))
+    r = bs(db_url, "episode", "start")
+    assert r.exit_code == 2 and "expected no open episode" in r.stderr
+    r = bs(db_url, "episode", "end", "--at", iso(6))
+    assert r.exit_code == 2 and r.stderr.startswith("Error: at: expected a time after")
+    doc = export(db_url)
+    assert doc["pain"] == [] and len(doc["episodes"]) == 1
+    assert doc["episodes"][0]["ended_at"] is None
+    ok(db_url, "episode", "end")
+    assert export(db_url)["episodes"][0]["ended_at"] is not None
+
+
+def test_export_import_export_is_the_same_document(db_url, tmp_path):
+    ok(db_url, "profile", "--tz", "Europe/Paris", "--wake", "06:30", "--age", "52")
+    ok(db_url, "episode", "start", "--at", iso(30), "--trigger", "sport")
+    ok(db_url, "log", "pain", "7", "--note", "ça fait mal")
+    ok(db_url, "log", "stretch", "--minutes", "10")
+    first = tmp_path / "first.json"
+    ok(db_url, "export", "--json", str(first))
+    other = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert "Imported 1 episodes, 1 pain" in ok(other, "import", str(first))
+    second = tmp_path / "second.json"
+    ok(other, "export", "--json", str(second))
+    assert first.read_text() == second.read_text()
+    # Import into a diary that is not empty: refused, unless --replace.
+    r = bs(db_url, "import", str(first))
+    assert r.exit_code == 2 and "expected an empty diary" in r.stderr
+    ok(db_url, "import", str(first), "--replace")
+    assert export(db_url) == json.loads(first.read_text())
+
+
+def test_a_bad_import_changes_nothing(db_url, tmp_path):
+    ok(db_url, "log", "pain", "3")
+    before = export(db_url)
+    bad = dict(before, pain=before["pain"] + [{"at": iso(1), "score": 99}])
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    r = bs(db_url, "import", str(path), "--replace")
+    assert r.exit_code == 2 and r.stderr.startswith("Error: pain[1].score: expected")
+    path.write_text("{not json")
+    r = bs(db_url, "import", str(path))
+    assert r.exit_code == 2 and r.stderr.startswith("Error: FILE: expected JSON")
+    assert export(db_url) == before
+
+
+def test_forget_yes_deletes_everything(db_url):
+    ok(db_url, "episode", "start", "--at", iso(3))
+    ok(db_url, "log", "pain", "3")
+    assert "Deleted 1 episodes, 1 pain" in ok(db_url, "forget", "--yes")
+    doc = export(db_url)
+    assert doc["episodes"] == [] and doc["pain"] == []
+
+
+def test_a_finished_timer_is_logged_in_the_diary(db_url):
+    r = subprocess.run(
+        [sys.executable, "-m", "backspasm", "timer", "ice", "--minutes", "0.01"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "BACKSPASM_DATABASE_URL": db_url},
+    )
+    assert r.returncode == 0, r.stderr
+    [care] = export(db_url)["care"]
+    assert care["kind"] == "ice" and care["minutes"] == 1
+
+
+def test_the_cli_module_imports_no_heavy_packages():
+    code = ("import sys, backspasm.cli.diary; "
+            "print(sorted(m for m in ('sqlalchemy', 'rich', 'fastapi') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
