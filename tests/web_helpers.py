@@ -1,0 +1,48 @@
+"""Helpers for the web tests: an app on a fresh SQLite file, and a walk through triage."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from backspasm.web.app import create_app
+from backspasm.web.settings import Settings
+
+#: A self-care journey: no warning signs, 30 hours since onset.
+SELF_CARE = {
+    "chest_pain": "no", "fainting_or_collapse": "no", "saddle_numbness": "no",
+    "bladder_bowel_change": "no", "sexual_function_change": "no", "leg_symptoms": "none",
+    "leg_weakness": "none", "serious_accident": "no", "age": "40", "pregnant": "no",
+    "onset": "30", "pain_now": "5", "pain_trend": "same", "trigger": "lifting",
+    "episodes_past_3_months": "1",
+}
+
+
+def make_client(tmp_path: Path, **settings: Any) -> TestClient:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", **settings))
+    return TestClient(app)
+
+
+def question_id(url: Any) -> str | None:
+    m = re.search(r"/triage/q/(\w+)$", str(url).split("?")[0])
+    return m.group(1) if m else None
+
+
+def walk(client: TestClient, answers: dict[str, str], default: str = "no") -> tuple[Any, list[str]]:
+    """Start a journey and answer every question asked; return the last response and the
+    question ids in the order they were asked."""
+    response = client.post("/triage/start", data={"csrf_token": ""})
+    asked: list[str] = []
+    while (qid := question_id(response.url)) is not None:
+        assert qid not in asked, f"question {qid} asked twice"
+        asked.append(qid)
+        response = client.post(f"/triage/q/{qid}", data={"answer": answers.get(qid, default)})
+        assert response.status_code == 200, response.text
+    return response, asked
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
