@@ -240,7 +240,7 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print the source
 
     table = Table(title="Sources", show_lines=True)
     for col in ("id", "title", "publisher", "url", "supports"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col == "id")
     for s in items:
         table.add_row(s["id"], s["title"], s["publisher"], s.get("url", ""), s["supports"])
     Console(highlight=False).print(table)
