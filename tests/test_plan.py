@@ -509,3 +509,13 @@ def test_broken_plan_knowledge_fails_at_load_naming_the_item(tmp_path, stem, old
     with pytest.raises(KnowledgeError) as err:
         _load_from(d)
     assert message in str(err.value)
+
+
+def test_heat_starts_stay_2_hours_apart_across_midnight(kb):
+    onset = datetime(2025, 6, 2, 19, 0, tzinfo=UTC)
+    now = datetime(2025, 6, 6, 23, 0, tzinfo=UTC)
+    plan = make_plan(kb, onset=onset, now=now, tz="UTC", wake=time(0, 0), sleep=time(23, 59))
+    starts = [s.start for s in of(plan, "heat")]
+    assert starts[0].date() == date(2025, 6, 6) and starts[1].date() == date(2025, 6, 7)
+    for a, b in zip(starts, starts[1:], strict=False):
+        assert b - a >= timedelta(hours=2)

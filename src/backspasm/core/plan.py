@@ -365,6 +365,7 @@ def make_plan(
 
     raw: list[tuple[str, datetime, datetime]] = []
     checked_in = False
+    next_heat = start  # heat starts stay >= the gap apart across days too
     windows = _windows(zone, wake, sleep, start, horizon) if start < horizon else []
     for w_lo, w_hi in windows:
         hi = min(w_hi, horizon)
@@ -395,7 +396,7 @@ def make_plan(
             raw.append(("contrast_shower", c, c + cfg.contrast_len))
             t = c + cfg.contrast_len
         # Heat: up to per_day sessions, spread over the rest of the day, starts >= gap apart.
-        first = _fit(lo, cfg.heat_len, hi, busy)
+        first = _fit(max(lo, next_heat), cfg.heat_len, hi, busy)
         if first is None:
             continue
         spread = (hi - first) / cfg.heat_per_day
@@ -409,6 +410,7 @@ def make_plan(
             busy.append((h, h + cfg.heat_len))
             raw.append(("heat", h, h + cfg.heat_len))
             t = h + step
+            next_heat = h + cfg.heat_gap
 
     raw.sort(key=lambda r: (r[1], KINDS.index(r[0])))
     sessions = [Session(k, s.astimezone(zone), e.astimezone(zone)) for k, s, e in raw]
