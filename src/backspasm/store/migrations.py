@@ -110,7 +110,25 @@ def _0001_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial", _0001_initial),)
+def _0002_feed_tokens(conn: Connection) -> None:
+    """Calendar subscription feeds (issue 5): one live token per profile, kept as a hash."""
+    md = MetaData()
+    Table("profiles", md, Column("id", Integer, primary_key=True))  # for the foreign key
+    Table(
+        "feed_tokens", md,
+        Column("id", Integer, primary_key=True),
+        Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"),
+               nullable=False, unique=True),
+        Column("token_hash", String(64), nullable=False, unique=True),
+        Column("created_at", DateTime(timezone=False), nullable=False),
+    )
+    md.tables["feed_tokens"].create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial", _0001_initial),
+    Migration("0002_feed_tokens", _0002_feed_tokens),
+)
 
 
 def _ensure_table(conn: Connection) -> None:

@@ -120,3 +120,16 @@ class TriageRow(Base):
     level: Mapped[str] = mapped_column(String(32))
     rules: Mapped[list[str]] = mapped_column(JSON)
     knowledge_version: Mapped[str] = mapped_column(String(100))
+
+
+class FeedTokenRow(Base):
+    """A calendar subscription feed (issue 5): the SHA-256 of the secret, never the secret."""
+
+    __tablename__ = "feed_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -28,7 +28,14 @@ from backspasm.store.errors import (
     StoreError,
 )
 from backspasm.store.migrations import migrate
-from backspasm.store.models import CareRow, EpisodeRow, PainRow, ProfileRow, TriageRow
+from backspasm.store.models import (
+    CareRow,
+    EpisodeRow,
+    FeedTokenRow,
+    PainRow,
+    ProfileRow,
+    TriageRow,
+)
 
 T = TypeVar("T")
 
@@ -624,6 +631,58 @@ class Store:
             return {k: len(parsed[k]) for k in ("episodes", "pain", "care", "triage")}
 
         return self._write(go)
+
+    # -- calendar feed tokens (issue 5) ----------------------------------------------------
+
+    @staticmethod
+    def _token_hash(token: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+    def new_feed_token(self, profile_id: int) -> str:
+        """A new secret feed token (256 random bits) for the profile; any old one stops working.
+
+        Only its hash is stored, so the token is shown once, when it is made.
+        """
+        import secrets
+
+        token = secrets.token_urlsafe(32)
+
+        def go(s: Session) -> str:
+            self._profile_row(s, profile_id)
+            s.execute(delete(FeedTokenRow).where(FeedTokenRow.profile_id == profile_id))
+            s.add(FeedTokenRow(profile_id=profile_id, token_hash=self._token_hash(token),
+                               created_at=self.now()))
+            return token
+
+        return self._write(go)
+
+    def revoke_feed_token(self, profile_id: int) -> bool:
+        """Stop the profile's feed. True if there was one."""
+
+        def go(s: Session) -> bool:
+            self._profile_row(s, profile_id)
+            res = s.execute(delete(FeedTokenRow).where(FeedTokenRow.profile_id == profile_id))
+            return bool(res.rowcount)
+
+        return self._write(go)
+
+    def feed_token_created(self, profile_id: int) -> datetime | None:
+        """When the profile's live feed token was made (None: no feed)."""
+        with self._read() as s:
+            self._profile_row(s, profile_id)
+            q = select(FeedTokenRow.created_at).where(FeedTokenRow.profile_id == profile_id)
+            return s.scalar(q)
+
+    def profile_for_feed_token(self, token: str) -> int | None:
+        """The profile a feed token belongs to, or None (unknown, revoked or malformed)."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        with self._read() as s:
+            q = select(FeedTokenRow.profile_id).where(
+                FeedTokenRow.token_hash == self._token_hash(token))
+            return s.scalar(q)
 
 
 def _parse_document(doc: Any, now: datetime) -> dict[str, Any]:
