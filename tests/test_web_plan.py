@@ -1,0 +1,125 @@
+"""My plan and the timer pages (without JavaScript), and the timer's diary log."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from web_helpers import make_client, text_of
+
+from backspasm.core.plan import make_plan
+from backspasm.web.deps import get_now
+
+
+@pytest.fixture
+def client(tmp_path):  # noqa: ANN001
+    return make_client(tmp_path, timezone="Europe/London")
+
+
+def _pid(client) -> int:  # noqa: ANN001
+    return client.app.state.diary.local_profile_id()
+
+
+def test_plan_without_an_onset_asks_when_it_started(client):
+    r = client.get("/plan")
+    assert "How many hours ago did your spasm start?" in r.text
+    assert 'action="/plan/onset"' in r.text and 'name="csrf_token"' in r.text
+
+
+@pytest.mark.parametrize("hours", ["", "abc", "-3", "999999", "1.5"])
+def test_bad_onset_is_rejected_and_nothing_is_written(client, hours):
+    r = client.post("/plan/onset", data={"hours": hours})
+    assert r.status_code == 422 and "There is a problem" in r.text
+    assert client.app.state.store.current_episode(_pid(client)) is None
+
+
+def test_plan_page_in_the_acute_phase(client):
+    r = client.post("/plan/onset", data={"hours": "10"})
+    assert r.url.path == "/plan"
+    page = text_of(r.text)
+    kb = client.app.state.kb
+    acute = next(p for p in kb["plan"]["phases"] if p["id"] == "acute")
+    assert acute["title"] in page and "about 10 hours ago" in page
+    assert "Today," in page and "Europe/London" in page
+    assert 'href="/timer/ice"' in r.text and 'href="/timer/heat"' not in r.text
+    # Steps with evidence notes and sources.
+    assert "What the research says" in page
+    assert 'href="#src-COCHRANE-BEDREST"' in r.text
+    # Today's timeline shows exactly the plan's sessions of today.
+    onset = client.app.state.store.current_episode(_pid(client)).onset
+    now = datetime.now(UTC)
+    plan = make_plan(kb, onset=onset, now=now, tz="Europe/London")
+    local_today = now.astimezone(plan.sessions[0].start.tzinfo).date()
+    today = [s for s in plan.sessions if s.start.date() == local_today]
+    timeline = r.text.split('class="bs-timeline"')[1].split("</ol>")[0] if today else ""
+    assert timeline.count("<li") == len(today)
+
+
+def test_plan_page_in_the_recovery_phase_offers_heat_and_contrast(client):
+    client.post("/plan/onset", data={"hours": "100"})
+    r = client.get("/plan")
+    assert "After 72 hours" in r.text
+    assert 'href="/timer/heat"' in r.text and 'href="/timer/contrast"' in r.text
+    assert 'href="/timer/ice"' not in r.text
+
+
+def test_plan_follows_the_clock(client):
+    client.post("/plan/onset", data={"hours": "70"})
+    assert "The first 72 hours" in client.get("/plan").text
+    client.app.dependency_overrides[get_now] = lambda: datetime.now(UTC) + timedelta(hours=3)
+    assert "After 72 hours" in client.get("/plan").text
+
+
+@pytest.mark.parametrize("slug", ["ice", "heat", "contrast"])
+def test_timer_page_works_without_javascript(client, slug):
+    r = client.get(f"/timer/{slug}")
+    assert r.status_code == 200
+    assert f'action="/timer/{slug}/start"' in r.text
+    assert 'src="/static/timer.js"' in r.text
+    r = client.post(f"/timer/{slug}/start", data={"seconds": ""})
+    page = text_of(r.text)
+    assert "Started at" in page and "Ends at" in page
+    started = re.search(r'name="started_at" value="([^"]+)"', r.text).group(1)
+    r = client.post(f"/timer/{slug}/done", data={"started_at": started})
+    assert "Saved in your diary" in r.text
+    entries = client.app.state.store.care_entries(_pid(client))
+    assert [e.kind for e in entries] == [{"contrast": "contrast"}.get(slug, slug)]
+
+
+def test_ice_timer_end_time_is_20_minutes_after_start(client):
+    fixed = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    client.app.dependency_overrides[get_now] = lambda: fixed
+    page = text_of(client.post("/timer/ice/start").text)
+    assert "Started at 09:00" in page and "Ends at 09:20" in page
+
+
+def test_timer_done_logs_once_and_answers_json(client):
+    started = (datetime.now(UTC) - timedelta(minutes=25)).isoformat()
+    for _ in range(2):  # a retried request keeps one entry
+        r = client.post("/timer/ice/done", data={"started_at": started},
+                        headers={"accept": "application/json"})
+        assert r.status_code == 200
+        assert r.json() == {"logged": True, "kind": "ice", "minutes": 20}  # capped at plan
+    assert len(client.app.state.store.care_entries(_pid(client))) == 1
+
+
+def test_short_test_duration_is_a_hidden_parameter(client):
+    r = client.get("/timer/ice?seconds=2")
+    assert '&#34;seconds&#34;: 2.0' in r.text or '"seconds": 2.0' in r.text
+    assert client.get("/timer/ice?seconds=0").status_code == 422
+    assert client.get("/timer/ice?seconds=abc").status_code == 422
+
+
+@pytest.mark.parametrize("started", ["", "soon", "2026-01-01T00:00:00",
+                                     "2999-01-01T00:00:00+00:00", "2000-01-01T00:00:00+00:00"])
+def test_bad_timer_log_is_422_and_writes_nothing(client, started):
+    r = client.post("/timer/ice/done", data={"started_at": started})
+    assert r.status_code == 422
+    assert "started_at" in r.text
+    assert client.app.state.store.care_entries(_pid(client)) == []
+
+
+def test_unknown_timer_is_404(client):
+    assert client.get("/timer/sauna").status_code == 404
+    assert client.post("/timer/sauna/done", data={"started_at": "x"}).status_code == 404

@@ -1,0 +1,71 @@
+"""``backspasm serve``: loopback only in personal mode, prints its address, serves the app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from backspasm.cli.serve import is_loopback
+
+
+@pytest.mark.parametrize(("host", "ok"), [
+    ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True), ("[::1]", True),
+    ("localhost", True), ("0.0.0.0", False), ("::", False), ("192.168.1.5", False),
+    ("example.org", False), ("", False),
+])
+def test_is_loopback(host, ok):
+    assert is_loopback(host) is ok
+
+
+def _run(*args: str, **kw) -> subprocess.CompletedProcess:  # noqa: ANN003
+    return subprocess.run([sys.executable, "-m", "backspasm", *args], capture_output=True,
+                          text=True, timeout=60, **kw)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.5", "::"])
+def test_serve_refuses_a_public_address(host):
+    r = _run("serve", "--host", host)
+    assert r.returncode == 2
+    assert r.stderr.startswith("Error: --host:") and "Traceback" not in r.stderr
+
+
+def test_serve_rejects_a_bad_time_zone():
+    r = _run("serve", "--tz", "Mars/Base")
+    assert r.returncode == 2 and "--tz" in r.stderr and "Traceback" not in r.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_prints_the_address_and_serves(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backspasm", "serve", "--port", str(port),
+         "--db", str(tmp_path / "serve.db"), "--tz", "UTC"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    assert r.status == 200 and b"backspasm" in r.read()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
