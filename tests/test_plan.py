@@ -361,6 +361,11 @@ def test_fall_back_day_has_one_more_hour_of_ice(kb):
         ({"days": 29}, "days"),
         ({"days": True}, "days"),
         ({"days": 2.5}, "days"),
+        (
+            {"onset": datetime(9999, 12, 1, tzinfo=UTC), "now": datetime(9999, 12, 30, tzinfo=UTC)},
+            "onset",
+        ),
+        ({"onset": datetime(1, 1, 1, tzinfo=UTC)}, "onset"),
     ],
 )
 def test_bad_input_names_the_field(kb, kwargs, field):

@@ -42,6 +42,7 @@ KINDS = ("ice", "heat", "contrast_shower", "check_in")
 _MINUTE = timedelta(minutes=1)
 # Heat sessions are spread over the day in steps rounded down to this, for tidy times.
 _SPREAD_STEP = timedelta(minutes=15)
+_FIRST_YEAR, _LAST_YEAR = 1900, 9000
 
 
 class PlanError(ValueError):
@@ -340,6 +341,9 @@ def make_plan(
     now_u = _aware(now, "now")
     if onset_u > now_u:
         raise PlanError("onset", "a time not after now")
+    for name, value in (("onset", onset_u), ("now", now_u)):
+        if not _FIRST_YEAR <= value.year <= _LAST_YEAR:  # keeps the date arithmetic in range
+            raise PlanError(name, f"a date-time between the years {_FIRST_YEAR} and {_LAST_YEAR}")
     wake = cfg.wake if wake is None else wake
     sleep = cfg.sleep if sleep is None else sleep
     if not isinstance(wake, time):
