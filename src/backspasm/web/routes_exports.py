@@ -1,0 +1,198 @@
+"""Downloads (calendar file, doctor's report, FHIR) and the calendar subscription feed.
+
+A thin door over :mod:`backspasm.exports`. Nothing health-related goes in a URL: the
+downloads are fixed paths for the signed-in (or local) profile, and the feed URL carries
+only a random token. An unknown or revoked token answers a bare 404 that says nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from backspasm.exports.data import EpisodeRecord, ExportError
+from backspasm.knowledge import Knowledge
+from backspasm.web.deps import get_kb, get_now, get_profile_id
+from backspasm.web.errors import BadInput
+from backspasm.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+NAV = (70, "Calendar and reports", "/exports")
+
+ICS = "text/calendar; charset=utf-8"
+FHIR_JSON = "application/fhir+json"
+
+
+def _load(
+    request: Request,
+    kb: Knowledge,
+    profile_id: int,
+    now: datetime,
+    episode: int | None = None,
+    *,
+    whole_plan: bool = True,
+) -> tuple[EpisodeRecord, Any]:
+    from backspasm.exports.source import load_episode
+
+    try:
+        return load_episode(
+            request.app.state.store, profile_id, episode, kb=kb, now=now, whole_plan=whole_plan
+        )
+    except ExportError as exc:
+        raise BadInput(exc.field, exc.expected) from None
+
+
+def _attachment(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        data,
+        media_type=media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{filename}"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+def _calendar(
+    kb: Knowledge, record: EpisodeRecord, profile: Any, now: datetime, *, feed: bool
+) -> bytes:
+    from backspasm.exports.ics import build_ics
+    from backspasm.exports.source import EMERGENCY_LEVELS
+
+    sessions = list(record.sessions)
+    if record.triage is not None and record.triage.level in EMERGENCY_LEVELS:
+        if not feed:
+            raise BadInput("plan", "no self-care plan: your last check said to get emergency help")
+        sessions = []
+    return build_ics(
+        sessions,
+        episode_uid=f"bs-{profile.id}-{record.id}",
+        tz=record.tz,
+        kb=kb,
+        now=now,
+        feed=feed,
+    )
+
+
+@router.get("/exports", response_class=HTMLResponse)
+def exports_page(
+    request: Request, kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id)
+) -> HTMLResponse:
+    return _page(request, kb, profile_id, new_url=None)
+
+
+def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None) -> HTMLResponse:
+    store = request.app.state.store
+    return render(
+        request,
+        "exports.html",
+        {
+            "title": "Calendar and reports",
+            "feed_note": kb["exports"]["calendar"]["feed_note"],
+            "feed_since": store.feed_token_created(profile_id),
+            "new_url": new_url,
+            "has_episode": bool(store.episodes(profile_id)),
+        },
+    )
+
+
+@router.post("/exports/feed", response_class=HTMLResponse)
+def make_feed(
+    request: Request,
+    csrf_token: str = Form(""),
+    kb: Knowledge = Depends(get_kb),
+    profile_id: int = Depends(get_profile_id),
+) -> HTMLResponse:
+    """Make (or replace) the subscription link; it is shown once, on this page."""
+    token = request.app.state.store.new_feed_token(profile_id)
+    url = str(request.url_for("feed", token=f"{token}.ics"))
+    return _page(request, kb, profile_id, new_url=url)
+
+
+@router.post("/exports/feed/revoke")
+def revoke_feed(
+    request: Request, csrf_token: str = Form(""), profile_id: int = Depends(get_profile_id)
+) -> Response:
+    request.app.state.store.revoke_feed_token(profile_id)
+    return RedirectResponse("/exports", status_code=303)
+
+
+@router.get("/export/calendar.ics")
+def download_calendar(
+    request: Request,
+    kb: Knowledge = Depends(get_kb),
+    profile_id: int = Depends(get_profile_id),
+    now: datetime = Depends(get_now),
+) -> Response:
+    """The sessions still ahead, with alarms, to import once into a phone calendar."""
+    record, profile = _load(request, kb, profile_id, now, whole_plan=False)
+    data = _calendar(kb, record, profile, now, feed=False)  # refuses after an emergency result
+    if not record.sessions:
+        raise BadInput("plan", "sessions still to come, but this plan has ended")
+    return _attachment(data, ICS, "backspasm-plan.ics")
+
+
+@router.get("/export/report.pdf")
+def download_report(
+    request: Request,
+    episode: int | None = None,
+    kb: Knowledge = Depends(get_kb),
+    profile_id: int = Depends(get_profile_id),
+    now: datetime = Depends(get_now),
+) -> Response:
+    from backspasm.exports.report import render_report_pdf
+
+    record, _ = _load(request, kb, profile_id, now, episode)
+    try:
+        pdf = render_report_pdf(record, kb=kb, now=now)
+    except ExportError as exc:
+        raise BadInput(exc.field, exc.expected) from None
+    return _attachment(pdf, "application/pdf", "backspasm-report.pdf")
+
+
+@router.get("/export/fhir.json")
+def download_fhir(
+    request: Request,
+    episode: int | None = None,
+    kb: Knowledge = Depends(get_kb),
+    profile_id: int = Depends(get_profile_id),
+    now: datetime = Depends(get_now),
+) -> Response:
+    from backspasm.exports.fhir import build_bundle, bundle_json
+
+    record, _ = _load(request, kb, profile_id, now, episode)
+    try:
+        data = bundle_json(
+            build_bundle(record, kb=kb, now=now, patient_key=f"profile/{profile_id}")
+        )
+    except ExportError as exc:
+        raise BadInput(exc.field, exc.expected) from None
+    return _attachment(data, FHIR_JSON, "backspasm-fhir.json")
+
+
+_NOT_FOUND = "Not found\n"
+
+
+@router.get("/feeds/{token}", name="feed")
+def feed(
+    request: Request, token: str, kb: Knowledge = Depends(get_kb), now: datetime = Depends(get_now)
+) -> Response:
+    """The subscription feed: the whole current plan, rebuilt on every fetch."""
+    store = request.app.state.store
+    secret = token.removesuffix(".ics") if token.endswith(".ics") else None
+    profile_id = store.profile_for_feed_token(secret) if secret else None
+    if profile_id is None:
+        return PlainTextResponse(_NOT_FOUND, status_code=404, headers={"cache-control": "no-store"})
+    try:
+        record, profile = _load(request, kb, profile_id, now)
+        data = _calendar(kb, record, profile, now, feed=True)
+    except BadInput:  # no episode yet: an empty calendar, so the subscription stays valid
+        from backspasm.exports.data import resolve_tz
+        from backspasm.exports.ics import build_ics
+
+        tz = resolve_tz(store.get_profile(profile_id).tz)
+        data = build_ics([], episode_uid="none", tz=tz, kb=kb, now=now, feed=True)
+    return Response(data, media_type=ICS, headers={"cache-control": "private, max-age=900"})

@@ -1,0 +1,124 @@
+"""Web downloads and the calendar subscription feed, on the real app and a real database."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, time, timedelta
+
+import icalendar
+import pytest
+from fastapi.testclient import TestClient
+
+from backspasm.web import routes_exports
+from backspasm.web.app import create_app
+from backspasm.web.deps import get_now
+from backspasm.web.settings import Settings
+
+NOW = datetime(2026, 10, 23, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def client(tmp_path):
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", timezone="Europe/London")
+    )
+    if not any(getattr(r, "name", None) == "feed" for r in app.routes):  # until app.py lists it
+        app.include_router(routes_exports.router)
+    app.dependency_overrides[get_now] = lambda: NOW
+    with TestClient(app) as c:
+        yield c
+
+
+def _profile(client) -> int:
+    return client.app.state.diary.local_profile_id()
+
+
+def _start(client, *, entries: bool = True) -> int:
+    store, pid = client.app.state.store, _profile(client)
+    store.start_episode(pid, onset=NOW - timedelta(hours=20), trigger="lifting")
+    if entries:
+        store.log_pain(pid, score=7, at=NOW - timedelta(hours=19))
+        store.log_care(pid, kind="medicine", start=NOW - timedelta(hours=18), medicine="Ibuprofen")
+    return pid
+
+
+def _new_link(client) -> str:
+    r = client.post("/exports/feed", data={"csrf_token": ""})
+    assert r.status_code == 200
+    m = re.search(r'value="(http[^"]+/feeds/([A-Za-z0-9_-]+)\.ics)"', r.text)
+    assert m, r.text
+    assert len(m.group(2)) >= 43  # 32 random bytes, URL-safe base64: 256 bits
+    return m.group(1).split("://", 1)[1].split("/", 1)[1]
+
+
+def test_the_page_offers_downloads_and_warns_about_subscribed_alarms(client):
+    _start(client)
+    r = client.get("/exports")
+    assert r.status_code == 200
+    assert "/export/calendar.ics" in r.text and "/export/report.pdf" in r.text
+    assert "leave out the alarms" in r.text
+
+
+def test_feed_link_serves_the_plan_and_follows_changes(client):
+    pid = _start(client)
+    path = "/" + _new_link(client)
+    r = client.get(path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    events = list(icalendar.Calendar.from_ical(r.content).walk("VEVENT"))
+    assert events and all(e["DTSTART"].params["TZID"] == "Europe/London" for e in events)
+    # Waking hours change: the next fetch follows the new plan.
+    client.app.state.store.update_profile(pid, wake=time(10))
+    later = icalendar.Calendar.from_ical(client.get(path).content).walk("VEVENT")
+    assert min(e["DTSTART"].dt.timetz().replace(tzinfo=None) for e in later) >= time(10)
+
+
+def test_replaced_revoked_and_made_up_tokens_all_answer_the_same_bare_404(client):
+    _start(client)
+    first = "/" + _new_link(client)
+    second = "/" + _new_link(client)
+    assert client.get(second).status_code == 200
+    answers = [client.get(first), client.get("/feeds/" + "A" * 43 + ".ics")]
+    assert (
+        client.post(
+            "/exports/feed/revoke", data={"csrf_token": ""}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    answers.append(client.get(second))
+    for r in answers:
+        assert r.status_code == 404 and r.text == "Not found\n"
+        assert r.headers["cache-control"] == "no-store"
+
+
+def test_a_feed_without_an_episode_is_an_empty_calendar(client):
+    _profile(client)
+    r = client.get("/" + _new_link(client))
+    assert (
+        r.status_code == 200 and list(icalendar.Calendar.from_ical(r.content).walk("VEVENT")) == []
+    )
+
+
+def test_downloads(client):
+    _start(client)
+    ics = client.get("/export/calendar.ics")
+    assert ics.status_code == 200 and "attachment" in ics.headers["content-disposition"]
+    assert (
+        min(e["DTSTART"].dt for e in icalendar.Calendar.from_ical(ics.content).walk("VEVENT"))
+        >= NOW
+    )
+    pdf = client.get("/export/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    fhir = client.get("/export/fhir.json")
+    assert fhir.headers["content-type"].startswith("application/fhir+json")
+    assert json.loads(fhir.content)["type"] == "collection"
+
+
+def test_bad_input_is_a_4xx_page_naming_the_field(client):
+    _profile(client)
+    r = client.get("/export/report.pdf")
+    assert r.status_code == 422 and "episode:" in r.text
+    _start(client, entries=False)
+    assert client.get("/export/report.pdf").status_code == 422
+    assert client.get("/export/report.pdf?episode=999").status_code == 404
