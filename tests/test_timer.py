@@ -99,6 +99,12 @@ def test_completed_timer_calls_on_complete_once(monkeypatch):
     assert started_at.utcoffset() is not None
 
 
+@pytest.fixture(autouse=True)
+def own_diary(tmp_path, monkeypatch):
+    """A finished timer writes to the diary: keep it in a throwaway SQLite file."""
+    monkeypatch.setenv("BACKSPASM_DATABASE_URL", f"sqlite:///{tmp_path / 'diary.db'}")
+
+
 def run(*args: str, **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "backspasm", "timer", *args],
