@@ -39,11 +39,15 @@ def level_rank(level: str) -> int:
 def compile_condition(cond: Mapping[str, Any], thresholds: Mapping[str, float]) -> Condition:
     """A closure over a facts mapping. A leaf on a missing fact is false."""
     ((op, arg),) = cond.items()
-    if op == "all":
+    if op in ("all", "any"):
         parts = tuple(compile_condition(c, thresholds) for c in arg)
-        return lambda f: all(p(f) for p in parts)
-    if op == "any":
-        parts = tuple(compile_condition(c, thresholds) for c in arg)
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:  # the common case, without a generator per call
+            a, b = parts
+            return (lambda f: a(f) and b(f)) if op == "all" else (lambda f: a(f) or b(f))
+        if op == "all":
+            return lambda f: all(p(f) for p in parts)
         return lambda f: any(p(f) for p in parts)
     if op == "not":
         inner = compile_condition(arg, thresholds)
@@ -95,6 +99,8 @@ class _Compiled:
     cards: Mapping[tuple[str, str], Mapping[str, Any]]  # (region, level) -> card
     default_region: str
     unsure_note: str
+    #: (phase, easing) -> self-care steps, filled on first use (the steps are pure data).
+    advice: dict[tuple[str, bool], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
 
 def _fill(text: str, region: Mapping[str, Any]) -> str:
@@ -176,8 +182,17 @@ class TriageResult:
             out["hours_since_onset"] = (
                 None if self.hours_since_onset is None else round(self.hours_since_onset, 2)
             )
-            out["advice"] = [dict(a) for a in self.advice or ()]
+            out["advice"] = [_plain(a) for a in self.advice or ()]
         return out
+
+
+def _plain(value: Any) -> Any:
+    """A fresh JSON-ready copy (advice steps are shared between results)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _check_unsure(unsure: Iterable[str]) -> tuple[str, ...]:
@@ -212,8 +227,11 @@ def _phase_and_advice(
 
     onset = answers.get("onset")
     phase = "acute" if onset is None else phase_at(kb, onset, answers.now)
-    easing = is_easing(kb, facts.get("pain_now"), facts.get("pain_trend"))
-    return phase, tuple(steps_for_phase(kb, phase, easing=easing))
+    easing = bool(is_easing(kb, facts.get("pain_now"), facts.get("pain_trend")))
+    cache = compiled(kb).advice
+    if (phase, easing) not in cache:
+        cache[(phase, easing)] = tuple(steps_for_phase(kb, phase, easing=easing))
+    return phase, cache[(phase, easing)]
 
 
 def triage(

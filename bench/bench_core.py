@@ -1,0 +1,94 @@
+"""Triage core benchmark: evaluations per second beside loading the knowledge once, and the
+cold start of `backspasm triage --answers FILE --json` beside `python -c pass`.
+
+Prints a markdown table. Ratios are measured in this one run, on this machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from backspasm.core.answers import parse_answers  # noqa: E402
+from backspasm.core.flow import next_step  # noqa: E402
+from backspasm.core.triage import triage  # noqa: E402
+from backspasm.knowledge import load_knowledge_from, KNOWLEDGE_DIR  # noqa: E402
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+ANSWERS = {
+    "age": 55, "onset": "2026-11-22T04:00:00+00:00", "pain_now": 6, "pain_trend": "worse",
+    "trigger": "lifting", "leg_symptoms": "one_leg", "leg_weakness": "none",
+    "fever_or_unwell": False, "first_episode_ever": True, "episodes_past_3_months": 1,
+    "now": "2026-11-25T12:00:00+00:00",
+}
+
+
+def per_second(fn, min_time: float = 1.0) -> tuple[float, float]:
+    """(calls per second, seconds per call) over at least ``min_time`` seconds."""
+    n, start = 0, time.perf_counter()
+    while True:
+        for _ in range(500):
+            fn()
+        n += 500
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_time:
+            return n / elapsed, elapsed / n
+
+
+def median_wall(cmd: list[str], runs: int, stdin: str | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    loads = []
+    for _ in range(5):
+        start = time.perf_counter()
+        kb = load_knowledge_from(KNOWLEDGE_DIR)
+        loads.append(time.perf_counter() - start)
+    load = statistics.median(loads)
+    triage(parse_answers(ANSWERS, default_now=NOW), kb)  # compile once
+    parsed = parse_answers(ANSWERS, default_now=NOW)
+
+    tri_rate, tri_cost = per_second(lambda: triage(parsed, kb))
+    full_rate, full_cost = per_second(lambda: triage(parse_answers(ANSWERS, default_now=NOW), kb).to_dict())
+    flow_rate, flow_cost = per_second(lambda: next_step({"chest_pain": False, "age": 40}, kb, now=NOW))
+
+    python = sys.executable
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(ANSWERS, fh)
+        path = fh.name
+    try:
+        runs = int(os.environ.get("BENCH_RUNS", "20"))
+        base = median_wall([python, "-c", "pass"], runs)
+        cli = median_wall([python, "-m", "backspasm", "triage", "--answers", path, "--json"], runs)
+    finally:
+        os.unlink(path)
+
+    print("## Triage core\n")
+    print("| measure | value | beside |")
+    print("|---|---|---|")
+    print(f"| load + validate knowledge once | {load * 1000:.1f} ms | = {load / tri_cost:,.0f} triage evaluations |")
+    print(f"| triage(answers) (parsed answers) | {tri_rate:,.0f} /s ({tri_cost * 1e6:.1f} µs) | target ≥ 20,000 /s: {tri_rate / 20000:.1f}× |")
+    print(f"| parse + triage + to_dict | {full_rate:,.0f} /s ({full_cost * 1e6:.1f} µs) | {full_cost / tri_cost:.1f}× triage alone |")
+    print(f"| flow next_step (2 answers) | {flow_rate:,.0f} /s ({flow_cost * 1e6:.1f} µs) | {flow_cost / tri_cost:.1f}× triage alone |")
+    print(f"| cold start `backspasm triage --answers F --json` (median of {runs}) | {cli * 1000:.0f} ms | `python -c pass` {base * 1000:.0f} ms; ratio {cli / base:.1f}×; budget 250 ms |")
+    print(f"\nPython {sys.version.split()[0]} on {os.uname().machine}, {os.cpu_count()} CPUs; one process, one core.")
+
+
+if __name__ == "__main__":
+    main()
