@@ -2,6 +2,15 @@
 "use strict";
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    navigator.serviceWorker.register("/sw.js", { scope: "/" })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (reg) {
+        // Keep this page for offline use now, even on the first visit (before the
+        // service worker controlled the page).
+        if (/^\/(plan|timer)(\/|$)/.test(location.pathname) && reg.active) {
+          reg.active.postMessage({ cache: location.pathname });
+        }
+      })
+      .catch(function () { /* no offline support: the app still works online */ });
   });
 }

@@ -19,6 +19,17 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+self.addEventListener("message", function (event) {
+  var path = event.data && event.data.cache;
+  if (typeof path === "string" && OFFLINE_PAGES.test(path)) {
+    event.waitUntil(caches.open(CACHE).then(function (c) {
+      return fetch(path, { credentials: "same-origin" }).then(function (res) {
+        if (res.ok) return c.put(path, res);
+      });
+    }).catch(function () {}));
+  }
+});
+
 self.addEventListener("fetch", function (event) {
   var req = event.request;
   if (req.method !== "GET") return;
