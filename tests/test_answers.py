@@ -84,6 +84,10 @@ def test_default_now_must_be_aware() -> None:
         ({"now": "2026-11-25T12:00:00Z", "onset": "2026-11-25T12:00:01Z"}, "onset", "not after now"),
         ({"onset": "2026-11-25T12:00:00.000001Z"}, "onset", "not after now"),  # default now
     ],
+    ids=["bool-is-not-int", "int-is-not-bool", "string-is-not-bool", "string-is-not-int", "pain-11",
+     "pain-minus-1", "episodes-0", "enum-case", "enum-null", "misspelt-field", "no-offset",
+     "space-separator", "no-seconds", "month-13", "hour-24", "now-no-offset", "onset-after-now",
+     "onset-after-default-now"],
 )
 def test_bad_input_names_the_field_and_what_was_expected(raw: dict, field: str, words: str) -> None:
     with pytest.raises(AnswersError) as info:
