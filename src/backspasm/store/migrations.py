@@ -125,9 +125,49 @@ def _0002_feed_tokens(conn: Connection) -> None:
     md.tables["feed_tokens"].create(conn)
 
 
+def _0003_accounts(conn: Connection) -> None:
+    """Multi-user web app (issue 4): accounts, server-side sessions, sign-in failures.
+
+    An account owns exactly one profile; deleting the profile deletes the account and its
+    sessions (cascade). Session ids and rate-limit keys are kept only as SHA-256 hashes.
+    """
+    md = MetaData()
+    ts = DateTime(timezone=False)
+    Table("profiles", md, Column("id", Integer, primary_key=True))  # for the foreign key
+    Table(
+        "accounts", md,
+        Column("id", Integer, primary_key=True),
+        Column("email", String(254), nullable=False, unique=True),
+        Column("password_hash", String(255), nullable=False),
+        Column("profile_id", Integer, ForeignKey("profiles.id", ondelete="CASCADE"),
+               nullable=False, unique=True),
+        Column("created_at", ts, nullable=False),
+    )
+    Table(
+        "web_sessions", md,
+        Column("token_hash", String(64), primary_key=True),
+        Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"),
+               nullable=False),
+        Column("csrf_token", String(64), nullable=False),
+        Column("created_at", ts, nullable=False),
+        Column("expires_at", ts, nullable=False),
+        Index("ix_web_sessions_account", "account_id"),
+    )
+    Table(
+        "signin_failures", md,
+        Column("id", Integer, primary_key=True),
+        Column("key_hash", String(64), nullable=False),
+        Column("at", ts, nullable=False),
+        Index("ix_signin_failures_key_at", "key_hash", "at"),
+    )
+    for name in ("accounts", "web_sessions", "signin_failures"):
+        md.tables[name].create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _0001_initial),
     Migration("0002_feed_tokens", _0002_feed_tokens),
+    Migration("0003_accounts", _0003_accounts),
 )
 
 

@@ -1,0 +1,213 @@
+"""Accounts, web sessions and sign-in failures for the multi-user web app (issue 4).
+
+Beside :class:`~backspasm.store.repository.Store`, over the same engine and transactions:
+``Accounts(store)``. Passwords arrive already hashed (the web layer uses argon2id); the
+store keeps session ids and rate-limit keys only as SHA-256 hashes, so a copy of the
+database gives no live cookie. Every write is one transaction; errors name the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backspasm.store.errors import ConflictError, NotFoundError, StoreError
+from backspasm.store.models import AccountRow, ProfileRow, SigninFailureRow, WebSessionRow
+from backspasm.store.repository import Store, _profile_values
+
+__all__ = ["Account", "Accounts", "SessionInfo", "normalise_email"]
+
+#: Failed sign-ins older than this are pruned whenever a new one is recorded.
+FAILURE_KEEP = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    email: str
+    password_hash: str
+    profile_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A live web session: whose it is and the CSRF token tied to it."""
+
+    account_id: int
+    profile_id: int
+    email: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalise_email(value: Any) -> str:
+    """Trimmed, lower-case e-mail address; raises :class:`StoreError` naming ``email``."""
+    if not isinstance(value, str):
+        raise StoreError("email", "an e-mail address such as name@example.com")
+    email = value.strip().lower()
+    local, _, domain = email.partition("@")
+    if (not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email)
+            or domain.startswith(".") or domain.endswith(".")):
+        raise StoreError("email", "an e-mail address such as name@example.com")
+    return email
+
+
+def _account(row: AccountRow) -> Account:
+    return Account(row.id, row.email, row.password_hash, row.profile_id, row.created_at)
+
+
+def _aware(field: str, value: Any) -> datetime:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise StoreError(field, "a date and time with a time zone offset")
+    return value.astimezone(UTC)
+
+
+class Accounts:
+    """Account, session and rate-limit methods over an open :class:`Store`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def create_account(self, email: str, password_hash: str, *, tz: str = "UTC",
+                       wake: time = time(7), sleep: time = time(22),
+                       region: str = "GB") -> Account:
+        """A new account with a new, empty profile, in one transaction.
+
+        Raises :class:`ConflictError` (field ``email``) if the address is taken."""
+        email = normalise_email(email)
+        if not isinstance(password_hash, str) or not 20 <= len(password_hash) <= 255:
+            raise StoreError("password_hash", "a password hash")
+        values = _profile_values(tz=tz, wake=wake, sleep=sleep, region=region)
+        taken = ConflictError("email", "an e-mail address that has no account yet")
+
+        def go(s: Session) -> Account:
+            if s.scalar(select(AccountRow.id).where(AccountRow.email == email)):
+                raise taken
+            profile = ProfileRow(key=None, created_at=self.store.now(), **values)
+            s.add(profile)
+            s.flush()
+            row = AccountRow(email=email, password_hash=password_hash, profile_id=profile.id,
+                             created_at=self.store.now())
+            s.add(row)
+            try:
+                s.flush()
+            except IntegrityError:  # a concurrent sign-up with the same address
+                raise taken from None
+            return _account(row)
+
+        return self.store._write(go)
+
+    def account_by_email(self, email: str) -> Account | None:
+        try:
+            email = normalise_email(email)
+        except StoreError:
+            return None
+        with self.store._read() as s:
+            row = s.scalar(select(AccountRow).where(AccountRow.email == email))
+            return None if row is None else _account(row)
+
+    def account_for_profile(self, profile_id: int) -> Account | None:
+        with self.store._read() as s:
+            row = s.scalar(select(AccountRow).where(AccountRow.profile_id == profile_id))
+            return None if row is None else _account(row)
+
+    def set_password_hash(self, account_id: int, password_hash: str) -> None:
+        """Replace the stored hash (e.g. argon2 parameters were raised)."""
+
+        def go(s: Session) -> None:
+            row = s.get(AccountRow, account_id)
+            if row is None:
+                raise NotFoundError("account", "an existing account id", account_id)
+            row.password_hash = password_hash
+
+        self.store._write(go)
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def new_session(self, account_id: int, *, token: str, csrf_token: str,
+                    expires_at: datetime) -> None:
+        """Record a session for the random cookie value ``token`` (kept as a hash)."""
+        expires = _aware("expires_at", expires_at)
+
+        def go(s: Session) -> None:
+            if s.get(AccountRow, account_id) is None:
+                raise NotFoundError("account", "an existing account id", account_id)
+            s.add(WebSessionRow(token_hash=_hash(token), account_id=account_id,
+                                csrf_token=csrf_token, created_at=self.store.now(),
+                                expires_at=expires))
+
+        self.store._write(go)
+
+    def session(self, token: str | None, *, now: datetime) -> SessionInfo | None:
+        """The live session for a cookie value, or None (unknown, ended or expired)."""
+        if not token or not 20 <= len(token) <= 100:
+            return None
+        now = _aware("now", now)
+        with self.store._read() as s:
+            row = s.execute(
+                select(WebSessionRow.account_id, AccountRow.profile_id, AccountRow.email,
+                       WebSessionRow.csrf_token, WebSessionRow.expires_at)
+                .join(AccountRow, AccountRow.id == WebSessionRow.account_id)
+                .where(WebSessionRow.token_hash == _hash(token),
+                       WebSessionRow.expires_at > now)
+            ).first()
+        return None if row is None else SessionInfo(*row)
+
+    def end_session(self, token: str | None) -> None:
+        if not token:
+            return
+
+        def go(s: Session) -> None:
+            s.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _hash(token)))
+
+        self.store._write(go)
+
+    def end_sessions(self, account_id: int, *, expired_before: datetime | None = None) -> int:
+        """End every session of the account (or only those expired before a time)."""
+
+        def go(s: Session) -> int:
+            q = delete(WebSessionRow).where(WebSessionRow.account_id == account_id)
+            if expired_before is not None:
+                q = q.where(WebSessionRow.expires_at <= _aware("expired_before", expired_before))
+            return s.execute(q).rowcount
+
+        return self.store._write(go)
+
+    # -- sign-in rate limiting -----------------------------------------------------------
+
+    def record_signin_failure(self, key: str, *, at: datetime) -> None:
+        """Count one failed sign-in for ``key`` (e.g. address + IP; kept as a hash)."""
+        at = _aware("at", at)
+
+        def go(s: Session) -> None:
+            s.add(SigninFailureRow(key_hash=_hash(key), at=at))
+            s.execute(delete(SigninFailureRow).where(SigninFailureRow.at < at - FAILURE_KEEP))
+
+        self.store._write(go)
+
+    def signin_failures(self, key: str, *, since: datetime) -> int:
+        """How many failed sign-ins ``key`` had at or after ``since``."""
+        with self.store._read() as s:
+            return s.scalar(
+                select(func.count()).select_from(SigninFailureRow)
+                .where(SigninFailureRow.key_hash == _hash(key),
+                       SigninFailureRow.at >= _aware("since", since))) or 0
+
+    def clear_signin_failures(self, key: str) -> None:
+        def go(s: Session) -> None:
+            s.execute(delete(SigninFailureRow).where(SigninFailureRow.key_hash == _hash(key)))
+
+        self.store._write(go)
