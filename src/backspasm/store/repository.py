@@ -35,6 +35,7 @@ from backspasm.store.models import (
     PainRow,
     ProfileRow,
     TriageRow,
+    UTCDateTime,
 )
 
 T = TypeVar("T")
@@ -146,6 +147,39 @@ def _care(row: CareRow) -> r.CareEntry:
 def _triage(row: TriageRow) -> r.TriageRecord:
     return r.TriageRecord(row.id, row.profile_id, row.at, dict(row.answers), row.level,
                           list(row.rules), row.knowledge_version)
+
+
+_PAIN_COLS = (PainRow.id, PainRow.profile_id, PainRow.at, PainRow.score, PainRow.note)
+_CARE_COLS = (CareRow.id, CareRow.profile_id, CareRow.kind, CareRow.start, CareRow.minutes,
+              CareRow.medicine, CareRow.note)
+
+
+def _is_integrity_error(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - PostgreSQL support not installed
+        return False
+    return isinstance(exc, psycopg.IntegrityError)
+
+
+def _copy_rows(conn: Any, model: Any, items: list[dict[str, Any]]) -> None:
+    """PostgreSQL bulk load with COPY, in the caller's transaction (imports of 100,000
+    entries: several times faster than batched INSERTs)."""
+    cols = [c.name for c in model.__table__.columns if c.name != "id"]
+    timestamps = {c.name for c in model.__table__.columns
+                  if isinstance(c.type, UTCDateTime)}
+    raw = conn.connection.driver_connection
+    quoted = ", ".join(f'"{c}"' for c in cols)  # "trigger" and "at" need quoting
+    sql = f"COPY {model.__tablename__} ({quoted}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for item in items:
+            copy.write_row([
+                (item[c].astimezone(UTC).replace(tzinfo=None)
+                 if c in timestamps and item[c] is not None else item[c])
+                for c in cols
+            ])
 
 
 def _is_busy(exc: OperationalError) -> bool:
@@ -427,12 +461,13 @@ class Store:
 
     def _pain_rows(self, s: Session, pid: int, since: datetime | None,
                    until: datetime | None) -> list[r.PainEntry]:
-        q = select(PainRow).where(PainRow.profile_id == pid)
+        # Plain column tuples, not ORM objects: several times faster for thousands of rows.
+        q = select(*_PAIN_COLS).where(PainRow.profile_id == pid)
         if since is not None:
             q = q.where(PainRow.at >= _utc("since", since))
         if until is not None:
             q = q.where(PainRow.at < _utc("until", until))
-        return [_pain(x) for x in s.scalars(q.order_by(PainRow.at, PainRow.id))]
+        return [r.PainEntry(*row) for row in s.execute(q.order_by(PainRow.at, PainRow.id))]
 
     def care_entries(
         self, profile_id: int, *, since: datetime | None = None, until: datetime | None = None
@@ -444,12 +479,12 @@ class Store:
 
     def _care_rows(self, s: Session, pid: int, since: datetime | None,
                    until: datetime | None) -> list[r.CareEntry]:
-        q = select(CareRow).where(CareRow.profile_id == pid)
+        q = select(*_CARE_COLS).where(CareRow.profile_id == pid)
         if since is not None:
             q = q.where(CareRow.start >= _utc("since", since))
         if until is not None:
             q = q.where(CareRow.start < _utc("until", until))
-        return [_care(x) for x in s.scalars(q.order_by(CareRow.start, CareRow.id))]
+        return [r.CareEntry(*row) for row in s.execute(q.order_by(CareRow.start, CareRow.id))]
 
     # -- triage records ------------------------------------------------------------------
 
@@ -582,7 +617,7 @@ class Store:
                               "trigger": e.trigger}
                              for e in rows(EpisodeRow, EpisodeRow.onset)],
                 "pain": [{"at": _fmt(x.at), "score": x.score, "note": x.note}
-                         for x in rows(PainRow, PainRow.at)],
+                         for x in self._pain_rows(s, profile_id, None, None)],
                 "care": [{"kind": c.kind, "start": _fmt(c.start), "minutes": c.minutes,
                           "medicine": c.medicine, "note": c.note}
                          for c in rows(CareRow, CareRow.start)],
@@ -622,11 +657,17 @@ class Store:
                 for item in items:
                     item["profile_id"] = profile_id
                 try:
-                    for i in range(0, len(items), 5000):
-                        conn.execute(insert(model), items[i:i + 5000])
-                except IntegrityError as exc:  # raising rolls the whole import back
+                    if conn.dialect.name == "postgresql" and model is not TriageRow:
+                        _copy_rows(conn, model, items)
+                    else:
+                        for i in range(0, len(items), 5000):
+                            conn.execute(insert(model), items[i:i + 5000])
+                except Exception as exc:  # raising rolls the whole import back
+                    if not _is_integrity_error(exc):
+                        raise
+                    orig = getattr(exc, "orig", exc)
                     raise ImportFormatError(
-                        key, "entries the database accepts", str(exc.orig).splitlines()[0]
+                        key, "entries the database accepts", str(orig).splitlines()[0]
                     ) from None
             return {k: len(parsed[k]) for k in ("episodes", "pain", "care", "triage")}
 
