@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,13 +22,20 @@ sys.path.insert(0, str(ROOT / "src"))
 from backspasm.core.answers import parse_answers  # noqa: E402
 from backspasm.core.flow import next_step  # noqa: E402
 from backspasm.core.triage import triage  # noqa: E402
-from backspasm.knowledge import load_knowledge_from, KNOWLEDGE_DIR  # noqa: E402
+from backspasm.knowledge import KNOWLEDGE_DIR, load_knowledge_from  # noqa: E402
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ANSWERS = {
-    "age": 55, "onset": "2026-11-22T04:00:00+00:00", "pain_now": 6, "pain_trend": "worse",
-    "trigger": "lifting", "leg_symptoms": "one_leg", "leg_weakness": "none",
-    "fever_or_unwell": False, "first_episode_ever": True, "episodes_past_3_months": 1,
+    "age": 55,
+    "onset": "2026-11-22T04:00:00+00:00",
+    "pain_now": 6,
+    "pain_trend": "worse",
+    "trigger": "lifting",
+    "leg_symptoms": "one_leg",
+    "leg_weakness": "none",
+    "fever_or_unwell": False,
+    "first_episode_ever": True,
+    "episodes_past_3_months": 1,
     "now": "2026-11-25T12:00:00+00:00",
 }
 
@@ -65,8 +72,12 @@ def main() -> None:
     parsed = parse_answers(ANSWERS, default_now=NOW)
 
     tri_rate, tri_cost = per_second(lambda: triage(parsed, kb))
-    full_rate, full_cost = per_second(lambda: triage(parse_answers(ANSWERS, default_now=NOW), kb).to_dict())
-    flow_rate, flow_cost = per_second(lambda: next_step({"chest_pain": False, "age": 40}, kb, now=NOW))
+    full_rate, full_cost = per_second(
+        lambda: triage(parse_answers(ANSWERS, default_now=NOW), kb).to_dict()
+    )
+    flow_rate, flow_cost = per_second(
+        lambda: next_step({"chest_pain": False, "age": 40}, kb, now=NOW)
+    )
 
     python = sys.executable
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
@@ -79,15 +90,40 @@ def main() -> None:
     finally:
         os.unlink(path)
 
+    rows = [
+        (
+            "load + validate knowledge once",
+            f"{load * 1000:.1f} ms",
+            f"= {load / tri_cost:,.0f} triage evaluations",
+        ),
+        (
+            "triage(answers), answers parsed",
+            f"{tri_rate:,.0f} /s ({tri_cost * 1e6:.1f} µs)",
+            f"target ≥ 20,000 /s: {tri_rate / 20000:.1f}×",
+        ),
+        (
+            "parse + triage + to_dict",
+            f"{full_rate:,.0f} /s ({full_cost * 1e6:.1f} µs)",
+            f"{full_cost / tri_cost:.1f}× triage alone",
+        ),
+        (
+            "flow next_step (2 answers)",
+            f"{flow_rate:,.0f} /s ({flow_cost * 1e6:.1f} µs)",
+            f"{flow_cost / tri_cost:.1f}× triage alone",
+        ),
+        (
+            f"cold start `backspasm triage --answers F --json` (median of {runs})",
+            f"{cli * 1000:.0f} ms",
+            f"`python -c pass` {base * 1000:.0f} ms; {cli / base:.1f}×; budget 250 ms",
+        ),
+    ]
     print("## Triage core\n")
     print("| measure | value | beside |")
     print("|---|---|---|")
-    print(f"| load + validate knowledge once | {load * 1000:.1f} ms | = {load / tri_cost:,.0f} triage evaluations |")
-    print(f"| triage(answers) (parsed answers) | {tri_rate:,.0f} /s ({tri_cost * 1e6:.1f} µs) | target ≥ 20,000 /s: {tri_rate / 20000:.1f}× |")
-    print(f"| parse + triage + to_dict | {full_rate:,.0f} /s ({full_cost * 1e6:.1f} µs) | {full_cost / tri_cost:.1f}× triage alone |")
-    print(f"| flow next_step (2 answers) | {flow_rate:,.0f} /s ({flow_cost * 1e6:.1f} µs) | {flow_cost / tri_cost:.1f}× triage alone |")
-    print(f"| cold start `backspasm triage --answers F --json` (median of {runs}) | {cli * 1000:.0f} ms | `python -c pass` {base * 1000:.0f} ms; ratio {cli / base:.1f}×; budget 250 ms |")
-    print(f"\nPython {sys.version.split()[0]} on {os.uname().machine}, {os.cpu_count()} CPUs; one process, one core.")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    machine = f"{os.uname().machine}, {os.cpu_count()} CPUs"
+    print(f"\nPython {sys.version.split()[0]} on {machine}; one process, one core.")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
 from backspasm.knowledge.specs_triage import answer_fields
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "src/backspasm/knowledge/answers.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
@@ -28,7 +28,9 @@ def parse(raw: Any):
 def test_our_schema_copy_is_the_shared_contract() -> None:
     import os
 
-    shared = Path(os.environ.get("BACKSPASM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+    shared = Path(
+        os.environ.get("BACKSPASM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")
+    )
     contract = shared / "spec" / "answers.schema.json"
     if not contract.exists():
         pytest.skip(f"no shared contract at {contract}")
@@ -37,14 +39,21 @@ def test_our_schema_copy_is_the_shared_contract() -> None:
 
 def test_full_answers_parse_and_round_trip() -> None:
     raw = {
-        "now": "2026-11-25T12:00:00+01:00", "age": 42, "onset": "2026-11-25T08:30:00.250Z",
-        "pain_now": 7, "pain_trend": "worse", "trigger": "lifting", "leg_symptoms": "one_leg",
-        "episodes_past_3_months": 2, "chest_pain": False, "pregnant": False,
+        "now": "2026-11-25T12:00:00+01:00",
+        "age": 42,
+        "onset": "2026-11-25T08:30:00.250Z",
+        "pain_now": 7,
+        "pain_trend": "worse",
+        "trigger": "lifting",
+        "leg_symptoms": "one_leg",
+        "episodes_past_3_months": 2,
+        "chest_pain": False,
+        "pregnant": False,
     }
     a = parse(raw)
-    assert a.now == datetime(2026, 11, 25, 11, 0, tzinfo=timezone.utc)
+    assert a.now == datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
     assert a.now_given
-    assert a.get("onset") == datetime(2026, 11, 25, 8, 30, 0, 250000, tzinfo=timezone.utc)
+    assert a.get("onset") == datetime(2026, 11, 25, 8, 30, 0, 250000, tzinfo=UTC)
     assert a.hours_since_onset == pytest.approx(2.5 - 0.25 / 3600)
     assert a.get("age") == 42 and "chest_pain" in a and "fever_or_unwell" not in a
     again = parse(a.to_dict())
@@ -81,13 +90,33 @@ def test_default_now_must_be_aware() -> None:
         ({"onset": "2026-13-01T08:00:00Z"}, "onset", "RFC 3339"),
         ({"onset": "2026-11-25T24:00:00Z"}, "onset", "RFC 3339"),
         ({"now": "2026-11-25T12:00:00", "onset": "2026-11-25T08:00:00Z"}, "now", "offset"),
-        ({"now": "2026-11-25T12:00:00Z", "onset": "2026-11-25T12:00:01Z"}, "onset", "not after now"),
+        (
+            {"now": "2026-11-25T12:00:00Z", "onset": "2026-11-25T12:00:01Z"},
+            "onset",
+            "not after now",
+        ),
         ({"onset": "2026-11-25T12:00:00.000001Z"}, "onset", "not after now"),  # default now
     ],
-    ids=["bool-is-not-int", "int-is-not-bool", "string-is-not-bool", "string-is-not-int", "pain-11",
-     "pain-minus-1", "episodes-0", "enum-case", "enum-null", "misspelt-field", "no-offset",
-     "space-separator", "no-seconds", "month-13", "hour-24", "now-no-offset", "onset-after-now",
-     "onset-after-default-now"],
+    ids=[
+        "bool-is-not-int",
+        "int-is-not-bool",
+        "string-is-not-bool",
+        "string-is-not-int",
+        "pain-11",
+        "pain-minus-1",
+        "episodes-0",
+        "enum-case",
+        "enum-null",
+        "misspelt-field",
+        "no-offset",
+        "space-separator",
+        "no-seconds",
+        "month-13",
+        "hour-24",
+        "now-no-offset",
+        "onset-after-now",
+        "onset-after-default-now",
+    ],
 )
 def test_bad_input_names_the_field_and_what_was_expected(raw: dict, field: str, words: str) -> None:
     with pytest.raises(AnswersError) as info:
@@ -117,7 +146,7 @@ def test_integral_float_is_an_integer_as_in_json_schema() -> None:
 
 
 def test_lowercase_t_and_z_are_accepted_as_rfc3339_allows() -> None:
-    assert parse_datetime("2026-11-25t08:00:00z") == datetime(2026, 11, 25, 8, tzinfo=timezone.utc)
+    assert parse_datetime("2026-11-25t08:00:00z") == datetime(2026, 11, 25, 8, tzinfo=UTC)
 
 
 def test_offsets_are_kept_and_compared_as_instants() -> None:
@@ -151,22 +180,45 @@ def test_the_runtime_path_does_not_import_jsonschema() -> None:
 FIELD_NAMES = [k for k in SCHEMA["properties"]]
 datetime_strings = st.one_of(
     st.datetimes(
-        min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31),
-        timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]),
+        min_value=datetime(1, 1, 1),
+        max_value=datetime(9999, 12, 31),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+        ),
     ).map(lambda d: d.isoformat()),
-    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)).map(lambda d: d.isoformat()),
-    st.sampled_from([
-        "2026-11-25T08:00:00Z", "2026-11-25t08:00:00z", "2026-11-25T08:00:00.5+01:00",
-        "2026-11-25T08:00+00:00", "2026-11-25", "2026-02-29T08:00:00Z", "2024-02-29T08:00:00Z",
-        "2026-11-25 08:00:00Z", "2026-11-25T08:00:00+2400", "2026-11-25T08:00:00+24:00",
-        "0000-01-01T00:00:00Z", "2026-11-25T08:00:60Z", "", "2026-11-25T08:00:00.Z",
-    ]),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)).map(
+        lambda d: d.isoformat()
+    ),
+    st.sampled_from(
+        [
+            "2026-11-25T08:00:00Z",
+            "2026-11-25t08:00:00z",
+            "2026-11-25T08:00:00.5+01:00",
+            "2026-11-25T08:00+00:00",
+            "2026-11-25",
+            "2026-02-29T08:00:00Z",
+            "2024-02-29T08:00:00Z",
+            "2026-11-25 08:00:00Z",
+            "2026-11-25T08:00:00+2400",
+            "2026-11-25T08:00:00+24:00",
+            "0000-01-01T00:00:00Z",
+            "2026-11-25T08:00:60Z",
+            "",
+            "2026-11-25T08:00:00.Z",
+        ]
+    ),
     st.text(max_size=30),
 )
 json_values = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 200), st.floats(-5, 200, allow_nan=False),
-    st.sampled_from(["better", "same", "worse", "lifting", "fall", "none", "one_leg", "both_legs", "7", "true"]),
-    datetime_strings, st.lists(st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.floats(-5, 200, allow_nan=False),
+    st.sampled_from(
+        ["better", "same", "worse", "lifting", "fall", "none", "one_leg", "both_legs", "7", "true"]
+    ),
+    datetime_strings,
+    st.lists(st.integers(), max_size=2),
 )
 answer_dicts = st.dictionaries(
     st.one_of(st.sampled_from(FIELD_NAMES), st.sampled_from(["sadle_numbness", "Age", "x"])),
@@ -178,7 +230,7 @@ answer_dicts = st.dictionaries(
 @settings(max_examples=1500, deadline=None)
 @given(answer_dicts)
 def test_validator_agrees_with_jsonschema(raw: dict[str, Any]) -> None:
-    far_future = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+    far_future = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
     try:
         parse_answers(raw, default_now=far_future)
         ours = True

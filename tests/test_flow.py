@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from backspasm.core.flow import (
 from backspasm.core.triage import LEVELS, triage
 from backspasm.knowledge import load_knowledge
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 KB = load_knowledge()
 
 
@@ -108,8 +108,12 @@ def test_chest_pain_first_question_then_stop() -> None:
 
 def test_not_sure_on_an_emergency_sign_stops_the_flow() -> None:
     answers, unsure = apply_answer({}, (), question(KB, "chest_pain"), "no", now=NOW)
-    answers, unsure = apply_answer(answers, unsure, question(KB, "fainting_or_collapse"), "no", now=NOW)
-    answers, unsure = apply_answer(answers, unsure, question(KB, "saddle_numbness"), "not_sure", now=NOW)
+    answers, unsure = apply_answer(
+        answers, unsure, question(KB, "fainting_or_collapse"), "no", now=NOW
+    )
+    answers, unsure = apply_answer(
+        answers, unsure, question(KB, "saddle_numbness"), "not_sure", now=NOW
+    )
     step = next_step(answers, KB, now=NOW, unsure=unsure)
     assert isinstance(step, Outcome) and step.result.level == "emergency"
     assert step.result.unsure == ("saddle_numbness",)
@@ -158,14 +162,26 @@ def test_follow_ups_only_when_relevant(follow_up, parent, asked_for, not_asked_f
 
 def test_the_flow_outcome_is_the_triage_of_the_answers() -> None:
     answers = {q: False for q in ("chest_pain", "fainting_or_collapse", "saddle_numbness")}
-    answers.update(bladder_bowel_change=False, sexual_function_change=False, leg_symptoms="one_leg",
-                   leg_weakness="none", serious_accident=False, age=40, pregnant=True)
+    answers.update(
+        bladder_bowel_change=False,
+        sexual_function_change=False,
+        leg_symptoms="one_leg",
+        leg_weakness="none",
+        serious_accident=False,
+        age=40,
+        pregnant=True,
+    )
     flow_answers = dict(answers)
     for q in questions(KB):
         flow_answers.setdefault(q.id, False if q.kind == "yes_no" else None)
     flow_answers = {k: v for k, v in flow_answers.items() if v is not None}
-    flow_answers.update(onset="2026-11-25T06:00:00+00:00", pain_now=5, pain_trend="same",
-                        trigger="twisting", episodes_past_3_months=1)
+    flow_answers.update(
+        onset="2026-11-25T06:00:00+00:00",
+        pain_now=5,
+        pain_trend="same",
+        trigger="twisting",
+        episodes_past_3_months=1,
+    )
     step = next_step(flow_answers, KB, now=NOW)
     assert isinstance(step, Outcome) and not step.stopped_early
     expected = triage(parse_answers(flow_answers, default_now=NOW), KB)
@@ -209,9 +225,19 @@ def test_not_sure_only_where_offered() -> None:
 
 @pytest.mark.parametrize(
     ("qid", "raw"),
-    [("chest_pain", "true"), ("chest_pain", ""), ("leg_symptoms", "left"), ("pain_now", "7.5"),
-     ("pain_now", "11"), ("pain_now", "-1"), ("pain_now", "seven"), ("age", "٣"), ("onset", "-3"),
-     ("onset", "2026-11-25T13:00:00Z"), ("episodes_past_3_months", "0")],
+    [
+        ("chest_pain", "true"),
+        ("chest_pain", ""),
+        ("leg_symptoms", "left"),
+        ("pain_now", "7.5"),
+        ("pain_now", "11"),
+        ("pain_now", "-1"),
+        ("pain_now", "seven"),
+        ("age", "٣"),
+        ("onset", "-3"),
+        ("onset", "2026-11-25T13:00:00Z"),
+        ("episodes_past_3_months", "0"),
+    ],
 )
 def test_bad_form_values_name_the_question(qid: str, raw: str) -> None:
     with pytest.raises(AnswersError) as info:

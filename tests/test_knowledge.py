@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,37 @@ from backspasm.core.triage import triage
 from backspasm.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge, load_knowledge_from
 
 KB = load_knowledge()
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 RULE_IDS = [
-    "chest-pain", "collapse", "saddle-numbness", "bladder-bowel", "sexual-function", "both-legs",
-    "weakness-getting-worse", "serious-accident", "fever-or-unwell", "unbearable-pain",
-    "severe-and-worsening", "weak-leg", "past-cancer", "infection-risk",
-    "fragile-bones-after-strain", "belly-pain-over-50", "lasting-over-72h", "frequent-spasms",
-    "getting-worse", "no-relief-or-night-pain", "worse-coughing-sneezing",
-    "between-shoulder-blades", "weight-loss", "lump-or-changed-shape", "first-episode-over-50",
-    "fragile-bones", "pregnancy", "under-16", "sciatica-one-leg",
+    "chest-pain",
+    "collapse",
+    "saddle-numbness",
+    "bladder-bowel",
+    "sexual-function",
+    "both-legs",
+    "weakness-getting-worse",
+    "serious-accident",
+    "fever-or-unwell",
+    "unbearable-pain",
+    "severe-and-worsening",
+    "weak-leg",
+    "past-cancer",
+    "infection-risk",
+    "fragile-bones-after-strain",
+    "belly-pain-over-50",
+    "lasting-over-72h",
+    "frequent-spasms",
+    "getting-worse",
+    "no-relief-or-night-pain",
+    "worse-coughing-sneezing",
+    "between-shoulder-blades",
+    "weight-loss",
+    "lump-or-changed-shape",
+    "first-episode-over-50",
+    "fragile-bones",
+    "pregnancy",
+    "under-16",
+    "sciatica-one-leg",
 ]
 
 
@@ -45,7 +67,9 @@ def _all_cases() -> list[tuple[dict[str, Any], list[str]]]:
                 if case["expected"] != "error":
                     out.append((case["answers"], []))
     data = yaml.safe_load((Path(__file__).parent / "data" / "triage_cases.yaml").read_text())
-    out += [(c["answers"], c.get("unsure", [])) for c in data["cases"] if c.get("expected") != "error"]
+    out += [
+        (c["answers"], c.get("unsure", [])) for c in data["cases"] if c.get("expected") != "error"
+    ]
     return out
 
 
@@ -111,53 +135,153 @@ def _q(data: dict, qid: str) -> dict:
 
 Mutation = Callable[[dict], None]
 BROKEN: list[tuple[str, str, Mutation, list[str]]] = [
-    ("unknown-operator", "rules", lambda d: _rule(d, "chest-pain").update(when={"is": "chest_pain"}),
-     ["rules.yaml", "chest-pain", "unknown operator 'is'"]),
-    ("unknown-answer-field", "rules", lambda d: _rule(d, "saddle-numbness").update(when={"flag": "sadle_numbness"}),
-     ["rules.yaml", "saddle-numbness", "unknown answer field 'sadle_numbness'"]),
-    ("unknown-threshold", "rules",
-     lambda d: _rule(d, "lasting-over-72h")["when"]["all"][0].update(more_than=["hours_since_onset", {"threshold": "acute_hrs"}]),
-     ["rules.yaml", "lasting-over-72h", "unknown threshold 'acute_hrs'"]),
-    ("wrong-enum-value", "rules", lambda d: _rule(d, "both-legs")["when"]["any"][0].update(equals=["leg_symptoms", "both"]),
-     ["rules.yaml", "both-legs", "'both' is not a value of 'leg_symptoms'"]),
-    ("flag-on-a-number", "rules", lambda d: _rule(d, "under-16").update(when={"flag": "age"}),
-     ["rules.yaml", "under-16", "needs a boolean field"]),
-    ("unknown-source", "rules", lambda d: _rule(d, "pregnancy").update(sources=["NICE-NG999"]),
-     ["rules.yaml", "pregnancy", "unknown source id 'NICE-NG999'"]),
-    ("no-source", "rules", lambda d: _rule(d, "pregnancy").update(sources=[]),
-     ["rules.yaml", "pregnancy", "at least 1"]),
-    ("unknown-level", "rules", lambda d: _rule(d, "pregnancy").update(level="soon"),
-     ["rules.yaml", "pregnancy", "level"]),
-    ("misspelt-rule-key", "rules", lambda d: _rule(d, "pregnancy").update(levle="consultation"),
-     ["rules.yaml", "pregnancy", "unknown field 'levle'"]),
-    ("duplicate-rule-id", "rules", lambda d: _rule(d, "weight-loss").update(id="pregnancy"),
-     ["rules.yaml", "duplicate id 'pregnancy'"]),
-    ("routes-to-unknown", "questions", lambda d: _q(d, "pregnant").update(next="onsett"),
-     ["questions.yaml", "pregnant", "unknown question 'onsett'"]),
-    ("routes-nowhere", "questions",
-     lambda d: _q(d, "age").update(next=[{"if": {"at_least": ["age", 50]}, "to": "abdominal_pain"}]),
-     ["questions.yaml", "'age'", "route nowhere"]),
-    ("route-condition-bad-field", "questions",
-     lambda d: _q(d, "age").update(next=[{"if": {"at_least": ["agee", 50]}, "to": "abdominal_pain"}, {"to": "pregnant"}]),
-     ["questions.yaml", "'age'", "unknown answer field 'agee'"]),
-    ("unreachable-question", "questions", lambda d: _q(d, "lump_or_changed_shape").update(next="result") or _q(d, "unexplained_weight_loss").update(next="episodes_past_3_months"),
-     ["questions.yaml", "'lump_or_changed_shape' is not reachable"]),
-    ("loop", "questions", lambda d: _q(d, "first_episode_ever").update(next="chest_pain"),
-     ["questions.yaml", "loop"]),
-    ("missing-question", "questions", lambda d: d["questions"].remove(_q(d, "pregnant")) or _q(d, "abdominal_pain").update(next="onset") or _q(d, "age").update(next=[{"if": {"at_least": ["age", 50]}, "to": "abdominal_pain"}, {"to": "onset"}]),
-     ["questions.yaml", "no question for answer field 'pregnant'"]),
-    ("wrong-options", "questions", lambda d: _q(d, "leg_symptoms")["options"].pop(),
-     ["questions.yaml", "leg_symptoms", "options"]),
-    ("not-sure-on-a-number", "questions", lambda d: _q(d, "age").update(not_sure=True),
-     ["questions.yaml", "'age'", "not_sure"]),
-    ("unknown-placeholder", "care_cards", lambda d: d["levels"][0].update(heading="Call {emergency_nuber}"),
-     ["care_cards.yaml", "emergency_ambulance", "unknown placeholder {emergency_nuber}"]),
-    ("levels-out-of-order", "care_cards", lambda d: d["levels"].reverse(),
-     ["care_cards.yaml", "in that order"]),
-    ("unknown-default-region", "regions", lambda d: d.update(default="UK"),
-     ["regions.yaml", "unknown region 'UK'"]),
-    ("threshold-not-a-number", "thresholds", lambda d: d["thresholds"][0].update(value="72"),
-     ["thresholds.yaml", "acute_hours", "expected a number"]),
+    (
+        "unknown-operator",
+        "rules",
+        lambda d: _rule(d, "chest-pain").update(when={"is": "chest_pain"}),
+        ["rules.yaml", "chest-pain", "unknown operator 'is'"],
+    ),
+    (
+        "unknown-answer-field",
+        "rules",
+        lambda d: _rule(d, "saddle-numbness").update(when={"flag": "sadle_numbness"}),
+        ["rules.yaml", "saddle-numbness", "unknown answer field 'sadle_numbness'"],
+    ),
+    (
+        "unknown-threshold",
+        "rules",
+        lambda d: _rule(d, "lasting-over-72h")["when"]["all"][0].update(
+            more_than=["hours_since_onset", {"threshold": "acute_hrs"}]
+        ),
+        ["rules.yaml", "lasting-over-72h", "unknown threshold 'acute_hrs'"],
+    ),
+    (
+        "wrong-enum-value",
+        "rules",
+        lambda d: _rule(d, "both-legs")["when"]["any"][0].update(equals=["leg_symptoms", "both"]),
+        ["rules.yaml", "both-legs", "'both' is not a value of 'leg_symptoms'"],
+    ),
+    (
+        "flag-on-a-number",
+        "rules",
+        lambda d: _rule(d, "under-16").update(when={"flag": "age"}),
+        ["rules.yaml", "under-16", "needs a boolean field"],
+    ),
+    (
+        "unknown-source",
+        "rules",
+        lambda d: _rule(d, "pregnancy").update(sources=["NICE-NG999"]),
+        ["rules.yaml", "pregnancy", "unknown source id 'NICE-NG999'"],
+    ),
+    (
+        "no-source",
+        "rules",
+        lambda d: _rule(d, "pregnancy").update(sources=[]),
+        ["rules.yaml", "pregnancy", "at least 1"],
+    ),
+    (
+        "unknown-level",
+        "rules",
+        lambda d: _rule(d, "pregnancy").update(level="soon"),
+        ["rules.yaml", "pregnancy", "level"],
+    ),
+    (
+        "misspelt-rule-key",
+        "rules",
+        lambda d: _rule(d, "pregnancy").update(levle="consultation"),
+        ["rules.yaml", "pregnancy", "unknown field 'levle'"],
+    ),
+    (
+        "duplicate-rule-id",
+        "rules",
+        lambda d: _rule(d, "weight-loss").update(id="pregnancy"),
+        ["rules.yaml", "duplicate id 'pregnancy'"],
+    ),
+    (
+        "routes-to-unknown",
+        "questions",
+        lambda d: _q(d, "pregnant").update(next="onsett"),
+        ["questions.yaml", "pregnant", "unknown question 'onsett'"],
+    ),
+    (
+        "routes-nowhere",
+        "questions",
+        lambda d: _q(d, "age").update(
+            next=[{"if": {"at_least": ["age", 50]}, "to": "abdominal_pain"}]
+        ),
+        ["questions.yaml", "'age'", "route nowhere"],
+    ),
+    (
+        "route-condition-bad-field",
+        "questions",
+        lambda d: _q(d, "age").update(
+            next=[{"if": {"at_least": ["agee", 50]}, "to": "abdominal_pain"}, {"to": "pregnant"}]
+        ),
+        ["questions.yaml", "'age'", "unknown answer field 'agee'"],
+    ),
+    (
+        "unreachable-question",
+        "questions",
+        lambda d: (
+            _q(d, "lump_or_changed_shape").update(next="result")
+            or _q(d, "unexplained_weight_loss").update(next="episodes_past_3_months")
+        ),
+        ["questions.yaml", "'lump_or_changed_shape' is not reachable"],
+    ),
+    (
+        "loop",
+        "questions",
+        lambda d: _q(d, "first_episode_ever").update(next="chest_pain"),
+        ["questions.yaml", "loop"],
+    ),
+    (
+        "missing-question",
+        "questions",
+        lambda d: (
+            d["questions"].remove(_q(d, "pregnant"))
+            or _q(d, "abdominal_pain").update(next="onset")
+            or _q(d, "age").update(
+                next=[{"if": {"at_least": ["age", 50]}, "to": "abdominal_pain"}, {"to": "onset"}]
+            )
+        ),
+        ["questions.yaml", "no question for answer field 'pregnant'"],
+    ),
+    (
+        "wrong-options",
+        "questions",
+        lambda d: _q(d, "leg_symptoms")["options"].pop(),
+        ["questions.yaml", "leg_symptoms", "options"],
+    ),
+    (
+        "not-sure-on-a-number",
+        "questions",
+        lambda d: _q(d, "age").update(not_sure=True),
+        ["questions.yaml", "'age'", "not_sure"],
+    ),
+    (
+        "unknown-placeholder",
+        "care_cards",
+        lambda d: d["levels"][0].update(heading="Call {emergency_nuber}"),
+        ["care_cards.yaml", "emergency_ambulance", "unknown placeholder {emergency_nuber}"],
+    ),
+    (
+        "levels-out-of-order",
+        "care_cards",
+        lambda d: d["levels"].reverse(),
+        ["care_cards.yaml", "in that order"],
+    ),
+    (
+        "unknown-default-region",
+        "regions",
+        lambda d: d.update(default="UK"),
+        ["regions.yaml", "unknown region 'UK'"],
+    ),
+    (
+        "threshold-not-a-number",
+        "thresholds",
+        lambda d: d["thresholds"][0].update(value="72"),
+        ["thresholds.yaml", "acute_hours", "expected a number"],
+    ),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from backspasm.core.plan import steps_for_phase
 from backspasm.core.triage import LEVELS, level_rank, triage
 from backspasm.knowledge import load_knowledge
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "triage_cases.yaml").read_text())["cases"]
 KB = load_knowledge()
 
@@ -25,14 +25,18 @@ def run(raw: dict[str, Any], **kw: Any):
     return triage(parse_answers(raw, default_now=NOW), KB, **kw)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.get("expected") != "error"], ids=lambda c: c["id"])
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.get("expected") != "error"], ids=lambda c: c["id"]
+)
 def test_scenario(case: dict[str, Any]) -> None:
     result = run(case["answers"], unsure=frozenset(case.get("unsure", ())))
     assert result.level == case["level"]
     assert [r.rule for r in result.reasons] == case["rules"]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.get("expected") == "error"], ids=lambda c: c["id"])
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.get("expected") == "error"], ids=lambda c: c["id"]
+)
 def test_scenario_bad_input(case: dict[str, Any]) -> None:
     with pytest.raises(AnswersError) as info:
         run(case["answers"])
@@ -41,17 +45,27 @@ def test_scenario_bad_input(case: dict[str, Any]) -> None:
 
 
 def test_output_is_the_spec_object_plus_extras() -> None:
-    out = run({"onset": "2026-11-25T06:00:00+00:00", "pain_trend": "worse", "pain_now": 4}).to_dict()
+    out = run(
+        {"onset": "2026-11-25T06:00:00+00:00", "pain_trend": "worse", "pain_now": 4}
+    ).to_dict()
     assert set(out) == {
-        "level", "reasons", "knowledge_version", "care_card", "unsure", "phase",
-        "hours_since_onset", "advice",
+        "level",
+        "reasons",
+        "knowledge_version",
+        "care_card",
+        "unsure",
+        "phase",
+        "hours_since_onset",
+        "advice",
     }
     assert out["level"] == "consultation"
     assert out["reasons"] == [
         {
             "rule": "getting-worse",
             "level": "consultation",
-            "text": KB.data["rules"]["rules"][[r["id"] for r in KB.data["rules"]["rules"]].index("getting-worse")]["text"],
+            "text": KB.data["rules"]["rules"][
+                [r["id"] for r in KB.data["rules"]["rules"]].index("getting-worse")
+            ]["text"],
             "sources": ["NHS-BACKPAIN"],
         }
     ]
@@ -82,7 +96,9 @@ def test_emergency_has_what_to_do_and_no_self_care_plan() -> None:
         ("2026-11-21T12:00:00+00:00", 2, "recovery", True),
     ],
 )
-def test_advice_is_the_plan_steps_for_the_phase(onset: str, pain_now: int, phase: str, easing: bool) -> None:
+def test_advice_is_the_plan_steps_for_the_phase(
+    onset: str, pain_now: int, phase: str, easing: bool
+) -> None:
     result = run({"onset": onset, "pain_now": pain_now, "fever_or_unwell": True})
     assert result.level == "consultation_24"
     assert result.phase == phase
@@ -95,7 +111,9 @@ def test_advice_changes_with_the_phase() -> None:
     assert {s["id"] for s in acute} != {s["id"] for s in recovery}
 
 
-@pytest.mark.parametrize(("region", "number"), [("GB", "999"), ("US", "911"), ("EU", "112"), ("us", "911")])
+@pytest.mark.parametrize(
+    ("region", "number"), [("GB", "999"), ("US", "911"), ("EU", "112"), ("us", "911")]
+)
 def test_region_emergency_number_on_the_card(region: str, number: str) -> None:
     card = run({"chest_pain": True}, region=region).care_card
     assert card["emergency_number"] == number
@@ -132,12 +150,26 @@ def test_pure_same_answers_same_result() -> None:
 
 # --- property: adding a warning sign never lowers the level -------------------------------
 FLAGS = [
-    "pain_unbearable", "rest_does_not_help_or_worse_at_night", "worse_coughing_sneezing",
-    "pain_between_shoulder_blades", "first_episode_ever", "serious_accident",
-    "osteoporosis_or_steroids", "weakness_getting_worse", "saddle_numbness",
-    "bladder_bowel_change", "sexual_function_change", "fever_or_unwell",
-    "unexplained_weight_loss", "cancer_history", "immunosuppressed_or_iv_drugs", "chest_pain",
-    "abdominal_pain", "fainting_or_collapse", "lump_or_changed_shape", "pregnant",
+    "pain_unbearable",
+    "rest_does_not_help_or_worse_at_night",
+    "worse_coughing_sneezing",
+    "pain_between_shoulder_blades",
+    "first_episode_ever",
+    "serious_accident",
+    "osteoporosis_or_steroids",
+    "weakness_getting_worse",
+    "saddle_numbness",
+    "bladder_bowel_change",
+    "sexual_function_change",
+    "fever_or_unwell",
+    "unexplained_weight_loss",
+    "cancer_history",
+    "immunosuppressed_or_iv_drugs",
+    "chest_pain",
+    "abdominal_pain",
+    "fainting_or_collapse",
+    "lump_or_changed_shape",
+    "pregnant",
 ]
 WORSENINGS = (
     [(f, True) for f in FLAGS]
@@ -154,7 +186,9 @@ answers_strategy = st.fixed_dictionaries(
         "pain_now": st.integers(0, 10),
         "pain_trend": st.sampled_from(["better", "same", "worse"]),
         "episodes_past_3_months": st.integers(1, 10),
-        "trigger": st.sampled_from(["lifting", "twisting", "sport", "sudden_movement", "fall", "unknown"]),
+        "trigger": st.sampled_from(
+            ["lifting", "twisting", "sport", "sudden_movement", "fall", "unknown"]
+        ),
         "leg_symptoms": st.sampled_from(["none", "one_leg", "both_legs"]),
         "leg_weakness": st.sampled_from(["none", "one_leg", "both_legs"]),
         **{f: st.booleans() for f in FLAGS},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ def _load_kb() -> Any:
 
 def _now(value: str | None) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc).astimezone()
+        return datetime.now(UTC).astimezone()
     from backspasm.core.answers import parse_datetime
 
     parsed = parse_datetime(value)
@@ -155,9 +155,7 @@ def _show_result(result: Any, kb: Any) -> None:
     parts += [Text(f"- {line}") for line in card["do_now"]]
     if result.reasons:
         parts += [Text(""), Text("Why:", style="bold")]
-        parts += [
-            Text(f"- {r.text} [{', '.join(r.sources)}]") for r in result.reasons
-        ]
+        parts += [Text(f"- {r.text} [{', '.join(r.sources)}]") for r in result.reasons]
     if card.get("unsure_note"):
         parts += [Text(""), Text(card["unsure_note"], style="italic")]
     if result.advice:
@@ -165,7 +163,9 @@ def _show_result(result: Any, kb: Any) -> None:
         parts += [Text(f"- {s['title']}: {s['timing']}") for s in result.advice]
     parts += [
         Text(""),
-        Text(f"Knowledge {result.knowledge_version}, last reviewed {kb.last_reviewed}.", style="dim"),
+        Text(
+            f"Knowledge {result.knowledge_version}, last reviewed {kb.last_reviewed}.", style="dim"
+        ),
     ]
     console.print(Panel(Group(*parts), expand=False))
 
@@ -228,7 +228,9 @@ def rules(as_json: bool = typer.Option(False, "--json", help="Print the rules as
 
 
 @app.command()
-def sources(as_json: bool = typer.Option(False, "--json", help="Print the sources as JSON.")) -> None:
+def sources(
+    as_json: bool = typer.Option(False, "--json", help="Print the sources as JSON."),
+) -> None:
     """The sources every rule and piece of advice cites."""
     kb = _load_kb()
     items = kb["sources"]["sources"]

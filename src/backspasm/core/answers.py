@@ -12,7 +12,7 @@ import calendar
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
@@ -51,7 +51,9 @@ def _show(value: Any) -> str:
         return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
     if isinstance(value, int | float):
         return repr(value)
-    return f"a {'JSON array' if isinstance(value, list) else 'JSON object' if isinstance(value, dict) else type(value).__name__}"
+    if isinstance(value, list):
+        return "a JSON array"
+    return "a JSON object" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
 def parse_datetime(value: str) -> datetime | None:
@@ -65,7 +67,7 @@ def parse_datetime(value: str) -> datetime | None:
     micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
     off = m.group(8)
     if off == "Z":
-        tz = timezone.utc
+        tz = UTC
     else:
         delta = timedelta(hours=int(off[1:3]), minutes=int(off[4:6]))
         tz = timezone(-delta if off[0] == "-" else delta)

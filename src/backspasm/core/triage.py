@@ -83,7 +83,12 @@ class Reason:
     sources: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "level": self.level, "text": self.text, "sources": list(self.sources)}
+        return {
+            "rule": self.rule,
+            "level": self.level,
+            "text": self.text,
+            "sources": list(self.sources),
+        }
 
 
 @dataclass(frozen=True)

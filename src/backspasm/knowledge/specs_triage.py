@@ -292,7 +292,9 @@ def check_regions_and_cards(kb: Any) -> list[str]:
         problems.append(f"regions.yaml: default: unknown region {regions['default']!r}")
     levels = [c["id"] for c in kb["care_cards"]["levels"]]
     if tuple(levels) != LEVELS:
-        problems.append(f"care_cards.yaml: levels: expected {list(LEVELS)} in that order, got {levels}")
+        problems.append(
+            f"care_cards.yaml: levels: expected {list(LEVELS)} in that order, got {levels}"
+        )
     for i, card in enumerate(kb["care_cards"]["levels"]):
         for key in ("heading", "summary", "do_now", "label"):
             texts = card[key] if isinstance(card[key], list) else [card[key]]
@@ -318,7 +320,12 @@ def check_questions(kb: Any) -> list[str]:
     by_id = {q["id"]: q for q in questions}
     problems = _dupes([q["id"] for q in questions], "questions.yaml")
     fields = answer_fields()
-    expected_kind = {"boolean": "yes_no", "enum": "choice", "integer": "number", "datetime": "hours_ago"}
+    expected_kind = {
+        "boolean": "yes_no",
+        "enum": "choice",
+        "integer": "number",
+        "datetime": "hours_ago",
+    }
     for name in fields:
         if name != "now" and name not in by_id:
             problems.append(f"questions.yaml: no question for answer field {name!r}")
@@ -349,7 +356,9 @@ def check_questions(kb: Any) -> list[str]:
             if "if" in route:
                 problems += condition_problems(route["if"], f"{where}.next[{j}].if", thresholds)
         if "if" in routes[-1]:
-            problems.append(f"{where}.next: the last route needs no 'if', or the flow can route nowhere")
+            problems.append(
+                f"{where}.next: the last route needs no 'if', or the flow can route nowhere"
+            )
     if problems:
         return problems
     # Every question reachable from start, and no cycles (the flow always ends).
@@ -361,7 +370,11 @@ def check_questions(kb: Any) -> list[str]:
             continue
         seen.add(qid)
         stack += [r["to"] for r in _routes(by_id[qid])]
-    problems += [f"questions.yaml: question {q!r} is not reachable from start" for q in by_id if q not in seen]
+    problems += [
+        f"questions.yaml: question {q!r} is not reachable from start"
+        for q in by_id
+        if q not in seen
+    ]
     state: dict[str, int] = {}
 
     def visit(qid: str) -> None:
