@@ -179,7 +179,7 @@ class TriageResult:
             "level": self.level,
             "reasons": [r.to_dict() for r in self.reasons],
             "knowledge_version": self.knowledge_version,
-            "care_card": dict(self.care_card),
+            "care_card": _plain(self.care_card),
             "unsure": list(self.unsure),
         }
         if not self.emergency:
