@@ -69,6 +69,12 @@ def test_status_compares_with_the_latest_saved_triage(db_url):
     assert rep["next_session"] is not None and rep["phase"] == "acute"
 
 
+def test_status_without_an_episode_says_how_to_start_one(db_url):
+    rep = json.loads(ok(db_url, "status", "--json"))
+    assert rep["episode"] is None and rep["level"] == "self_care" and not rep["rose"]
+    assert "backspasm episode start" in ok(db_url, "status")
+
+
 def test_diary_table_and_sparkline(db_url):
     for h, score in ((5, 2), (4, 6), (3, 10)):
         ok(db_url, "log", "pain", str(score), "--at", iso(h))

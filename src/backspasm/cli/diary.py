@@ -433,6 +433,10 @@ def export_command(
     if ctx.invoked_subcommand is not None:
         if json_file is not None:
             fail("--json: use it on its own, without a subcommand")
+        if db is not None:  # subcommands (ics, fhir) open the store from the environment
+            import os
+
+            os.environ["BACKSPASM_DATABASE_URL"] = db
         return
     if json_file is None:
         fail("--json: expected a file to write (or -), e.g. backspasm export --json diary.json")
