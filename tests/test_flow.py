@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backspasm.core.answers import AnswersError, parse_answers
 from backspasm.core.flow import (
@@ -266,3 +268,30 @@ def test_question_to_dict_has_what_a_page_needs() -> None:
     d = question(KB, "chest_pain").to_dict()
     assert {"id", "text", "hint", "why", "options", "not_sure"} <= set(d)
     assert [o["value"] for o in d["options"]] == ["yes", "no", "not_sure"]
+
+
+# --- property: the flow never asks past an emergency, and ends with the triage result -----
+_FLAGS = [q.id for q in questions(KB) if q.kind == "yes_no"]
+flow_answers = st.fixed_dictionaries(
+    {},
+    optional={
+        **{f: st.booleans() for f in _FLAGS},
+        "age": st.integers(0, 120),
+        "leg_symptoms": st.sampled_from(["none", "one_leg", "both_legs"]),
+        "leg_weakness": st.sampled_from(["none", "one_leg", "both_legs"]),
+        "pain_now": st.integers(0, 10),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(flow_answers, st.sets(st.sampled_from([q.id for q in questions(KB) if q.not_sure])))
+def test_flow_step_agrees_with_triage(answers: dict[str, Any], unsure: set[str]) -> None:
+    result = triage(parse_answers(answers, default_now=NOW), KB, unsure=unsure)
+    step = next_step(answers, KB, now=NOW, unsure=unsure)
+    if result.emergency:
+        assert isinstance(step, Outcome) and step.stopped_early
+    if isinstance(step, Outcome):
+        assert step.result == result
+    else:
+        assert step.id not in answers and step.id not in unsure
