@@ -467,7 +467,8 @@ class Store:
             q = q.where(PainRow.at >= _utc("since", since))
         if until is not None:
             q = q.where(PainRow.at < _utc("until", until))
-        return [r.PainEntry(*row) for row in s.execute(q.order_by(PainRow.at, PainRow.id))]
+        rows = s.connection().execute(q.order_by(PainRow.at, PainRow.id))
+        return [r.PainEntry(*row) for row in rows]
 
     def care_entries(
         self, profile_id: int, *, since: datetime | None = None, until: datetime | None = None
@@ -484,7 +485,8 @@ class Store:
             q = q.where(CareRow.start >= _utc("since", since))
         if until is not None:
             q = q.where(CareRow.start < _utc("until", until))
-        return [r.CareEntry(*row) for row in s.execute(q.order_by(CareRow.start, CareRow.id))]
+        rows = s.connection().execute(q.order_by(CareRow.start, CareRow.id))
+        return [r.CareEntry(*row) for row in rows]
 
     # -- triage records ------------------------------------------------------------------
 
