@@ -1,0 +1,144 @@
+"""The pain chart: a server-rendered SVG that reads without JavaScript.
+
+Pure: entries and the time window in, markup out. The SVG has a ``<title>`` and a
+``<desc>`` that sums it up in words, labelled axes, every score as a point with its value
+(and a tooltip), and care sessions marked along the bottom. No inline styles (the CSP
+forbids them): the look comes from classes in ``bs.css``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+__all__ = ["ChartPoint", "ChartCare", "pain_chart_svg"]
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 20, 64
+#: Shortest window drawn, so a few entries do not sit on top of each other.
+MIN_SPAN = timedelta(hours=6)
+#: Above this many points the value labels are left off (the tooltips stay).
+MAX_LABELS = 40
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    at: datetime
+    score: int
+
+
+@dataclass(frozen=True)
+class ChartCare:
+    start: datetime
+    kind: str
+    minutes: int | None
+
+
+def _label(dt: datetime) -> str:
+    return dt.strftime("%a %d %b %H:%M").replace(" 0", " ")
+
+
+def _ticks(since: datetime, until: datetime, tz: ZoneInfo) -> list[tuple[datetime, str]]:
+    """Local midnights for long windows, every 6 hours (or 1 hour) for short ones."""
+    span = until - since
+    step = 24 if span > timedelta(days=2) else 6 if span > timedelta(hours=12) else 1
+    local = since.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+    out: list[tuple[datetime, str]] = []
+    t = local
+    while t <= until:
+        if t >= since and t.hour % step == 0:
+            text = t.strftime("%a %d").replace(" 0", " ") if step == 24 or t.hour == 0 \
+                else t.strftime("%H:%M")
+            out.append((t, text))
+        t = (t + timedelta(hours=1)).astimezone(tz)  # walks real hours across DST
+    if step == 24:
+        out = [(t, s) for t, s in out if t.hour == 0]
+    while len(out) > 8:
+        out = out[::2]
+    return out
+
+
+def pain_chart_svg(
+    pain: Sequence[ChartPoint],
+    care: Sequence[ChartCare],
+    *,
+    since: datetime,
+    until: datetime,
+    tz: str,
+    care_labels: Mapping[str, str],
+    title: str = "Pain over this episode",
+) -> str:
+    """The chart as an ``<svg>`` element (a string safe to insert into HTML)."""
+    zone = ZoneInfo(tz)
+    if until - since < MIN_SPAN:
+        until = since + MIN_SPAN
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    span = (until - since).total_seconds()
+
+    def x(dt: datetime) -> float:
+        return round(LEFT + plot_w * min(max((dt - since).total_seconds() / span, 0), 1), 1)
+
+    def y(score: float) -> float:
+        return round(TOP + plot_h * (1 - score / 10), 1)
+
+    points = sorted((p for p in pain if since <= p.at <= until), key=lambda p: p.at)
+    sessions = sorted((c for c in care if since <= c.start <= until), key=lambda c: c.start)
+    scores = [p.score for p in points]
+    if scores:
+        desc = (f"{len(scores)} pain score{'s' if len(scores) != 1 else ''} from "
+                f"{_label(points[0].at.astimezone(zone))} to "
+                f"{_label(points[-1].at.astimezone(zone))}. Lowest {min(scores)}, highest "
+                f"{max(scores)}, latest {scores[-1]} out of 10.")
+    else:
+        desc = "No pain scores in this time yet."
+    if sessions:
+        desc += f" {len(sessions)} care session{'s' if len(sessions) != 1 else ''} marked."
+    out = [
+        f'<svg class="bs-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} '
+        f'{HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'data-points="{len(points)}" data-care="{len(sessions)}">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{escape(desc)}</desc>',
+    ]
+    for score in range(0, 11, 2):
+        out.append(f'<line class="bs-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+                   f'y1="{y(score)}" y2="{y(score)}"/>')
+        out.append(f'<text x="{LEFT - 8}" y="{y(score) + 4}" text-anchor="end">{score}</text>')
+    out.append(f'<line class="bs-chart__axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" '
+               f'y2="{TOP + plot_h}"/>')
+    out.append(f'<line class="bs-chart__axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+               f'y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
+    for t, text in _ticks(since, until, zone):
+        out.append(f'<line class="bs-chart__axis" x1="{x(t)}" x2="{x(t)}" y1="{TOP + plot_h}" '
+                   f'y2="{TOP + plot_h + 5}"/>')
+        out.append(f'<text x="{x(t)}" y="{TOP + plot_h + 18}" text-anchor="middle">'
+                   f'{escape(text)}</text>')
+    out.append(f'<text x="14" y="{TOP + plot_h / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 14 {TOP + plot_h / 2})">Pain (0 to 10)</text>')
+    out.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle">'
+               f'Time ({escape(tz)})</text>')
+    for c in sessions:
+        label = care_labels.get(c.kind, c.kind)
+        tip = f"{label}{f', {c.minutes} minutes' if c.minutes else ''}, " \
+              f"{_label(c.start.astimezone(zone))}"
+        cx, cy = x(c.start), TOP + plot_h - 7
+        out.append(f'<g class="bs-chart__care-mark"><title>{escape(tip)}</title>'
+                   f'<rect class="bs-chart__care" x="{cx - 5}" y="{cy - 5}" width="10" '
+                   f'height="10"/></g>')
+    if len(points) > 1:
+        coords = " ".join(f"{x(p.at)},{y(p.score)}" for p in points)
+        out.append(f'<polyline class="bs-chart__line" points={quoteattr(coords)}/>')
+    for p in points:
+        tip = f"{_label(p.at.astimezone(zone))}: pain {p.score} out of 10"
+        out.append(f'<g class="bs-chart__pain"><title>{escape(tip)}</title>'
+                   f'<circle class="bs-chart__point" cx="{x(p.at)}" cy="{y(p.score)}" r="5"/>')
+        if len(points) <= MAX_LABELS:
+            ty = y(p.score) - 9 if p.score < 10 else y(p.score) + 18
+            out.append(f'<text class="bs-chart__value" x="{x(p.at)}" y="{ty}" '
+                       f'text-anchor="middle">{p.score}</text>')
+        out.append("</g>")
+    out.append("</svg>")
+    return "".join(out)

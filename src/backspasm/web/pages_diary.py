@@ -1,0 +1,208 @@
+"""Diary: log pain with one tap, see the entries and the pain chart of the episode, and
+the warnings the diary raises (triage run again with the diary's facts: core/trends.py).
+Start and end an episode from here. Every form posts and redirects; no JavaScript needed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from backspasm.knowledge import Knowledge
+from backspasm.web.chart import ChartCare, ChartPoint, pain_chart_svg
+from backspasm.web.deps import get_kb, get_now, get_profile_id
+from backspasm.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+NAV = (30, "Diary", "/diary")
+
+#: Longest ago an episode may be said to have started from the page (90 days), in hours.
+MAX_ONSET_HOURS = 24 * 90
+#: Without an episode the chart shows this many days.
+DEFAULT_DAYS = 7
+
+
+def care_labels(kb: Knowledge) -> dict[str, str]:
+    """Plain names of the diary's care kinds (exports.yaml holds them once)."""
+    return dict(kb["exports"]["report"]["care_kinds"])
+
+
+def diary_status(store: Any, profile: Any, kb: Knowledge, now: datetime) -> dict[str, Any]:
+    """The diary-driven reassessment: did the level rise, and why (JSON-ready)."""
+    from backspasm.core.answers import AnswersError
+    from backspasm.core.trends import diary_facts, reassess, windows
+
+    w = windows(kb)
+    data = store.status_data(profile.id, pain_since=now - w.pain_since,
+                             episodes_since=now - w.episodes)
+    episodes = list(data.recent_episodes)
+    if data.episode is not None and data.episode not in episodes:
+        episodes.append(data.episode)
+    pain = list(data.recent_pain)
+    if data.latest_pain is not None and data.latest_pain not in pain:
+        pain.append(data.latest_pain)
+    facts = diary_facts(kb, episodes=episodes, pain=pain, now=now)
+    saved = data.latest_triage
+    try:
+        r = reassess(kb, facts=facts, saved_answers=saved.answers if saved else None,
+                     saved_level=saved.level if saved else None,
+                     saved_rules=saved.rules if saved else (), region=profile.region)
+    except AnswersError:  # answers saved by an older knowledge version: judge the diary alone
+        r = reassess(kb, facts=facts, region=profile.region)
+    ep = data.episode
+    return {
+        "now": now.isoformat(),
+        "timezone": profile.tz,
+        "episode": None if ep is None else {
+            "id": ep.id, "onset": ep.onset.isoformat(), "trigger": ep.trigger,
+            "hours_since_onset": round(facts.hours_since_onset or 0, 1)},
+        "pain": {"latest": facts.pain_now, "trend": facts.pain_trend,
+                 "mean_last_24h": facts.mean_last, "mean_previous_24h": facts.mean_before},
+        "episodes_recent": facts.episodes_recent,
+        "level": r.result.level,
+        "previous_level": r.previous_level,
+        "rose": r.rose,
+        "new_reasons": [x.to_dict() for x in r.new_reasons],
+        "care_card": dict(r.result.care_card),
+        "knowledge_version": kb.version,
+    }
+
+
+def _local(dt: datetime, zone: ZoneInfo) -> str:
+    return dt.astimezone(zone).strftime("%a %d %b, %H:%M").replace(" 0", " ")
+
+
+def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
+          episode_id: int | None = None) -> dict[str, Any]:
+    from backspasm.web.pages_triage import CARD_STYLE
+
+    store = request.app.state.store
+    profile = store.get_profile(profile_id)
+    zone = ZoneInfo(profile.tz)
+    episodes = store.episodes(profile_id)  # oldest first
+    current = next((e for e in episodes if e.ended_at is None), None)
+    if episode_id is not None:
+        shown = store.get_episode(profile_id, episode_id)  # another's id: NotFoundError → 404
+    else:
+        shown = current or (episodes[-1] if episodes else None)
+    if shown is not None:
+        since, until = shown.onset, shown.ended_at or now
+    else:
+        since, until = now - timedelta(days=DEFAULT_DAYS), now
+    diary = store.diary(profile_id, since=since, until=until + timedelta(seconds=1))
+    labels = care_labels(kb)
+    chart = pain_chart_svg(
+        [ChartPoint(p.at, p.score) for p in diary.pain],
+        [ChartCare(c.start, c.kind, c.minutes) for c in diary.care],
+        since=since, until=until, tz=profile.tz, care_labels=labels,
+        title="Pain over this episode" if shown else f"Pain over the last {DEFAULT_DAYS} days")
+    entries = [{"kind": "pain", "id": p.id, "at": p.at, "when": _local(p.at, zone),
+                "iso": p.at.isoformat(), "what": f"Pain {p.score} out of 10", "note": p.note}
+               for p in diary.pain]
+    entries += [{"kind": "care", "id": c.id, "at": c.start, "when": _local(c.start, zone),
+                 "iso": c.start.isoformat(),
+                 "what": (c.medicine if c.kind == "medicine" and c.medicine
+                          else labels.get(c.kind, c.kind))
+                 + (f", {c.minutes} minutes" if c.minutes else ""), "note": c.note}
+                for c in diary.care]
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    status = diary_status(store, profile, kb, now)
+    style, icon = CARD_STYLE[status["level"]]
+    sources: list[str] = []
+    for reason in status["new_reasons"]:
+        sources += [s for s in reason["sources"] if s not in sources]
+    if status["rose"]:
+        sources += [s for s in status["care_card"]["sources"] if s not in sources]
+    return {
+        "title": "My diary", "tz": profile.tz, "chart": chart, "entries": entries,
+        "episode": shown, "current": current, "viewing_past": shown is not None and shown
+        is not current,
+        "episode_start": _local(shown.onset, zone) if shown else None,
+        "episode_end": _local(shown.ended_at, zone) if shown and shown.ended_at else None,
+        "hours": int((now - shown.onset).total_seconds() // 3600) if shown else None,
+        "past_episodes": [{"id": e.id, "start": _local(e.onset, zone),
+                           "end": _local(e.ended_at, zone) if e.ended_at else None}
+                          for e in reversed(episodes) if e is not shown],
+        "status": status, "result": {"care_card": status["care_card"],
+                                     "reasons": status["new_reasons"]},
+        "card": {"style": style, "icon": icon}, "page_sources": sources,
+        "scores": range(11), "errors": {}, "hours_value": "",
+    }
+
+
+@router.get("/diary", response_class=HTMLResponse)
+def diary_page(request: Request, kb: Knowledge = Depends(get_kb),
+               profile_id: int = Depends(get_profile_id),
+               now: datetime = Depends(get_now)) -> HTMLResponse:
+    return render(request, "diary.html", _view(request, kb, profile_id, now))
+
+
+@router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
+def episode_page(request: Request, episode_id: int, kb: Knowledge = Depends(get_kb),
+                 profile_id: int = Depends(get_profile_id),
+                 now: datetime = Depends(get_now)) -> HTMLResponse:
+    return render(request, "diary.html", _view(request, kb, profile_id, now, episode_id))
+
+
+def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,
+           errors: dict[str, str], **extra: Any) -> HTMLResponse:
+    """The diary page again with the problem shown (422); nothing was written."""
+    ctx = _view(request, kb, profile_id, now)
+    ctx.update(errors=errors, title="Error: My diary", **extra)
+    return render(request, "diary.html", ctx, status_code=422)
+
+
+def _back() -> RedirectResponse:
+    return RedirectResponse("/diary", status_code=303)
+
+
+@router.post("/diary/pain", response_class=HTMLResponse)
+def log_pain(request: Request, score: str = Form(""), csrf_token: str = Form(""),
+             kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
+             now: datetime = Depends(get_now)) -> Response:
+    value = score.strip()
+    if not (value.isascii() and value.isdigit() and 0 <= int(value) <= 10):
+        return _again(request, kb, profile_id, now,
+                      {"score": "Choose how bad your pain is, from 0 to 10"})
+    request.app.state.store.log_pain(profile_id, score=int(value), at=now)
+    return _back()
+
+
+@router.post("/diary/{kind}/{entry_id}/delete", response_class=HTMLResponse)
+def delete_entry(request: Request, kind: str, entry_id: int, csrf_token: str = Form(""),
+                 profile_id: int = Depends(get_profile_id)) -> Response:
+    from fastapi import HTTPException
+
+    if kind not in ("pain", "care"):
+        raise HTTPException(404)
+    request.app.state.store.delete_entry(profile_id, kind, entry_id)  # not theirs: 404
+    return _back()
+
+
+@router.post("/diary/episode/start", response_class=HTMLResponse)
+def start_episode(request: Request, hours: str = Form(""), csrf_token: str = Form(""),
+                  kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
+                  now: datetime = Depends(get_now)) -> Response:
+    value = hours.strip()
+    if not (value.isascii() and value.isdigit() and 0 <= int(value) <= MAX_ONSET_HOURS):
+        return _again(request, kb, profile_id, now,
+                      {"hours": f"Enter the number of hours, from 0 to {MAX_ONSET_HOURS}"},
+                      hours_value=value[:20])
+    store = request.app.state.store
+    if store.current_episode(profile_id) is None:
+        store.start_episode(profile_id, onset=now - timedelta(hours=int(value)))
+    return _back()
+
+
+@router.post("/diary/episode/end", response_class=HTMLResponse)
+def end_episode(request: Request, csrf_token: str = Form(""),
+                profile_id: int = Depends(get_profile_id),
+                now: datetime = Depends(get_now)) -> Response:
+    store = request.app.state.store
+    if store.current_episode(profile_id) is not None:
+        store.end_episode(profile_id, at=now)
+    return _back()
