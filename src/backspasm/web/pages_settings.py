@@ -1,0 +1,81 @@
+"""Settings: time zone (a checked IANA name), waking hours and region. The plan's times,
+the diary's clock and the emergency numbers all follow these."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from backspasm.knowledge import Knowledge
+from backspasm.web.deps import get_kb, get_profile_id
+from backspasm.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+NAV = (50, "Settings", "/settings")
+
+
+def _hhmm(value: str) -> time | None:
+    v = value.strip()
+    if len(v) == 8 and v.endswith(":00"):  # some browsers send seconds
+        v = v[:5]
+    if len(v) != 5 or v[2] != ":" or not (v[:2] + v[3:]).isdigit():
+        return None
+    h, m = int(v[:2]), int(v[3:])
+    return time(h, m) if h < 24 and m < 60 else None
+
+
+def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[str, str],
+          saved: bool = False, status: int = 200) -> HTMLResponse:
+    regions = [{"id": r["id"], "name": r["name"], "number": r["emergency_number"]}
+               for r in kb["regions"]["regions"]]
+    return render(request, "settings.html", {
+        "title": ("Error: " if errors else "") + "Settings", "values": values,
+        "errors": errors, "regions": regions, "saved": saved}, status_code=status)
+
+
+def _values(profile: Any) -> dict[str, str]:
+    return {"tz": profile.tz, "wake": profile.wake.strftime("%H:%M"),
+            "sleep": profile.sleep.strftime("%H:%M"), "region": profile.region}
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, saved: int = 0, kb: Knowledge = Depends(get_kb),
+                  profile_id: int = Depends(get_profile_id)) -> HTMLResponse:
+    profile = request.app.state.store.get_profile(profile_id)
+    return _page(request, kb, _values(profile), {}, saved=bool(saved))
+
+
+@router.post("/settings", response_class=HTMLResponse)
+def save_settings(request: Request, tz: str = Form(""), wake: str = Form(""),
+                  sleep: str = Form(""), region: str = Form(""), csrf_token: str = Form(""),
+                  kb: Knowledge = Depends(get_kb),
+                  profile_id: int = Depends(get_profile_id)) -> Response:
+    """Check every field first; write all of them or none."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    values = {"tz": tz.strip()[:64], "wake": wake.strip()[:8], "sleep": sleep.strip()[:8],
+              "region": region.strip()[:8]}
+    errors: dict[str, str] = {}
+    try:
+        if not values["tz"] or "/" not in values["tz"] and values["tz"] != "UTC":
+            raise ValueError
+        ZoneInfo(values["tz"])
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["tz"] = "Enter a time zone name, like Europe/London or America/New_York"
+    wake_t, sleep_t = _hhmm(values["wake"]), _hhmm(values["sleep"])
+    if wake_t is None:
+        errors["wake"] = "Enter the time you get up, like 07:00"
+    if sleep_t is None:
+        errors["sleep"] = "Enter the time you go to bed, like 22:00"
+    if wake_t and sleep_t and wake_t >= sleep_t:
+        errors["sleep"] = "The time you go to bed must be later than the time you get up"
+    if values["region"] not in {r["id"] for r in kb["regions"]["regions"]}:
+        errors["region"] = "Choose where you live"
+    if errors:
+        return _page(request, kb, values, errors, status=422)
+    request.app.state.store.update_profile(profile_id, tz=values["tz"], wake=wake_t,
+                                           sleep=sleep_t, region=values["region"])
+    return RedirectResponse("/settings?saved=1", status_code=303)
