@@ -28,11 +28,6 @@ __all__ = [
     "windows",
 ]
 
-#: Used only while thresholds.yaml lacks these ids. They are the issue's numbers (mean of
-#: the last 24 h against the 24 h before; a change of at least 1 point counts).
-_FALLBACK = {"trend_window_hours": 24, "trend_change_points": 1}
-
-
 class PainLike(Protocol):
     @property
     def at(self) -> datetime: ...
@@ -65,7 +60,7 @@ def _threshold(kb: Any, name: str) -> float:
     for t in kb["thresholds"]["thresholds"]:
         if t["id"] == name:
             return float(t["value"])
-    return float(_FALLBACK[name])
+    raise KeyError(f"thresholds.yaml has no threshold {name!r}")
 
 
 def windows(kb: Any) -> Windows:

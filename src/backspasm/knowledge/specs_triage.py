@@ -272,9 +272,18 @@ def _dupes(ids: list[str], what: str) -> list[str]:
     return [f"{what}: duplicate id {d!r}" for d in sorted({i for i in ids if ids.count(i) > 1})]
 
 
+#: Thresholds the engine reads by name outside the rules (diary trends in core/trends.py).
+NAMED_THRESHOLDS = ("trend_window_hours", "trend_change_points", "frequent_window_days")
+
+
 def check_rules(kb: Any) -> list[str]:
     thresholds = {t["id"] for t in kb["thresholds"]["thresholds"]}
     problems = _dupes([t["id"] for t in kb["thresholds"]["thresholds"]], "thresholds.yaml")
+    problems += [
+        f"thresholds.yaml: missing threshold {name!r} (the diary trends use it)"
+        for name in NAMED_THRESHOLDS
+        if name not in thresholds
+    ]
     rules = kb["rules"]["rules"]
     problems += _dupes([r["id"] for r in rules], "rules.yaml")
     for i, rule in enumerate(rules):
