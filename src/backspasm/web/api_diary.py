@@ -1,0 +1,290 @@
+"""JSON API for the diary: episodes, pain and care entries, and status, under /api/v1.
+
+Each request sees only its own profile (``deps.get_profile_id``): another person's id is
+404, exactly like an id that does not exist. Bodies are parsed strictly here (unknown
+fields are an error); errors are ``application/problem+json`` naming the field, and
+nothing is written when anything is wrong. In multi-user mode, writes need the session's
+CSRF token in ``X-CSRF-Token`` (see ``GET /api/v1/session``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from backspasm.core.answers import parse_datetime
+from backspasm.knowledge import Knowledge
+from backspasm.web.api import _json_object
+from backspasm.web.deps import get_kb, get_now, get_profile_id
+from backspasm.web.errors import BadInput, problem_response
+
+router = APIRouter(tags=["diary"])
+
+_DT = {"type": "string", "format": "date-time"}
+EPISODE = {"type": "object", "required": ["id", "onset", "ended_at", "trigger"], "properties": {
+    "id": {"type": "integer"}, "onset": _DT, "ended_at": {**_DT, "type": ["string", "null"]},
+    "trigger": {"type": ["string", "null"]}}}
+PAIN = {"type": "object", "required": ["id", "at", "score", "note"], "properties": {
+    "id": {"type": "integer"}, "at": _DT, "score": {"type": "integer", "minimum": 0,
+                                                   "maximum": 10},
+    "note": {"type": ["string", "null"]}}}
+CARE = {"type": "object", "required": ["id", "kind", "start", "minutes", "medicine", "note"],
+        "properties": {"id": {"type": "integer"}, "kind": {"type": "string"}, "start": _DT,
+                       "minutes": {"type": ["integer", "null"]},
+                       "medicine": {"type": ["string", "null"]},
+                       "note": {"type": ["string", "null"]}}}
+
+E401 = problem_response("Multi-user mode, and no signed-in session (send the session cookie).")
+E403 = problem_response("Missing or wrong CSRF token (`X-CSRF-Token`), or a request from "
+                        "another web site.")
+E404 = problem_response("No such record for you (records of other people count as absent).")
+E409 = problem_response("Clashes with what is stored, e.g. an episode is already open.")
+E413 = problem_response("The body is larger than 64 KB.")
+E422 = problem_response("Invalid input: `field` names the input at fault, `expected` says "
+                        "what it must be. Nothing was written.")
+READ = {401: E401, 403: E403, 422: E422}
+WRITE = {401: E401, 403: E403, 409: E409, 413: E413, 422: E422}
+
+
+def _ok(schema: dict[str, Any], description: str, status: int = 200) -> dict[int, Any]:
+    return {status: {"description": description,
+                     "content": {"application/json": {"schema": schema}}}}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True,
+                            "content": {"application/json": {"schema": schema}}}}
+
+
+def _fmt(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.isoformat().replace("+00:00", "Z")
+
+
+def episode_json(e: Any) -> dict[str, Any]:
+    return {"id": e.id, "onset": _fmt(e.onset), "ended_at": _fmt(e.ended_at),
+            "trigger": e.trigger}
+
+
+def pain_json(p: Any) -> dict[str, Any]:
+    return {"id": p.id, "at": _fmt(p.at), "score": p.score, "note": p.note}
+
+
+def care_json(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "kind": c.kind, "start": _fmt(c.start), "minutes": c.minutes,
+            "medicine": c.medicine, "note": c.note}
+
+
+def _check_fields(raw: dict[str, Any], allowed: dict[str, Any]) -> None:
+    for key in raw:
+        if key not in allowed:
+            names = ", ".join(allowed)
+            raise BadInput(key, f"no such field (allowed: {names})",
+                           f"{key}: unknown field (allowed: {names})")
+
+
+def _when(raw: dict[str, Any], name: str, now: datetime) -> datetime:
+    if raw.get(name) is None:
+        return now
+    value = raw[name]
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00Z")
+    return parsed
+
+
+def _query_time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00Z")
+    return parsed
+
+
+async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a blocking store call off the event loop."""
+    return await run_in_threadpool(fn, *args, **kwargs)
+
+
+# --- episodes -------------------------------------------------------------------------------
+
+EPISODE_IN = {"type": "object", "additionalProperties": False, "properties": {
+    "onset": {**_DT, "description": "When the spasm started; default: now."},
+    "trigger": {"type": ["string", "null"], "enum": [
+        "lifting", "twisting", "sport", "sudden_movement", "fall", "unknown", None]}}}
+END_IN = {"type": "object", "additionalProperties": False, "properties": {
+    "at": {**_DT, "description": "When it ended; default: now."}}}
+
+
+@router.get("/api/v1/episodes", summary="Your episodes, oldest first",
+            responses={**_ok({"type": "object", "properties": {
+                "episodes": {"type": "array", "items": EPISODE}}}, "The episodes."), **READ})
+async def list_episodes(request: Request,
+                        profile_id: int = Depends(get_profile_id)) -> JSONResponse:
+    eps = await _call(request.app.state.store.episodes, profile_id)
+    return JSONResponse({"episodes": [episode_json(e) for e in eps]})
+
+
+@router.post("/api/v1/episodes", status_code=201, summary="Start an episode",
+             description="At most one episode is open at a time (409 otherwise).",
+             responses={**_ok(EPISODE, "The new episode.", 201), **WRITE},
+             openapi_extra=_body(EPISODE_IN))
+async def start_episode(request: Request, profile_id: int = Depends(get_profile_id),
+                        now: datetime = Depends(get_now)) -> JSONResponse:
+    raw = await _json_object(request)
+    _check_fields(raw, EPISODE_IN["properties"])
+    onset = _when(raw, "onset", now)
+    ep = await _call(request.app.state.store.start_episode, profile_id, onset=onset,
+                     trigger=raw.get("trigger"))
+    return JSONResponse(episode_json(ep), status_code=201)
+
+
+@router.post("/api/v1/episodes/current/end", summary="End the open episode",
+             responses={**_ok(EPISODE, "The ended episode."), **WRITE},
+             openapi_extra=_body(END_IN))
+async def end_episode(request: Request, profile_id: int = Depends(get_profile_id),
+                      now: datetime = Depends(get_now)) -> JSONResponse:
+    raw = await _json_object(request) if await request.body() else {}
+    _check_fields(raw, END_IN["properties"])
+    ep = await _call(request.app.state.store.end_episode, profile_id, at=_when(raw, "at", now))
+    return JSONResponse(episode_json(ep))
+
+
+@router.get("/api/v1/episodes/{episode_id}", summary="One episode with its entries",
+            responses={**_ok({"type": "object", "properties": {
+                "episode": EPISODE, "pain": {"type": "array", "items": PAIN},
+                "care": {"type": "array", "items": CARE}}}, "The episode."),
+                **READ, 404: E404})
+async def get_episode(request: Request, episode_id: int,
+                      profile_id: int = Depends(get_profile_id),
+                      now: datetime = Depends(get_now)) -> JSONResponse:
+    from datetime import timedelta
+
+    store = request.app.state.store
+    ep = await _call(store.get_episode, profile_id, episode_id)
+    diary = await _call(store.diary, profile_id, since=ep.onset,
+                        until=(ep.ended_at or now) + timedelta(seconds=1))
+    return JSONResponse({"episode": episode_json(ep),
+                         "pain": [pain_json(p) for p in diary.pain],
+                         "care": [care_json(c) for c in diary.care]})
+
+
+# --- pain and care entries ------------------------------------------------------------------
+
+PAIN_IN = {"type": "object", "additionalProperties": False, "required": ["score"],
+           "properties": {"score": {"type": "integer", "minimum": 0, "maximum": 10},
+                          "at": {**_DT, "description": "Default: now."},
+                          "note": {"type": ["string", "null"], "maxLength": 2000}}}
+CARE_IN = {"type": "object", "additionalProperties": False, "required": ["kind"],
+           "properties": {
+               "kind": {"enum": ["ice", "heat", "contrast", "stretch", "medicine", "other"]},
+               "start": {**_DT, "description": "Default: now."},
+               "minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 1440},
+               "medicine": {"type": ["string", "null"],
+                            "description": "The medicine's name (needed when kind is medicine)."},
+               "note": {"type": ["string", "null"], "maxLength": 2000}}}
+RANGE = {"since": Query(None, description="RFC 3339 date-time: entries at or after it.",
+                        max_length=64),
+         "until": Query(None, description="RFC 3339 date-time: entries before it.",
+                        max_length=64)}
+
+
+@router.get("/api/v1/pain", summary="Your pain scores, oldest first",
+            responses={**_ok({"type": "object", "properties": {
+                "pain": {"type": "array", "items": PAIN}}}, "The pain scores."), **READ})
+async def list_pain(request: Request, since: str | None = RANGE["since"],
+                    until: str | None = RANGE["until"],
+                    profile_id: int = Depends(get_profile_id)) -> JSONResponse:
+    entries = await _call(request.app.state.store.pain_entries, profile_id,
+                          since=_query_time(since, "since"), until=_query_time(until, "until"))
+    return JSONResponse({"pain": [pain_json(p) for p in entries]})
+
+
+@router.post("/api/v1/pain", status_code=201, summary="Log a pain score (0 to 10)",
+             responses={**_ok(PAIN, "The new entry.", 201), **WRITE},
+             openapi_extra=_body(PAIN_IN))
+async def log_pain(request: Request, profile_id: int = Depends(get_profile_id),
+                   now: datetime = Depends(get_now)) -> JSONResponse:
+    raw = await _json_object(request)
+    _check_fields(raw, PAIN_IN["properties"])
+    score = raw.get("score")
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
+        raise BadInput("score", "a whole number from 0 to 10")
+    entry = await _call(request.app.state.store.log_pain, profile_id, score=raw["score"],
+                        at=_when(raw, "at", now), note=raw.get("note"))
+    return JSONResponse(pain_json(entry), status_code=201)
+
+
+@router.get("/api/v1/care", summary="Your care sessions, oldest first",
+            responses={**_ok({"type": "object", "properties": {
+                "care": {"type": "array", "items": CARE}}}, "The care sessions."), **READ})
+async def list_care(request: Request, since: str | None = RANGE["since"],
+                    until: str | None = RANGE["until"],
+                    profile_id: int = Depends(get_profile_id)) -> JSONResponse:
+    entries = await _call(request.app.state.store.care_entries, profile_id,
+                          since=_query_time(since, "since"), until=_query_time(until, "until"))
+    return JSONResponse({"care": [care_json(c) for c in entries]})
+
+
+@router.post("/api/v1/care", status_code=201, summary="Log a care session",
+             responses={**_ok(CARE, "The new entry.", 201), **WRITE},
+             openapi_extra=_body(CARE_IN))
+async def log_care(request: Request, profile_id: int = Depends(get_profile_id),
+                   now: datetime = Depends(get_now)) -> JSONResponse:
+    raw = await _json_object(request)
+    _check_fields(raw, CARE_IN["properties"])
+    if "kind" not in raw:
+        raise BadInput("kind", "one of " + ", ".join(CARE_IN["properties"]["kind"]["enum"]))
+    entry = await _call(request.app.state.store.log_care, profile_id, kind=raw["kind"],
+                        start=_when(raw, "start", now), minutes=raw.get("minutes"),
+                        medicine=raw.get("medicine"), note=raw.get("note"))
+    return JSONResponse(care_json(entry), status_code=201)
+
+
+@router.delete("/api/v1/{kind}/{entry_id}", status_code=204,
+               summary="Remove a pain score or a care session",
+               description="`kind` is `pain` or `care`.",
+               responses={204: {"description": "Removed."}, **READ, 404: E404})
+async def delete_entry(request: Request, kind: str, entry_id: int,
+                       profile_id: int = Depends(get_profile_id)) -> Response:
+    if kind not in ("pain", "care"):
+        from fastapi import HTTPException
+
+        raise HTTPException(404, "kind: expected pain or care")
+    await _call(request.app.state.store.delete_entry, profile_id, kind, entry_id)
+    return Response(status_code=204)
+
+
+# --- status -------------------------------------------------------------------------------
+
+STATUS = {"type": "object", "required": ["level", "rose", "new_reasons"], "properties": {
+    "now": _DT, "timezone": {"type": "string"},
+    "episode": {"type": ["object", "null"]},
+    "pain": {"type": "object"}, "episodes_recent": {"type": "integer"},
+    "level": {"type": "string"}, "previous_level": {"type": "string"},
+    "rose": {"type": "boolean", "description": "More urgent than the last saved triage."},
+    "new_reasons": {"type": "array", "items": {"type": "object"}},
+    "care_card": {"type": "object"}, "knowledge_version": {"type": "string"}}}
+
+
+@router.get("/api/v1/status", summary="Where you are now, and the warnings your diary raises",
+            description=("Triage run again with the diary's facts (hours since onset, the "
+                         "latest pain, the 24-hour trend, recent episodes) merged into your "
+                         "last saved answers: `rose` says whether the level went up, "
+                         "`new_reasons` why. Same as `backspasm status --json`, in spirit."),
+            responses={**_ok(STATUS, "The status."), **READ})
+async def status(request: Request, kb: Knowledge = Depends(get_kb),
+                 profile_id: int = Depends(get_profile_id),
+                 now: datetime = Depends(get_now)) -> JSONResponse:
+    from backspasm.web.pages_diary import diary_status
+
+    store = request.app.state.store
+
+    def build() -> dict[str, Any]:
+        return diary_status(store, store.get_profile(profile_id), kb, now)
+
+    return JSONResponse(await _call(build))
