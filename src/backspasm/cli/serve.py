@@ -32,9 +32,12 @@ def serve(
     db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file (default: $BACKSPASM_DATABASE_URL, else SQLite in your data folder)."),
     tz: str | None = typer.Option(None, "--tz", help="Time zone for a new profile (default: this computer's)."),
     region: str = typer.Option("GB", "--region", help="Region for emergency numbers for a new profile: GB, US or EU."),
+    multi_user: bool = typer.Option(False, "--multi-user", help="Accounts with sign-in (e-mail and password); may listen on any address."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Number of app processes (they share nothing but the database)."),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure: set this when the app is served over https (e.g. behind a proxy)."),
 ) -> None:
     """Start the web app and print its address."""
-    if not is_loopback(host):
+    if not multi_user and not is_loopback(host):
         fail(f"--host: expected a loopback address such as 127.0.0.1 in personal mode "
              f"(no sign-in), got {host!r}")
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,12 +58,40 @@ def serve(
     from backspasm.web.app import create_app
     from backspasm.web.settings import Settings
 
-    settings = Settings(database_url=db, timezone=zone, region=region.upper())
+    settings = Settings(database_url=db, timezone=zone, region=region.upper(),
+                        multi_user=multi_user, secure_cookies=secure_cookies)
     try:
-        web = create_app(settings)
+        web = create_app(settings)  # also migrates the database once, before any worker
     except DatabaseError as exc:
         fail(f"--db: {exc}")
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"backspasm is running at http://{shown}:{port}/  (press Ctrl+C to stop)")
-    uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False,
-                server_header=False)
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+               "server_header": False}
+    if workers == 1:
+        uvicorn.run(web, **options)
+        return
+    # Several processes: each builds its own app from the same settings (passed through
+    # the environment); sessions, journeys and rate limits all live in the database.
+    import dataclasses
+    import json
+    import os
+
+    web.state.store.close()
+    os.environ[SETTINGS_ENV] = json.dumps(dataclasses.asdict(settings))
+    uvicorn.run("backspasm.cli.serve:web_factory", factory=True, workers=workers, **options)
+
+
+#: Environment variable that carries the settings to each worker process.
+SETTINGS_ENV = "BACKSPASM_WEB_SETTINGS"
+
+
+def web_factory():  # noqa: ANN201 - returns a FastAPI app (imported lazily)
+    """Build the app in a worker process from the settings in ``$BACKSPASM_WEB_SETTINGS``."""
+    import json
+    import os
+
+    from backspasm.web.app import create_app
+    from backspasm.web.settings import Settings
+
+    return create_app(Settings(**json.loads(os.environ[SETTINGS_ENV])))
