@@ -503,6 +503,19 @@ def forget_command(
     typer.echo("Deleted " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
 
 
+# --- triage records ---------------------------------------------------------------------
+
+def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
+                       db: str | None = None, quiet: bool = False) -> None:
+    """Keep a triage result in the diary (called by ``backspasm triage --save``)."""
+    with _open(db) as (store, profile):
+        store.save_triage(profile.id, answers=answers, level=result.level,
+                          rules=[r.rule for r in result.reasons],
+                          knowledge_version=result.knowledge_version, at=min(at, _now()))
+    if not quiet:
+        typer.echo("Your answers and this result are saved in your diary.", err=True)
+
+
 # --- timers -----------------------------------------------------------------------------
 
 #: Plan session kinds (core.plan) → diary care kinds.

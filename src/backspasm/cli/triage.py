@@ -68,6 +68,15 @@ def triage(
     now: str | None = typer.Option(
         None, "--now", help="Judge at this moment (RFC 3339), instead of the current time."
     ),
+    save: bool | None = typer.Option(
+        None,
+        "--save/--no-save",
+        help="Keep the answers and result in your diary, so `backspasm status` can tell when "
+        "the level rises. Default: save after the questions, not with --answers.",
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="Diary database URL (default: $BACKSPASM_DATABASE_URL or SQLite)."
+    ),
 ) -> None:
     """How urgently to get help. Asks the questions one at a time, or reads --answers."""
     from backspasm.core.answers import AnswersError, parse_answers
@@ -77,25 +86,29 @@ def triage(
     moment = _now(now)
     try:
         if answers is not None:
-            result = run_triage(
-                parse_answers(_read_answers(answers), default_now=moment), kb, region=region
-            )
+            parsed = parse_answers(_read_answers(answers), default_now=moment)
+            result = run_triage(parsed, kb, region=region)
+            given = parsed.to_dict()
         else:
-            result = _ask(kb, moment, region, quiet_stdout=as_json)
+            given, result = _ask(kb, moment, region, quiet_stdout=as_json)
     except AnswersError as exc:
         fail(str(exc))
+    if save if save is not None else answers is None:
+        from backspasm.cli.diary import save_triage_result
+
+        save_triage_result(given, result, at=moment, db=db, quiet=as_json)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
         _show_result(result, kb)
 
 
-def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> Any:
-    """Ask the flow's questions one at a time on the terminal; return the result."""
+def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> tuple[dict[str, Any], Any]:
+    """Ask the flow's questions one at a time on the terminal; return (answers, result)."""
     from rich.console import Console
     from rich.panel import Panel
 
-    from backspasm.core.answers import AnswersError
+    from backspasm.core.answers import AnswersError, format_datetime
     from backspasm.core.flow import Outcome, apply_answer, next_step
 
     console = Console(stderr=quiet_stdout, highlight=False)
@@ -107,7 +120,7 @@ def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> Any:
     while True:
         step = next_step(answers, kb, now=now, unsure=unsure, region=region)
         if isinstance(step, Outcome):
-            return step.result
+            return {"now": format_datetime(now), **answers}, step.result
         body = step.text
         if step.hint:
             body += f"\n[dim]{step.hint}[/dim]"
