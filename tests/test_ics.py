@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backspasm.exports import ExportError, resolve_tz
 from backspasm.exports.ics import build_ics
@@ -34,6 +36,14 @@ def _day_sessions(
         start = day.replace(hour=9 + 2 * i, minute=0)
         out.append(Session(kind, start, start + timedelta(minutes=20)))
     return out
+
+
+def read_vobject(data: bytes):
+    """Parse with vobject as a fresh calendar app would. vobject keeps the first VTIMEZONE it
+    sees for a TZID for the whole process; forget ours so each file is read on its own."""
+    for tzid in {str(t["TZID"]) for t in icalendar.Calendar.from_ical(data).walk("VTIMEZONE")}:
+        vobject.icalendar.registerTzid(tzid, None)
+    return vobject.readOne(data.decode("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +105,7 @@ def test_every_session_is_an_event_with_uid_stamp_and_alarms(kb):
 def test_times_across_a_daylight_saving_change_in_vobject(kb, tz, before, utc_hours):
     sessions = _across_dst(tz, before)
     data = build_ics(sessions, episode_uid="ep-1", tz=tz, kb=kb, now=NOW)
-    parsed = vobject.readOne(data.decode("utf-8"))
+    parsed = read_vobject(data)
     firsts: dict[str, datetime] = {}
     for ev in parsed.vevent_list:
         start = ev.dtstart.value
@@ -119,7 +129,7 @@ def test_vobject_sees_both_alarms_of_an_ice_session(kb):
         kb=kb,
         now=NOW,
     )
-    ev = vobject.readOne(data.decode()).vevent_list[0]
+    ev = read_vobject(data).vevent_list[0]
     triggers = sorted(a.trigger.params.get("RELATED", ["START"])[0] for a in ev.valarm_list)
     assert triggers == ["END", "START"]
     assert any("Take the ice pack off now" in a.description.value for a in ev.valarm_list)
@@ -176,3 +186,61 @@ def test_an_empty_plan_gives_an_empty_but_valid_calendar(kb):
 def test_a_time_zone_that_does_not_exist_is_refused(name):
     with pytest.raises(ExportError, match="time zone: expected a time zone name"):
         resolve_tz(name)
+
+
+_ZONES = [
+    "Europe/London",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "America/Santiago",
+    "Pacific/Chatham",
+    "UTC",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    zone=st.sampled_from(_ZONES),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 1)),
+    minutes=st.integers(min_value=5, max_value=30),
+)
+def test_vobject_reads_back_the_same_instants_in_any_zone(zone, start, minutes):
+    kb = load_knowledge()
+    tz = ZoneInfo(zone)
+    begin = start.replace(second=0, microsecond=0, tzinfo=UTC).astimezone(tz)
+    sessions = [
+        Session(
+            "heat", begin + timedelta(hours=6 * i), begin + timedelta(hours=6 * i, minutes=minutes)
+        )
+        for i in range(8)
+    ]
+    data = build_ics(sessions, episode_uid="p", tz=tz, kb=kb, now=NOW)
+    parsed = read_vobject(data)
+    got = sorted(
+        (e.dtstart.value.astimezone(UTC), e.dtend.value.astimezone(UTC)) for e in parsed.vevent_list
+    )
+    want = sorted((s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in sessions)
+    assert got == want
+
+
+@pytest.mark.parametrize("zone", _ZONES + ["America/Santiago", "America/Asuncion", "Asia/Tehran"])
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_our_vtimezone_agrees_with_zoneinfo_every_hour_of_the_year(zone, year):
+    """Read our VTIMEZONE with dateutil (an independent implementation) and compare."""
+    import io
+
+    from dateutil.tz import tzical
+
+    from backspasm.exports.ics import _vtimezone
+
+    vtz = _vtimezone(zone, date(year, 1, 1), date(year, 12, 31))
+    theirs = tzical(io.StringIO(vtz.to_ical().decode())).get()
+    ours = ZoneInfo(zone)
+    t = datetime(year, 1, 1, tzinfo=UTC)
+    while t.year == year:
+        local = t.astimezone(ours)
+        wall = local.replace(tzinfo=None)
+        if not local.fold and ours.utcoffset(wall.replace(fold=1)) == local.utcoffset():
+            assert wall.replace(tzinfo=theirs).utcoffset() == local.utcoffset(), (zone, wall)
+        t += timedelta(hours=1)

@@ -34,8 +34,135 @@ def session_texts(kb: Any) -> dict[str, dict[str, Any]]:
     )
 
 
-@lru_cache(maxsize=32)
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
+    """UTC instants (to the minute) where the zone's offset or name changes."""
+
+    def state(t: datetime) -> tuple[Any, ...]:
+        local = t.astimezone(zone)
+        return (local.utcoffset(), local.tzname())
+
+    out = []
+    t, day = start, timedelta(days=1)
+    while t < end:
+        if state(t) != state(t + day):
+            lo, hi = t, t + day  # bisect to the minute
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if state(mid) == state(lo) else (lo, mid)
+            out.append(hi.replace(second=0, microsecond=0))
+        t += day
+    return out
+
+
+def _month_len(year: int, month: int) -> int:
+    return (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+
+
+def _rule_day(year: int, month: int, weekday: int, first_day: int) -> date:
+    """The ``weekday`` on or after ``first_day`` of the month (``-1``: the last one)."""
+    if first_day == -1:
+        last = date(year, month, _month_len(year, month))
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    start = date(year, month, first_day)
+    return start + timedelta(days=(weekday - start.weekday()) % 7)
+
+
+def _yearly_rule(walls: list[datetime]) -> dict[str, Any] | None:
+    """An RRULE for changes that fall on one weekday of one month, on or after one day
+    ("2SU", "-1SU", or Chile's "Sunday on or after the 2nd"); None if there is none."""
+    months, weekdays = {w.month for w in walls}, {w.weekday() for w in walls}
+    if len(months) != 1 or len(weekdays) != 1:
+        return None
+    month, weekday = months.pop(), weekdays.pop()
+    feasible = set(range(1, 29))
+    for w in walls:
+        feasible &= set(range(max(1, w.day - 6), w.day + 1))
+    rule: dict[str, Any] = {"freq": "yearly", "bymonth": month}
+    nth = sorted(feasible & {1, 8, 15, 22})
+    if nth:
+        rule["byday"] = f"{(nth[0] - 1) // 7 + 1}{_WEEKDAYS[weekday]}"
+        return rule | {"_first": nth[0]}
+    if all(w.day + 7 > _month_len(w.year, month) for w in walls):
+        return rule | {"byday": f"-1{_WEEKDAYS[weekday]}", "_first": -1}
+    if feasible:
+        d = min(feasible)
+        return rule | {
+            "byday": _WEEKDAYS[weekday],
+            "bymonthday": list(range(d, d + 7)),
+            "_first": d,
+        }
+    return None
+
+
+@lru_cache(maxsize=64)
+def _vtimezone_rules(key: str, year: int) -> Any | None:
+    """A VTIMEZONE with yearly RRULEs (the form most calendar apps expect), or None when the
+    zone's changes around ``year`` follow no such rule (then use explicit dates)."""
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+    zone = ZoneInfo(key)
+    start = datetime(year - 1, 1, 1, tzinfo=UTC)
+    changes = _transitions(zone, start, datetime(year + 3, 1, 1, tzinfo=UTC))
+    vtz = Timezone()
+    vtz.add("tzid", key)
+    if not changes:
+        local = start.astimezone(zone)
+        comp = TimezoneStandard()
+        comp.add("dtstart", datetime(1970, 1, 1))
+        comp.add("tzoffsetfrom", local.utcoffset())
+        comp.add("tzoffsetto", local.utcoffset())
+        comp.add("tzname", local.tzname())
+        vtz.add_component(comp)
+        return vtz
+    groups: dict[tuple[Any, ...], list[datetime]] = {}
+    for t in changes:
+        before, after = (t - timedelta(minutes=1)).astimezone(zone), t.astimezone(zone)
+        # RFC 5545: DTSTART is the wall time just before the change, in the old offset.
+        wall = (t + before.utcoffset()).replace(tzinfo=None)
+        sig = (
+            bool(after.dst()),
+            before.utcoffset(),
+            after.utcoffset(),
+            after.tzname(),
+            wall.time(),
+        )
+        groups.setdefault(sig, []).append(wall)
+    if len(groups) > 2 or any(len(v) < 3 for v in groups.values()):
+        return None
+    for (dst, off_from, off_to, name, at), walls in groups.items():
+        rule = _yearly_rule(walls)
+        if rule is None:
+            return None
+        first = rule.pop("_first")
+        comp = TimezoneDaylight() if dst else TimezoneStandard()
+        # The rule from 1970 (as most producers write it): the text then does not depend on
+        # the year of the events, and readers that keep the first VTIMEZONE of a TZID they
+        # see (vobject does) stay right for every later file.
+        day = _rule_day(1970, rule["bymonth"], walls[0].weekday(), first)
+        comp.add("dtstart", datetime.combine(day, at))
+        comp.add("rrule", rule)
+        comp.add("tzoffsetfrom", off_from)
+        comp.add("tzoffsetto", off_to)
+        comp.add("tzname", name)
+        vtz.add_component(comp)
+    return vtz
+
+
 def _vtimezone(key: str, first: date, last: date) -> Any:
+    """The VTIMEZONE for events between ``first`` and ``last``: yearly rules when the zone
+    has them (the same text in every file), else explicit changes for those years only."""
+    if last.year - first.year <= 2:
+        rules = _vtimezone_rules(key, first.year)
+        if rules is not None:
+            return rules
+    return _vtimezone_dates(key, date(first.year, 1, 1), date(last.year + 1, 1, 1))
+
+
+@lru_cache(maxsize=32)
+def _vtimezone_dates(key: str, first: date, last: date) -> Any:
     from icalendar import Timezone
 
     return Timezone.from_tzid(key, first_date=first, last_date=last)
@@ -109,9 +236,8 @@ def build_ics(
             ev.add_component(_alarm(text["end_text"], "END"))
         events.append((start, end, ev))
     if events:
-        # Whole calendar years: one cached VTIMEZONE serves every plan in them.
-        first = date(min(e[0] for e in events).year, 1, 1)
-        last = date(max(e[1] for e in events).year + 1, 1, 1)
+        first = min(e[0] for e in events).date()
+        last = max(e[1] for e in events).date()
         cal.add_component(_vtimezone(tz.key, first, last))
     for _, _, ev in events:
         cal.add_component(ev)
