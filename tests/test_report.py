@@ -129,6 +129,15 @@ def test_care_medicines_and_questions(report, kb):
         assert " ".join(q["text"].split()[:4]) in text
 
 
+def test_the_pdf_has_no_raster_images(kb, tmp_path):
+    """The chart is drawn as vector paths: the PDF holds no bitmap at all."""
+    path = tmp_path / "r.pdf"
+    path.write_bytes(render_report_pdf(two_weeks(), kb=kb, now=ONSET + timedelta(days=15)))
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    assert len(listing) == 2, listing  # the header lines only
+
+
 def test_the_pain_chart_is_vector(kb):
     ep = two_weeks()
     svg = pain_chart_svg(list(ep.pain), start=ep.onset, end=ep.ended, tz=LONDON)
