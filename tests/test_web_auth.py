@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from backspasm.store import ConflictError, StoreError
 from backspasm.store.accounts import Accounts, normalise_email
+from web_helpers import make_client
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$" + "x" * 40
@@ -89,3 +92,208 @@ def test_signin_failures_are_counted_per_key_and_window(store):
 
 def test_normalise_email():
     assert normalise_email("  A@B.CO ") == "a@b.co"
+
+
+# --- the web layer -----------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+def csrf(client: TestClient, path: str = "/diary") -> str:
+    """The CSRF token the page at ``path`` puts in its forms."""
+    m = TOKEN.search(client.get(path).text)
+    assert m, f"no CSRF field on {path}"
+    return m.group(1)
+
+
+def sign_up(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:
+    r = client.post("/signup", data={"email": email, "password": password,
+                                     "csrf_token": csrf(client, "/signup")},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return client
+
+
+def multi_client(tmp_path, **settings) -> TestClient:  # noqa: ANN001
+    return make_client(tmp_path, multi_user=True, **settings)
+
+
+@pytest.fixture
+def mu(tmp_path) -> TestClient:  # noqa: ANN001
+    return multi_client(tmp_path)
+
+
+def test_sign_up_sets_a_httponly_samesite_session_cookie(mu):
+    r = mu.post("/signup", data={"email": "ann@example.com", "password": PASSWORD,
+                                 "csrf_token": csrf(mu, "/signup")}, follow_redirects=False)
+    assert r.status_code == 303
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("bs_session="))
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    assert "Sign out" in mu.get("/diary").text
+
+
+def test_cookies_are_secure_when_served_over_https(tmp_path):
+    c = multi_client(tmp_path, secure_cookies=True)
+    c.base_url = "https://testserver"
+    r = c.post("/signup", data={"email": "ann@example.com", "password": PASSWORD,
+                                "csrf_token": csrf(c, "/signup")}, follow_redirects=False)
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("bs_session="))
+    assert "Secure" in cookie
+
+
+def test_passwords_are_stored_as_argon2id_hashes(mu):
+    sign_up(mu, "ann@example.com")
+    acc = Accounts(mu.app.state.store).account_by_email("ann@example.com")
+    assert acc.password_hash.startswith("$argon2id$") and PASSWORD not in acc.password_hash
+
+
+def test_signed_out_pages_go_to_sign_in_and_the_api_says_401(mu):
+    for path in ("/", "/diary", "/plan", "/settings", "/privacy"):
+        r = mu.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/signin"), path
+    r = mu.get("/api/v1/pain")
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["field"] == "session"
+    # The stateless API needs no account.
+    assert mu.post("/api/v1/triage", json={}).status_code == 200
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_never_off_site(mu):
+    sign_up(mu, "ann@example.com")
+    mu.post("/signout", data={"csrf_token": csrf(mu)})
+    assert mu.get("/diary", follow_redirects=False).headers["location"] == "/signin?next=/diary"
+    token = csrf(mu, "/signin")
+    r = mu.post("/signin", data={"email": "ANN@example.com", "password": PASSWORD,
+                                 "next": "/diary", "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/diary"
+    mu.post("/signout", data={"csrf_token": csrf(mu)})
+    r = mu.post("/signin", data={"email": "ann@example.com", "password": PASSWORD,
+                                 "next": "//evil.example/", "csrf_token": csrf(mu, "/signin")},
+                follow_redirects=False)
+    assert r.headers["location"] == "/"
+
+
+def test_sign_up_errors_name_the_field_and_create_nothing(mu):
+    token = csrf(mu, "/signup")
+    r = mu.post("/signup", data={"email": "not-an-address", "password": "short",
+                                 "csrf_token": token})
+    assert r.status_code == 422
+    assert "Enter an e-mail address" in r.text and "at least 10 characters" in r.text
+    assert 'href="#email"' in r.text and 'href="#password"' in r.text
+    sign_up(mu, "ann@example.com")
+    mu.post("/signout", data={"csrf_token": csrf(mu)})
+    r = mu.post("/signup", data={"email": "Ann@Example.com", "password": PASSWORD,
+                                 "csrf_token": csrf(mu, "/signup")})
+    assert r.status_code == 422 and "already an account" in r.text
+
+
+def test_sign_out_ends_the_session_on_the_server(mu):
+    sign_up(mu, "ann@example.com")
+    old = mu.cookies.get("bs_session")
+    mu.post("/signout", data={"csrf_token": csrf(mu)})
+    mu.cookies.set("bs_session", old)  # a stolen copy of the cookie no longer works
+    assert mu.get("/diary", follow_redirects=False).status_code == 303
+    assert mu.get("/api/v1/pain").status_code == 401
+
+
+def test_signing_in_again_issues_a_new_session_id(mu):
+    sign_up(mu, "ann@example.com")
+    first = mu.cookies.get("bs_session")
+    mu.post("/signin", data={"email": "ann@example.com", "password": PASSWORD,
+                             "csrf_token": csrf(mu)}, follow_redirects=False)
+    assert mu.cookies.get("bs_session") != first
+
+
+def _sign_in(client: TestClient, email: str, password: str):  # noqa: ANN202
+    return client.post("/signin", data={"email": email, "password": password,
+                                        "csrf_token": csrf(client, "/signin")},
+                       follow_redirects=False)
+
+
+def test_five_failures_lock_sign_in_for_that_account_even_in_another_worker(tmp_path):
+    first = multi_client(tmp_path)
+    sign_up(first, "ann@example.com")
+    sign_up(multi_client(tmp_path), "bob@example.com")
+    first.cookies.clear()
+    for _ in range(5):
+        r = _sign_in(first, "ann@example.com", "wrong password!")
+        assert r.status_code == 422 and "not right" in r.text
+    # A second app process on the same database sees the same count.
+    second = multi_client(tmp_path)
+    r = _sign_in(second, "ann@example.com", PASSWORD)
+    assert r.status_code == 429 and "Too many tries" in r.text
+    assert int(r.headers["retry-after"]) == 15 * 60
+    assert "bs_session" not in second.cookies
+    # Another account from the same place is not locked.
+    assert _sign_in(second, "bob@example.com", PASSWORD).status_code == 303
+
+
+def test_unknown_address_and_wrong_password_look_the_same(mu):
+    sign_up(mu, "ann@example.com")
+    mu.cookies.clear()
+    a = _sign_in(mu, "nobody@example.com", PASSWORD)
+    b = _sign_in(mu, "ann@example.com", "wrong password!")
+    assert a.status_code == b.status_code == 422
+    msg = re.compile(r'bs-error-message[^>]*>(.*?)</p>', re.S)
+    assert msg.findall(a.text) == msg.findall(b.text)
+
+
+def test_forms_without_the_right_csrf_token_are_refused_and_write_nothing(tmp_path):
+    mu = multi_client(tmp_path)
+    sign_up(mu, "ann@example.com")
+    other = sign_up(multi_client(tmp_path), "bob@example.com")
+    for token in (None, "", "x" * 43, csrf(other)):
+        data = {"score": "5"} if token is None else {"score": "5", "csrf_token": token}
+        r = mu.post("/diary/pain", data=data)
+        assert r.status_code == 403, token
+        assert "reload the page" in r.text and r.headers["content-type"].startswith("text/html")
+    assert mu.get("/api/v1/pain").json()["pain"] == []
+    assert mu.post("/diary/pain", data={"score": "5", "csrf_token": csrf(mu)},
+                   follow_redirects=False).status_code == 303
+    assert len(mu.get("/api/v1/pain").json()["pain"]) == 1
+
+
+def test_api_writes_with_a_session_need_the_csrf_header(mu):
+    sign_up(mu, "ann@example.com")
+    r = mu.post("/api/v1/pain", json={"score": 4})
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+    token = mu.get("/api/v1/session").json()["csrf_token"]
+    assert mu.post("/api/v1/pain", json={"score": 4},
+                   headers={"X-CSRF-Token": token}).status_code == 201
+    assert mu.delete("/api/v1/pain/1").status_code == 403
+    assert mu.delete("/api/v1/pain/1", headers={"X-CSRF-Token": token}).status_code == 204
+
+
+def test_sign_in_and_sign_up_forms_need_their_token_too(mu):
+    mu.get("/signup")
+    r = mu.post("/signup", data={"email": "ann@example.com", "password": PASSWORD})
+    assert r.status_code == 403
+    assert Accounts(mu.app.state.store).account_by_email("ann@example.com") is None
+
+
+def test_a_post_from_another_site_is_refused_in_personal_mode(tmp_path):
+    c = make_client(tmp_path)
+    r = c.post("/diary/pain", data={"score": "5"}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert c.get("/api/v1/pain").json()["pain"] == []
+    ok = c.post("/diary/pain", data={"score": "5"}, headers={"Origin": "http://testserver"},
+                follow_redirects=False)
+    assert ok.status_code == 303
+
+
+def test_personal_mode_has_no_sign_in_pages(tmp_path):
+    c = make_client(tmp_path)
+    assert c.get("/signin").status_code == 404
+    assert c.get("/api/v1/session").json() == {"multi_user": False, "email": None,
+                                               "csrf_token": None}
+    assert "Sign in" not in c.get("/diary").text
+
+
+def test_serve_refuses_other_addresses_in_personal_mode_only():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "backspasm", "serve", "--host", "0.0.0.0"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "loopback" in r.stderr and "Traceback" not in r.stderr
