@@ -119,8 +119,8 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
         sources += [s for s in status["care_card"]["sources"] if s not in sources]
     return {
         "title": "My diary", "tz": profile.tz, "chart": chart, "entries": entries,
-        "episode": shown, "current": current, "viewing_past": shown is not None and shown
-        is not current,
+        "episode": shown, "current": current,
+        "viewing_past": episode_id is not None and shown != current,
         "episode_start": _local(shown.onset, zone) if shown else None,
         "episode_end": _local(shown.ended_at, zone) if shown and shown.ended_at else None,
         "hours": int((now - shown.onset).total_seconds() // 3600) if shown else None,
