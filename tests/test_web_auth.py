@@ -277,9 +277,16 @@ def test_a_post_from_another_site_is_refused_in_personal_mode(tmp_path):
     r = c.post("/diary/pain", data={"score": "5"}, headers={"Origin": "https://evil.example"})
     assert r.status_code == 403
     assert c.get("/api/v1/pain").json()["pain"] == []
-    ok = c.post("/diary/pain", data={"score": "5"}, headers={"Origin": "http://testserver"},
-                follow_redirects=False)
-    assert ok.status_code == 303
+    r = c.post("/diary/pain", data={"score": "5"}, headers={"Sec-Fetch-Site": "cross-site",
+                                                           "Origin": "null"})
+    assert r.status_code == 403
+    assert c.get("/api/v1/pain").json()["pain"] == []
+    # Our own forms: same origin, or Origin "null" (sent because of no-referrer).
+    for headers in ({"Origin": "http://testserver"}, {"Origin": "null",
+                                                      "Sec-Fetch-Site": "same-origin"}):
+        ok = c.post("/diary/pain", data={"score": "5"}, headers=headers,
+                    follow_redirects=False)
+        assert ok.status_code == 303
 
 
 def test_personal_mode_has_no_sign_in_pages(tmp_path):

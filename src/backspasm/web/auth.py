@@ -88,10 +88,16 @@ def _is_api(request: Request) -> bool:
 
 
 def _cross_origin(request: Request) -> bool:
-    """True when the browser says the request comes from another site."""
+    """True when the browser says the request comes from another site or origin.
+
+    ``Sec-Fetch-Site`` first (our ``Referrer-Policy: no-referrer`` makes browsers send
+    ``Origin: null`` even for our own forms, so a null Origin proves nothing)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site in ("cross-site", "same-site"):
+        return True
     origin = request.headers.get("origin")
     if not origin or origin == "null":
-        return origin == "null"
+        return False
     host = request.headers.get("host", "")
     return urlsplit(origin).netloc.lower() != host.lower()
 

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 __all__ = ["ChartPoint", "ChartCare", "pain_chart_svg"]
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 20, 64
+WIDTH, HEIGHT = 420, 270
+LEFT, RIGHT, TOP, BOTTOM = 44, 14, 20, 56
 #: Shortest window drawn, so a few entries do not sit on top of each other.
 MIN_SPAN = timedelta(hours=6)
 #: Above this many points the value labels are left off (the tooltips stay).
@@ -56,7 +56,7 @@ def _ticks(since: datetime, until: datetime, tz: ZoneInfo) -> list[tuple[datetim
         t = (t + timedelta(hours=1)).astimezone(tz)  # walks real hours across DST
     if step == 24:
         out = [(t, s) for t, s in out if t.hour == 0]
-    while len(out) > 8:
+    while len(out) > 5:
         out = out[::2]
     return out
 
@@ -114,10 +114,12 @@ def pain_chart_svg(
     for t, text in _ticks(since, until, zone):
         out.append(f'<line class="bs-chart__axis" x1="{x(t)}" x2="{x(t)}" y1="{TOP + plot_h}" '
                    f'y2="{TOP + plot_h + 5}"/>')
-        out.append(f'<text x="{x(t)}" y="{TOP + plot_h + 18}" text-anchor="middle">'
+        anchor = ("end" if x(t) > WIDTH - RIGHT - 24 else "start" if x(t) < LEFT + 24
+                  else "middle")
+        out.append(f'<text x="{x(t)}" y="{TOP + plot_h + 18}" text-anchor="{anchor}">'
                    f'{escape(text)}</text>')
-    out.append(f'<text x="14" y="{TOP + plot_h / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 14 {TOP + plot_h / 2})">Pain (0 to 10)</text>')
+    out.append(f'<text x="12" y="{TOP + plot_h / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 12 {TOP + plot_h / 2})">Pain (0 to 10)</text>')
     out.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle">'
                f'Time ({escape(tz)})</text>')
     for c in sessions:
