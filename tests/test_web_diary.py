@@ -328,3 +328,17 @@ def test_every_diary_operation_is_in_openapi_with_its_4xx(client):
         assert {"401", "403", "404", "422"} <= set(spec["paths"][path][method]["responses"])
     assert {"401", "403", "409", "413", "422"} <= set(
         spec["paths"]["/api/v1/pain"]["post"]["responses"])
+
+
+def test_a_long_episode_keeps_the_diary_page_under_60_kb(client):
+    store = store_of(client)
+    now = datetime.now(UTC)
+    store.start_episode(pid(client), onset=now - timedelta(days=7))
+    for i in range(300):
+        store.log_pain(pid(client), score=i % 11, at=now - timedelta(minutes=30 * i + 1))
+    html = client.get("/diary").text
+    assets = sum(len(client.get(u).content) for u in ("/static/bs.css", "/static/app.js"))
+    assert len(html.encode()) + assets <= 60 * 1024
+    assert html.count("/delete") == 20 and "Show all 300 entries" in html
+    assert 'data-points="300"' in html and "300 pain scores" in html
+    assert client.get("/diary?all=1").text.count("/delete") == 300

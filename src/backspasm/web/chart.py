@@ -22,6 +22,8 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 14, 20, 56
 MIN_SPAN = timedelta(hours=6)
 #: Above this many points the value labels are left off (the tooltips stay).
 MAX_LABELS = 40
+#: Above this many points only the first, lowest, highest and latest get a marker.
+MAX_POINTS = 120
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,10 @@ def pain_chart_svg(
     if len(points) > 1:
         coords = " ".join(f"{x(p.at)},{y(p.score)}" for p in points)
         out.append(f'<polyline class="bs-chart__line" points={quoteattr(coords)}/>')
+    if len(points) > MAX_POINTS:  # the line and the summary say it; keep the page small
+        points = [points[0], min(points, key=lambda p: p.score),
+                  max(points, key=lambda p: p.score), points[-1]]
+        points = sorted(set(points), key=lambda p: p.at)
     for p in points:
         tip = f"{_label(p.at.astimezone(zone))}: pain {p.score} out of 10"
         out.append(f'<g class="bs-chart__pain"><title>{escape(tip)}</title>'

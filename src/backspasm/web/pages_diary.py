@@ -24,6 +24,8 @@ NAV = (30, "Diary", "/diary")
 MAX_ONSET_HOURS = 24 * 90
 #: Without an episode the chart shows this many days.
 DEFAULT_DAYS = 7
+#: Entries listed on the page unless all are asked for (keeps the page light on a phone).
+MAX_ENTRIES = 20
 
 
 def care_labels(kb: Knowledge) -> dict[str, str]:
@@ -77,7 +79,7 @@ def _local(dt: datetime, zone: ZoneInfo) -> str:
 
 
 def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
-          episode_id: int | None = None) -> dict[str, Any]:
+          episode_id: int | None = None, show_all: bool = False) -> dict[str, Any]:
     from backspasm.web.pages_triage import CARD_STYLE
 
     store = request.app.state.store
@@ -110,6 +112,9 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
                  + (f", {c.minutes} minutes" if c.minutes else ""), "note": c.note}
                 for c in diary.care]
     entries.sort(key=lambda e: e["at"], reverse=True)
+    total = len(entries)
+    if not show_all:
+        entries = entries[:MAX_ENTRIES]
     status = diary_status(store, profile, kb, now)
     style, icon = CARD_STYLE[status["level"]]
     sources: list[str] = []
@@ -130,22 +135,23 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
         "status": status, "result": {"care_card": status["care_card"],
                                      "reasons": status["new_reasons"]},
         "card": {"style": style, "icon": icon}, "page_sources": sources,
-        "scores": range(11), "errors": {}, "hours_value": "",
+        "scores": range(11), "errors": {}, "hours_value": "", "total_entries": total,
     }
 
 
 @router.get("/diary", response_class=HTMLResponse)
-def diary_page(request: Request, kb: Knowledge = Depends(get_kb),
+def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),  # noqa: A002
                profile_id: int = Depends(get_profile_id),
                now: datetime = Depends(get_now)) -> HTMLResponse:
-    return render(request, "diary.html", _view(request, kb, profile_id, now))
+    return render(request, "diary.html", _view(request, kb, profile_id, now, show_all=all))
 
 
 @router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
-def episode_page(request: Request, episode_id: int, kb: Knowledge = Depends(get_kb),
-                 profile_id: int = Depends(get_profile_id),
+def episode_page(request: Request, episode_id: int, all: bool = False,  # noqa: A002
+                 kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
                  now: datetime = Depends(get_now)) -> HTMLResponse:
-    return render(request, "diary.html", _view(request, kb, profile_id, now, episode_id))
+    return render(request, "diary.html", _view(request, kb, profile_id, now, episode_id,
+                                               show_all=all))
 
 
 def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,
