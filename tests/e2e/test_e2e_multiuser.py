@@ -186,3 +186,35 @@ def test_signed_in_diary_has_no_axe_violations(browser, server, size):
         assert axe_violations(page) == []
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1280x800"])
+def test_diary_with_a_warning_and_entries_has_no_axe_violations(browser, server, size):
+    from datetime import UTC, datetime, timedelta
+
+    from backspasm.store.accounts import Accounts
+
+    ctx = browser.new_context(viewport=size, bypass_csp=True)
+    try:
+        page = ctx.new_page()
+        email = f"warn{size['width']}@example.com"
+        page.goto(server.url + "/signup")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("button:has-text('Create my account')")
+        with server.store() as store:
+            pid = Accounts(store).account_by_email(email).profile_id
+            now = datetime.now(UTC)
+            store.start_episode(pid, onset=now - timedelta(hours=80))
+            store.log_care(pid, kind="ice", start=now - timedelta(hours=70), minutes=20)
+            for h, score in ((60, 6), (30, 7), (2, 8)):
+                store.log_pain(pid, score=score, at=now - timedelta(hours=h))
+        page.goto(server.url + "/diary")
+        assert "need more help than before" in page.locator("main").inner_text()
+        assert axe_violations(page) == []
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+    finally:
+        ctx.close()
