@@ -44,16 +44,21 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the connection settings the store relies on."""
+def make_engine(url: str, *, pooled: bool = False) -> Engine:
+    """An engine with the connection settings the store relies on.
+
+    SQLite connections are pooled only for long-lived processes (the web app, ``pooled``):
+    a CLI process opens one connection, and with NullPool no pooled handle lingers after a
+    fork or a kill. Opening a connection runs the pragmas below, which costs milliseconds
+    per request when a server does it for every store call.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # NullPool: a CLI process opens one connection; no pooled handles linger after a
-        # fork or a kill, and each connect runs the pragmas below.
+        pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
         engine = create_engine(
-            parsed, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
         )
         _configure_sqlite(engine)
         return engine

@@ -850,16 +850,22 @@ def _parse_document(doc: Any, now: datetime) -> dict[str, Any]:
     return out
 
 
-def open_store(url: str | None = None, *, clock: Callable[[], datetime] | None = None) -> Store:
+def open_store(
+    url: str | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    pooled: bool = False,
+) -> Store:
     """Open (creating and migrating as needed) the diary at ``url``.
 
     ``url`` defaults to ``$BACKSPASM_DATABASE_URL``, then SQLite in the user data directory.
-    ``clock`` replaces the wall clock used to reject future times (tests).
+    ``clock`` replaces the wall clock used to reject future times (tests). ``pooled`` keeps
+    SQLite connections open between calls (for a long-lived server process).
     """
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        engine = make_engine(database_url(url))
+        engine = make_engine(database_url(url), pooled=pooled)
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         raise DatabaseError(f"cannot use the database URL: {exc}") from None
     for attempt in range(_BUSY_RETRIES):
