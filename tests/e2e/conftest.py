@@ -76,6 +76,21 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
             proc.kill()
 
 
+@pytest.fixture
+def fresh_server(tmp_path) -> Iterator[LiveServer]:  # noqa: ANN001
+    """A server with an empty database of its own (for journeys that need a clean diary)."""
+    db = tmp_path / "fresh.db"
+    proc, url = start_server(db)
+    try:
+        yield LiveServer(url, db)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():

@@ -34,8 +34,8 @@ def answer_questions(page, answers: dict[str, str], default: str = "no") -> list
     return asked
 
 
-def test_self_care_journey_start_to_plan(page, live_server):
-    page.goto(live_server.url + "/")
+def test_self_care_journey_start_to_plan(page, fresh_server):
+    page.goto(fresh_server.url + "/")
     assert page.locator("h1").inner_text()
     page.click("text=Start now")
     asked = answer_questions(page, SELF_CARE)
@@ -58,6 +58,10 @@ def test_self_care_journey_start_to_plan(page, live_server):
     assert "about 20 hours ago" in page.locator("main").inner_text()
     assert page.locator("a[href='/timer/ice']").count() >= 1
     assert page.console_errors == []  # includes CSP violations
+    with fresh_server.store() as store:
+        pid = store.ensure_profile("local").id
+        assert store.latest_triage(pid).level == "self_care"
+        assert store.current_episode(pid) is not None
 
 
 def test_emergency_answer_ends_the_journey_at_once(page, live_server):
