@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web_helpers import make_client
 
 from backspasm.core.answers import parse_answers
 from backspasm.core.triage import triage
 from backspasm.knowledge import load_knowledge
+from web_helpers import make_client
 
 PROBLEM = "application/problem+json"
 
@@ -121,7 +121,8 @@ _fields = ["age", "onset", "now", "pain_now", "pain_trend", "chest_pain", "leg_s
            "episodes_past_3_months", "trigger", "bogus"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(_fields), _json, max_size=4) | _json)
 def test_never_a_500_on_any_json(client, body):
     r = client.post("/api/v1/triage", content=json.dumps(body))
@@ -130,7 +131,8 @@ def test_never_a_500_on_any_json(client, body):
         assert r.headers["content-type"] == PROBLEM and "field" in r.json()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=200))
 def test_never_a_500_on_any_bytes(client, body):
     r = client.post("/api/v1/triage", content=body)

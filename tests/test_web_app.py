@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
-from web_helpers import make_client
 
 from backspasm.web.security import CSP
+from web_helpers import make_client
 
 
 @pytest.fixture

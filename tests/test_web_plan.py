@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from web_helpers import make_client, text_of
 
 from backspasm.core.plan import make_plan
 from backspasm.web.deps import get_now
+from web_helpers import make_client, text_of
 
 
 @pytest.fixture

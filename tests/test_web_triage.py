@@ -4,10 +4,10 @@ an emergency answer stops at once, check your answers, the result, answers never
 from __future__ import annotations
 
 import pytest
-from web_helpers import SELF_CARE, make_client, question_id, text_of, walk
 
 from backspasm.core.flow import questions
 from backspasm.web.journey import COOKIE
+from web_helpers import SELF_CARE, make_client, question_id, text_of, walk
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ desktop sizes; touch targets are at least 44 px; text can grow to 200%."""
 from __future__ import annotations
 
 import pytest
+
 from conftest import DESKTOP, PHONE, axe_violations
 
 pytestmark = pytest.mark.browser
@@ -112,7 +113,8 @@ def test_touch_targets_are_at_least_44px(browser, live_server, ensure_episode, n
         page = ctx.new_page()
         PAGES[name](page, live_server.url)
         small = page.evaluate("""() => [...document.querySelectorAll(
-              'main button, main .bs-button, main input[type=radio], .bs-choice:not(.bs-choice--divider), .bs-back,'
+              'main button, main .bs-button, main input[type=radio],'
+              + ' .bs-choice:not(.bs-choice--divider), .bs-back,'
               + ' .bs-nav a, .bs-summary__change, main input[type=text]')]
             .filter(el => el.offsetParent !== null)
             .map(el => {

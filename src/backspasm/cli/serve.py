@@ -27,14 +27,26 @@ def is_loopback(host: str) -> bool:
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback only in personal mode)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (loopback only in personal mode)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
-    db: str | None = typer.Option(None, "--db", help="Database URL or SQLite file (default: $BACKSPASM_DATABASE_URL, else SQLite in your data folder)."),
-    tz: str | None = typer.Option(None, "--tz", help="Time zone for a new profile (default: this computer's)."),
-    region: str = typer.Option("GB", "--region", help="Region for emergency numbers for a new profile: GB, US or EU."),
-    multi_user: bool = typer.Option(False, "--multi-user", help="Accounts with sign-in (e-mail and password); may listen on any address."),
-    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Number of app processes (they share nothing but the database)."),
-    secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure: set this when the app is served over https (e.g. behind a proxy)."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite file (default: $BACKSPASM_DATABASE_URL, "
+        "else SQLite in your data folder)."),
+    tz: str | None = typer.Option(
+        None, "--tz", help="Time zone for a new profile (default: this computer's)."),
+    region: str = typer.Option(
+        "GB", "--region", help="Region for emergency numbers for a new profile: GB, US or EU."),
+    multi_user: bool = typer.Option(
+        False, "--multi-user",
+        help="Accounts with sign-in (e-mail and password); may listen on any address."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64,
+        help="Number of app processes (they share nothing but the database)."),
+    secure_cookies: bool = typer.Option(
+        False, "--secure-cookies",
+        help="Mark cookies Secure: set this when the app is served over https "
+        "(e.g. behind a proxy)."),
 ) -> None:
     """Start the web app and print its address."""
     if not multi_user and not is_loopback(host):

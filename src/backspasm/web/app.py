@@ -1,14 +1,16 @@
 """The web app: ``create_app(settings)`` builds one FastAPI application.
 
-Routers live one per area in their own modules (``pages_*.py``, ``api*.py``, ``auth.py``);
-each exposes ``router``, and may expose ``NAV = (order, label, path)`` for the top
-navigation and ``setup(app)`` to install middleware or state. Modules that do not exist yet are skipped, so areas can land one by one.
+Routers live one per area in their own modules (``pages_*.py``, ``api*.py``,
+``auth.py``); each exposes ``router``, and may expose ``NAV = (order, label, path)`` for
+the top navigation and ``setup(app)`` to install middleware or state. Modules that do not
+exist yet are skipped, so areas can land one by one.
 """
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
+
 from fastapi import FastAPI
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles

@@ -62,6 +62,12 @@ def timer_page(request: Request, slug: str, kb: Knowledge = Depends(get_kb),
                                           "started": None, "logged": None})
 
 
+def _seconds(value: str) -> int | None:
+    """The hidden test duration from a form, if it is a sane number of seconds."""
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and 1 <= int(value) <= 3600 else None
+
+
 def _local(dt: datetime, tz: str) -> str:
     return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
 
@@ -72,8 +78,7 @@ def start_timer(request: Request, slug: str, seconds: str = Form(""),
                 profile: dict = Depends(get_profile),
                 now: datetime = Depends(get_now)) -> HTMLResponse:
     """Without JavaScript: show the start and end times and a button to log the session."""
-    secs = int(seconds) if seconds.isascii() and seconds.isdigit() and 1 <= int(seconds) <= 3600 else None
-    ctx = _context(kb, slug, secs)
+    ctx = _context(kb, slug, _seconds(seconds))
     end = now + timedelta(seconds=ctx["total"])
     started = {"iso": now.isoformat(), "start": _local(now, profile["tz"]),
                "end": _local(end, profile["tz"])}
@@ -100,8 +105,7 @@ def timer_done(request: Request, slug: str, started_at: str = Form(""),
     """Log a finished session in the diary. The length is the time since the start,
     at most the planned length."""
     _, care_kind = _kind(slug)
-    secs = int(seconds) if seconds.isascii() and seconds.isdigit() and 1 <= int(seconds) <= 3600 else None
-    ctx = _context(kb, slug, secs)
+    ctx = _context(kb, slug, _seconds(seconds))
     started = _started_at(started_at.strip()[:64], now)
     elapsed = min((now - started).total_seconds(), ctx["total"])
     entry = request.app.state.diary.log_care(profile_id, care_kind, started, elapsed / 60)
