@@ -9,6 +9,8 @@ exist yet are skipped, so areas can land one by one.
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -42,6 +44,12 @@ class CachedStatic(StaticFiles):
         return response
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.store.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (defaults: personal mode, SQLite)."""
     from backspasm.store import open_store
@@ -59,11 +67,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url=None,  # FastAPI's Swagger UI loads from a CDN: we serve our own page
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.kb = load_knowledge(settings.knowledge_dir)
     app.state.templates = make_templates()
-    app.state.store = open_store(settings.database_url)  # migrates on open
+    # Migrates on open; a long-lived server keeps its SQLite connections (pooled).
+    app.state.store = open_store(settings.database_url, pooled=True)
     app.state.journeys = JourneyStore(app.state.store.engine, keep_hours=settings.journey_hours)
     app.state.diary = DiaryLink(app.state.store, settings)
     app.state.nav = []
