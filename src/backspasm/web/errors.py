@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
 PROBLEM = "application/problem+json"
@@ -110,6 +111,12 @@ def install(app: FastAPI) -> None:
             return problem(status, str(exc), field=exc.field, expected=exc.expected)
         return render_error(request, status, str(exc))
 
+    async def client_gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client hung up while sending its body: nobody is left to answer, and it
+        # is not a server error worth a traceback in the log.
+        return Response(status_code=400)
+
+    app.add_exception_handler(ClientDisconnect, client_gone)  # type: ignore[arg-type]
     app.add_exception_handler(StoreError, store_error)  # type: ignore[arg-type]
     app.add_exception_handler(BadInput, bad_input)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation)  # type: ignore[arg-type]
