@@ -10,7 +10,6 @@ import icalendar
 import pytest
 from fastapi.testclient import TestClient
 
-from backspasm.web import routes_exports
 from backspasm.web.app import create_app
 from backspasm.web.deps import get_now
 from backspasm.web.settings import Settings
@@ -23,8 +22,6 @@ def client(tmp_path):
     app = create_app(
         Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", timezone="Europe/London")
     )
-    if not any(getattr(r, "name", None) == "feed" for r in app.routes):  # until app.py lists it
-        app.include_router(routes_exports.router)
     app.dependency_overrides[get_now] = lambda: NOW
     with TestClient(app) as c:
         yield c
@@ -122,3 +119,13 @@ def test_bad_input_is_a_4xx_page_naming_the_field(client):
     _start(client, entries=False)
     assert client.get("/export/report.pdf").status_code == 422
     assert client.get("/export/report.pdf?episode=999").status_code == 404
+
+
+def test_the_app_serves_the_exports_and_the_plan_page_offers_the_calendar(client):
+    assert client.app.url_path_for("feed", token="t") == "/feeds/t"
+    _start(client)
+    page = client.get("/plan")
+    assert page.status_code == 200 and 'href="/export/calendar.ics"' in page.text
+    cal = client.get("/export/calendar.ics")
+    assert cal.status_code == 200 and cal.headers["content-type"].startswith("text/calendar")
+    assert icalendar.Calendar.from_ical(cal.content).walk("VEVENT")

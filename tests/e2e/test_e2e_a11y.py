@@ -72,6 +72,7 @@ PAGES = {
     "timer-running": _timer_running,
     "timer-started-no-js": _timer_no_js_started,
     "api-docs": lambda p, b: p.goto(b + "/api/docs"),
+    "exports": lambda p, b: p.goto(b + "/exports"),
     "not-found": lambda p, b: p.goto(b + "/nothing-here"),
 }
 

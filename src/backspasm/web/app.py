@@ -30,7 +30,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 #: Router modules, in the order their routes are matched.
 ROUTER_MODULES = (
     "auth", "pages_triage", "pages_plan", "pages_timer", "pages_learn", "pages_diary",
-    "pages_settings", "pages_privacy", "api", "api_diary",
+    "pages_settings", "pages_privacy", "api", "api_diary", "routes_exports",
 )
 
 
