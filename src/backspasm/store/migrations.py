@@ -164,10 +164,27 @@ def _0003_accounts(conn: Connection) -> None:
         md.tables[name].create(conn)
 
 
+def _0004_web_journeys(conn: Connection) -> None:
+    """Triage journeys in the web app (issue 4): answers kept server-side between pages.
+
+    checkfirst keeps databases made before this step (when the web app created the table
+    itself) working.
+    """
+    md = MetaData()
+    Table(
+        "web_journeys", md,
+        Column("key_hash", String(64), primary_key=True),
+        Column("profile", String(64), nullable=False),
+        Column("data", Text, nullable=False),
+        Column("updated_at", DateTime(timezone=False), nullable=False),
+    ).create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _0001_initial),
     Migration("0002_feed_tokens", _0002_feed_tokens),
     Migration("0003_accounts", _0003_accounts),
+    Migration("0004_web_journeys", _0004_web_journeys),
 )
 
 

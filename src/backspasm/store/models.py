@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     Time,
     text,
@@ -171,3 +173,15 @@ class SigninFailureRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+#: Triage journeys of the web app, between pages (web/journey.py reads and writes them).
+#: ``profile`` is the profile key; ``key_hash`` is a SHA-256 of the random cookie id.
+web_journeys = Table(
+    "web_journeys",
+    Base.metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("profile", String(64), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+)

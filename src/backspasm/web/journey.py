@@ -14,31 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    MetaData,
-    String,
-    Table,
-    Text,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
-COOKIE = "bs_journey"
+from backspasm.store.models import web_journeys as journeys
 
-metadata = MetaData()
-journeys = Table(
-    "web_journeys",
-    metadata,
-    Column("key_hash", String(64), primary_key=True),
-    Column("profile", String(64), nullable=False),
-    Column("data", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=False), nullable=False),
-)
+COOKIE = "bs_journey"
 
 
 @dataclass
@@ -79,7 +60,6 @@ class JourneyStore:
         # on a lock upgrade); ours do the same.
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self.keep = timedelta(hours=keep_hours)
-        metadata.create_all(self._writer, checkfirst=True)
 
     @staticmethod
     def new_key() -> str:
