@@ -32,7 +32,8 @@ def test_every_command_and_option_has_help():
         if not (getattr(cmd, "help", None) or "").strip():
             missing.append(path)
         for param in getattr(cmd, "params", []):
-            if param.param_type_name == "option" and not param.hidden and not (param.help or "").strip():
+            undocumented = not (param.help or "").strip()
+            if param.param_type_name == "option" and not param.hidden and undocumented:
                 missing.append(f"{path} {param.opts[0]}")
     assert missing == [], f"commands or options without help text: {missing}"
 

@@ -261,70 +261,19 @@ def diary_command(
 
 # --- status -----------------------------------------------------------------------------
 
-def status_report(store: Any, profile: Any, kb: Any, now: datetime) -> dict[str, Any]:
-    """Everything ``status`` shows, as a JSON-ready dict (shared by text and --json)."""
-    from backspasm.core.plan import PlanError, is_easing, make_plan
-    from backspasm.core.trends import diary_facts, reassess, windows
-
-    w = windows(kb)
-    data = store.status_data(profile.id, pain_since=now - w.pain_since,
-                             episodes_since=now - w.episodes)
-    episodes = list(data.recent_episodes)
-    if data.episode is not None and data.episode not in episodes:
-        episodes.append(data.episode)
-    pain = list(data.recent_pain)
-    if data.latest_pain is not None and data.latest_pain not in pain:
-        pain.append(data.latest_pain)
-    facts = diary_facts(kb, episodes=episodes, pain=pain, now=now)
-    saved = data.latest_triage
-    r = reassess(kb, facts=facts, saved_answers=saved.answers if saved else None,
-                 saved_level=saved.level if saved else None,
-                 saved_rules=saved.rules if saved else (), region=profile.region)
-    out: dict[str, Any] = {
-        "now": now.isoformat(),
-        "timezone": profile.tz,
-        "episode": None,
-        "phase": None,
-        "next_session": None,
-        "pain": {"latest": facts.pain_now, "trend": facts.pain_trend,
-                 "mean_last_24h": facts.mean_last, "mean_previous_24h": facts.mean_before},
-        "episodes_recent": facts.episodes_recent,
-        "level": r.result.level,
-        "previous_level": r.previous_level,
-        "rose": r.rose,
-        "new_reasons": [x.to_dict() for x in r.new_reasons],
-        "care_card": dict(r.result.care_card) if r.rose else None,
-        "knowledge_version": kb.version,
-    }
-    if data.episode is not None:
-        ep = data.episode
-        out["episode"] = {"id": ep.id, "onset": ep.onset.isoformat(), "trigger": ep.trigger,
-                          "hours_since_onset": round(facts.hours_since_onset or 0, 1)}
-        if not r.result.emergency:
-            try:
-                plan = make_plan(kb, onset=ep.onset, now=now, tz=profile.tz, wake=profile.wake,
-                                 sleep=profile.sleep,
-                                 easing=is_easing(kb, facts.pain_now, facts.pain_trend))
-            except PlanError:
-                plan = None
-            if plan is not None:
-                out["phase"] = plan.phase
-                upcoming = [s for s in plan.sessions if s.end > now]
-                if upcoming:
-                    out["next_session"] = upcoming[0].to_dict()
-    return out
-
-
 @app.command("status")
 def status_command(as_json: bool = _JSON, db: str | None = _DB) -> None:
     """Where you are now: your episode, its phase, the next session, your pain trend,
     and any warnings your diary raises."""
     from backspasm.knowledge import load_knowledge
+    from backspasm.status import status_report
 
     now = _now()
     with _open(db) as (store, profile):
         kb = load_knowledge()
         report = status_report(store, profile, kb, now)
+    if not report["rose"]:
+        report["care_card"] = None  # the text shows a card only when the diary raised the level
     if as_json:
         _print_json(report)
         return

@@ -86,10 +86,12 @@ def load_knowledge_from(directory: Path) -> Knowledge:
     present = {p.stem: p for p in sorted(directory.glob("*.yaml"))}
     unknown = sorted(set(present) - set(specs))
     if unknown:
-        raise KnowledgeError(f"unknown knowledge file(s): {', '.join(s + '.yaml' for s in unknown)}")
+        names = ", ".join(s + ".yaml" for s in unknown)
+        raise KnowledgeError(f"unknown knowledge file(s): {names}")
     missing = sorted(set(specs) - set(present))
     if missing:
-        raise KnowledgeError(f"missing knowledge file(s): {', '.join(s + '.yaml' for s in missing)}")
+        names = ", ".join(s + ".yaml" for s in missing)
+        raise KnowledgeError(f"missing knowledge file(s): {names}")
     digest = hashlib.sha256()
     data: dict[str, Any] = {}
     for stem, path in present.items():

@@ -41,7 +41,8 @@ def _walk_source_ids(node: Any, path: str, out: list[tuple[str, str]]) -> None:
                 _walk_source_ids(v, f"{path}.{k}", out)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            label = f" (id {v['id']!r})" if isinstance(v, dict) and isinstance(v.get("id"), str) else ""
+            has_id = isinstance(v, dict) and isinstance(v.get("id"), str)
+            label = f" (id {v['id']!r})" if has_id else ""
             _walk_source_ids(v, f"{path}[{i}]{label}", out)
 
 

@@ -280,11 +280,11 @@ STATUS = {"type": "object", "required": ["level", "rose", "new_reasons"], "prope
 async def status(request: Request, kb: Knowledge = Depends(get_kb),
                  profile_id: int = Depends(get_profile_id),
                  now: datetime = Depends(get_now)) -> JSONResponse:
-    from backspasm.web.pages_diary import diary_status
+    from backspasm.status import status_report
 
     store = request.app.state.store
 
     def build() -> dict[str, Any]:
-        return diary_status(store, store.get_profile(profile_id), kb, now)
+        return status_report(store, store.get_profile(profile_id), kb, now)
 
     return JSONResponse(await _call(build))

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.knowledge import Knowledge
+from backspasm.status import status_report
 from backspasm.web.chart import ChartCare, ChartPoint, pain_chart_svg
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.templating import render
@@ -31,47 +32,6 @@ MAX_ENTRIES = 20
 def care_labels(kb: Knowledge) -> dict[str, str]:
     """Plain names of the diary's care kinds (exports.yaml holds them once)."""
     return dict(kb["exports"]["report"]["care_kinds"])
-
-
-def diary_status(store: Any, profile: Any, kb: Knowledge, now: datetime) -> dict[str, Any]:
-    """The diary-driven reassessment: did the level rise, and why (JSON-ready)."""
-    from backspasm.core.answers import AnswersError
-    from backspasm.core.trends import diary_facts, reassess, windows
-
-    w = windows(kb)
-    data = store.status_data(profile.id, pain_since=now - w.pain_since,
-                             episodes_since=now - w.episodes)
-    episodes = list(data.recent_episodes)
-    if data.episode is not None and data.episode not in episodes:
-        episodes.append(data.episode)
-    pain = list(data.recent_pain)
-    if data.latest_pain is not None and data.latest_pain not in pain:
-        pain.append(data.latest_pain)
-    facts = diary_facts(kb, episodes=episodes, pain=pain, now=now)
-    saved = data.latest_triage
-    try:
-        r = reassess(kb, facts=facts, saved_answers=saved.answers if saved else None,
-                     saved_level=saved.level if saved else None,
-                     saved_rules=saved.rules if saved else (), region=profile.region)
-    except AnswersError:  # answers saved by an older knowledge version: judge the diary alone
-        r = reassess(kb, facts=facts, region=profile.region)
-    ep = data.episode
-    return {
-        "now": now.isoformat(),
-        "timezone": profile.tz,
-        "episode": None if ep is None else {
-            "id": ep.id, "onset": ep.onset.isoformat(), "trigger": ep.trigger,
-            "hours_since_onset": round(facts.hours_since_onset or 0, 1)},
-        "pain": {"latest": facts.pain_now, "trend": facts.pain_trend,
-                 "mean_last_24h": facts.mean_last, "mean_previous_24h": facts.mean_before},
-        "episodes_recent": facts.episodes_recent,
-        "level": r.result.level,
-        "previous_level": r.previous_level,
-        "rose": r.rose,
-        "new_reasons": [x.to_dict() for x in r.new_reasons],
-        "care_card": dict(r.result.care_card),
-        "knowledge_version": kb.version,
-    }
 
 
 def _local(dt: datetime, zone: ZoneInfo) -> str:
@@ -115,7 +75,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
     total = len(entries)
     if not show_all:
         entries = entries[:MAX_ENTRIES]
-    status = diary_status(store, profile, kb, now)
+    status = status_report(store, profile, kb, now)
     style, icon = CARD_STYLE[status["level"]]
     sources: list[str] = []
     for reason in status["new_reasons"]:

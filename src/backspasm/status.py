@@ -1,0 +1,75 @@
+"""Where a person stands now, from their diary: one function the CLI and the web share.
+
+It reads the store once, derives the diary facts (core/trends.py), re-runs triage over them
+merged with the last saved answers, and adds the phase and the next planned session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+__all__ = ["status_report"]
+
+
+def status_report(store: Any, profile: Any, kb: Any, now: datetime) -> dict[str, Any]:
+    """Everything ``backspasm status`` and the web Diary show, as a JSON-ready dict.
+
+    ``care_card`` is the card of the current level; ``rose`` says whether the diary raised
+    the level above the last saved triage, and ``new_reasons`` why.
+    """
+    from backspasm.core.answers import AnswersError
+    from backspasm.core.plan import PlanError, is_easing, make_plan
+    from backspasm.core.trends import diary_facts, reassess, windows
+
+    w = windows(kb)
+    data = store.status_data(profile.id, pain_since=now - w.pain_since,
+                             episodes_since=now - w.episodes)
+    episodes = list(data.recent_episodes)
+    if data.episode is not None and data.episode not in episodes:
+        episodes.append(data.episode)
+    pain = list(data.recent_pain)
+    if data.latest_pain is not None and data.latest_pain not in pain:
+        pain.append(data.latest_pain)
+    facts = diary_facts(kb, episodes=episodes, pain=pain, now=now)
+    saved = data.latest_triage
+    try:
+        r = reassess(kb, facts=facts, saved_answers=saved.answers if saved else None,
+                     saved_level=saved.level if saved else None,
+                     saved_rules=saved.rules if saved else (), region=profile.region)
+    except AnswersError:  # answers saved under an older contract: judge the diary alone
+        r = reassess(kb, facts=facts, region=profile.region)
+    out: dict[str, Any] = {
+        "now": now.isoformat(),
+        "timezone": profile.tz,
+        "episode": None,
+        "phase": None,
+        "next_session": None,
+        "pain": {"latest": facts.pain_now, "trend": facts.pain_trend,
+                 "mean_last_24h": facts.mean_last, "mean_previous_24h": facts.mean_before},
+        "episodes_recent": facts.episodes_recent,
+        "level": r.result.level,
+        "previous_level": r.previous_level,
+        "rose": r.rose,
+        "new_reasons": [x.to_dict() for x in r.new_reasons],
+        "care_card": dict(r.result.care_card),
+        "knowledge_version": kb.version,
+    }
+    ep = data.episode
+    if ep is None:
+        return out
+    out["episode"] = {"id": ep.id, "onset": ep.onset.isoformat(), "trigger": ep.trigger,
+                      "hours_since_onset": round(facts.hours_since_onset or 0, 1)}
+    if r.result.emergency:
+        return out  # no self-care plan beside an emergency
+    try:
+        plan = make_plan(kb, onset=ep.onset, now=now, tz=profile.tz, wake=profile.wake,
+                         sleep=profile.sleep,
+                         easing=is_easing(kb, facts.pain_now, facts.pain_trend))
+    except PlanError:
+        return out
+    out["phase"] = plan.phase
+    upcoming = [s for s in plan.sessions if s.end > now]
+    if upcoming:
+        out["next_session"] = upcoming[0].to_dict()
+    return out
