@@ -17,6 +17,7 @@ run: setup
 
 ## test: set up everything (venv, Python, Debian and npm packages) and run every test
 test: setup-test
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 ## bench: the benchmarks (tables on stdout; figures recorded in docs/benchmarks.md)

@@ -16,6 +16,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests with a fixed seed, so a landing never depends on luck; local
+# runs keep exploring new examples (and keep the failures they find in .hypothesis/).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 DEFAULT_PG_URL = "postgresql+psycopg://@127.0.0.1:5432/test"
 
