@@ -144,7 +144,7 @@ def _fill(store, pid):
                    note="with food")
     store.save_triage(pid, answers={"age": 44, "pain_now": 6, "onset": "2026-01-01T10:00:00Z"},
                       level="consultation", rules=["lasting-over-72h"], knowledge_version="k1",
-                      at=NOW - timedelta(hours=2))
+                      at=NOW - timedelta(hours=2), unsure=["numb_saddle", "bladder_retention"])
 
 
 def test_export_import_export_is_lossless(store, db_url, tmp_path):
@@ -153,6 +153,7 @@ def test_export_import_export_is_lossless(store, db_url, tmp_path):
     doc = json.loads(json.dumps(store.export_profile(p.id)))  # through real JSON
     assert doc["format"] == "backspasm-diary" and doc["version"] == 1
     assert len(doc["pain"]) == 30
+    assert doc["triage"][0]["unsure"] == ["bladder_retention", "numb_saddle"]
     # Into an empty database (a fresh SQLite file): same document back.
     with open_store(f"sqlite:///{tmp_path / 'other.db'}") as other:
         q = other.create_profile()
@@ -252,3 +253,58 @@ def test_status_and_diary_views(store):
     d = store.diary(p.id, since=NOW - timedelta(hours=10), until=NOW + timedelta(seconds=1))
     assert [x.at for x in d.pain] == sorted(x.at for x in d.pain)
     assert len(d.pain) == 10 and len(d.care) == 2 and len(d.episodes) == 1
+
+
+def test_triage_keeps_the_not_sure_answers(store):
+    """H23/H17: "not sure" counted as yes, so it is saved with the record (sorted, once)."""
+    p = store.create_profile()
+    rec = store.save_triage(p.id, answers={"age": 40}, level="urgent", rules=["r"],
+                            knowledge_version="k", at=NOW,
+                            unsure=frozenset({"numb_saddle", "fever"}))
+    assert rec.unsure == ["fever", "numb_saddle"]
+    assert store.latest_triage(p.id).unsure == ["fever", "numb_saddle"]
+    plain = store.save_triage(p.id, answers={}, level="self_care", rules=[],
+                              knowledge_version="k", at=NOW + timedelta(seconds=1))
+    assert plain.unsure == [] and store.triage_records(p.id)[-1].unsure == []
+    for bad in ("fever", [1], None):
+        with pytest.raises(StoreError) as err:
+            store.save_triage(p.id, answers={}, level="x", rules=[], knowledge_version="k",
+                              at=NOW, unsure=bad)
+        assert err.value.field == "unsure"
+    assert len(store.triage_records(p.id)) == 2
+
+
+def test_an_export_without_unsure_still_imports(store):
+    """Documents written before migration 0005 have no "unsure": they import as empty."""
+    p = store.create_profile()
+    _fill(store, p.id)
+    doc = json.loads(json.dumps(store.export_profile(p.id)))
+    for t in doc["triage"]:
+        del t["unsure"]
+    q = store.create_profile()
+    assert store.import_profile(q.id, doc)["triage"] == 1
+    assert store.triage_records(q.id)[0].unsure == []
+    doc["triage"][0]["unsure"] = "numb_saddle"
+    r = store.create_profile()
+    with pytest.raises(ImportFormatError) as err:
+        store.import_profile(r.id, doc)
+    assert err.value.field == "triage[0].unsure"
+
+
+def test_migration_0005_keeps_older_triage_records(db_url):
+    """A database at 0004 with a triage row: after 0005 the row reads with unsure == []."""
+    from backspasm.store.migrations import migrate
+
+    with open_store(db_url) as s:
+        p = s.create_profile()
+        s.save_triage(p.id, answers={"age": 50}, level="urgent", rules=["r"],
+                      knowledge_version="k", at=NOW, unsure=["fever"])
+        engine = s.engine
+        with engine.begin() as conn:  # back to the schema before 0005, row kept
+            conn.execute(text("ALTER TABLE triage_records DROP COLUMN unsure"))
+            conn.execute(text("DELETE FROM schema_migrations WHERE id = '0005_triage_unsure'"))
+        assert "unsure" not in {c["name"] for c in inspect(engine).get_columns("triage_records")}
+        assert migrate(engine) == ["0005_triage_unsure"]
+    with open_store(db_url) as s:
+        rec = s.latest_triage(p.id)
+        assert rec.unsure == [] and rec.answers == {"age": 50} and rec.level == "urgent"

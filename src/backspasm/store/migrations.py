@@ -180,11 +180,22 @@ def _0004_web_journeys(conn: Connection) -> None:
     ).create(conn, checkfirst=True)
 
 
+def _0005_triage_unsure(conn: Connection) -> None:
+    """Keep the "not sure" answers of a triage (hazard H23/H17): they counted as yes.
+
+    Older records get an empty list: they were saved without it.
+    """
+    conn.execute(
+        text("ALTER TABLE triage_records ADD COLUMN unsure JSON NOT NULL DEFAULT '[]'")
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _0001_initial),
     Migration("0002_feed_tokens", _0002_feed_tokens),
     Migration("0003_accounts", _0003_accounts),
     Migration("0004_web_journeys", _0004_web_journeys),
+    Migration("0005_triage_unsure", _0005_triage_unsure),
 )
 
 

@@ -122,6 +122,8 @@ class TriageRow(Base):
     level: Mapped[str] = mapped_column(String(32))
     rules: Mapped[list[str]] = mapped_column(JSON)
     knowledge_version: Mapped[str] = mapped_column(String(100))
+    #: Yes/no fields answered "not sure" (counted as yes); migration 0005.
+    unsure: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class FeedTokenRow(Base):

@@ -68,6 +68,8 @@ class TriageRecord:
     level: str
     rules: list[str]
     knowledge_version: str
+    #: Yes/no fields answered "not sure": they count as yes (not in ``answers``).
+    unsure: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

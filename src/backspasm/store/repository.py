@@ -146,7 +146,16 @@ def _care(row: CareRow) -> r.CareEntry:
 
 def _triage(row: TriageRow) -> r.TriageRecord:
     return r.TriageRecord(row.id, row.profile_id, row.at, dict(row.answers), row.level,
-                          list(row.rules), row.knowledge_version)
+                          list(row.rules), row.knowledge_version, list(row.unsure or []))
+
+
+def _unsure(value: Any) -> list[str]:
+    """The "not sure" field names as a sorted list without repeats, or StoreError."""
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise StoreError("unsure", "a list of answer field names", value)
+    if not all(isinstance(x, str) and x for x in value):
+        raise StoreError("unsure", "a list of answer field names", value)
+    return sorted(set(value))
 
 
 _PAIN_COLS = (PainRow.id, PainRow.profile_id, PainRow.at, PainRow.score, PainRow.note)
@@ -499,9 +508,14 @@ class Store:
         rules: list[str],
         knowledge_version: str,
         at: datetime,
+        unsure: list[str] | tuple[str, ...] | frozenset[str] | set[str] = (),
     ) -> r.TriageRecord:
-        """Keep a triage result: the answers as given (the contract's JSON), level, rule ids."""
+        """Keep a triage result: the answers as given (the contract's JSON), level, rule ids.
+
+        ``unsure`` names the yes/no fields answered "not sure" (triage counted them as yes).
+        """
         at = _past("at", at, self.now())
+        unsure_list = _unsure(unsure)
         if not isinstance(answers, dict):
             raise StoreError("answers", "a JSON object", type(answers).__name__)
         if not isinstance(level, str) or not level:
@@ -514,7 +528,8 @@ class Store:
         def go(s: Session) -> r.TriageRecord:
             self._profile_row(s, profile_id)
             row = TriageRow(profile_id=profile_id, at=at, answers=answers, level=level,
-                            rules=list(rules), knowledge_version=knowledge_version)
+                            rules=list(rules), knowledge_version=knowledge_version,
+                            unsure=unsure_list)
             s.add(row)
             s.flush()
             return _triage(row)
@@ -624,7 +639,8 @@ class Store:
                           "medicine": c.medicine, "note": c.note}
                          for c in rows(CareRow, CareRow.start)],
                 "triage": [{"at": _fmt(t.at), "answers": t.answers, "level": t.level,
-                            "rules": t.rules, "knowledge_version": t.knowledge_version}
+                            "rules": t.rules, "knowledge_version": t.knowledge_version,
+                            "unsure": list(t.unsure or [])}
                            for t in rows(TriageRow, TriageRow.at)],
             }
 
@@ -838,12 +854,14 @@ def _parse_document(doc: Any, now: datetime) -> dict[str, Any]:
         if not isinstance(x["knowledge_version"], str):
             raise StoreError("knowledge_version", "a version string")
         return {"at": when("at", x["at"]), "answers": x["answers"], "level": x["level"],
-                "rules": x["rules"], "knowledge_version": x["knowledge_version"]}
+                "rules": x["rules"], "knowledge_version": x["knowledge_version"],
+                "unsure": _unsure(x.get("unsure", []))}
 
     each("episodes", {"onset", "ended_at", "trigger"}, {"onset"}, episode)
     each("pain", {"at", "score", "note"}, {"at", "score"}, pain)
     each("care", {"kind", "start", "minutes", "medicine", "note"}, {"kind", "start"}, care)
-    each("triage", {"at", "answers", "level", "rules", "knowledge_version"},
+    # "unsure" came later (migration 0005): optional, so older version-1 documents import.
+    each("triage", {"at", "answers", "level", "rules", "knowledge_version", "unsure"},
          {"at", "answers", "level", "rules", "knowledge_version"}, triage)
     if sum(1 for e in out["episodes"] if e["ended_at"] is None) > 1:
         raise ImportFormatError("episodes", "at most one open episode (without ended_at)")
