@@ -47,3 +47,42 @@ def test_bad_answers_save_nothing(db_url):
                       input=json.dumps({"age": "thirty"}))
     assert r.exit_code == 2 and "age" in r.stderr
     assert json.loads(_run(db_url, "export", "--json", "-"))["triage"] == []
+
+
+def _typed_answers(unsure_field: str, now: datetime) -> str:
+    """The lines a person types: "?" for ``unsure_field``, "n" for other yes/no questions."""
+    from backspasm.core.flow import Outcome, apply_answer, next_step
+    from backspasm.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    numbers = {"age": "40", "pain_now": "4", "onset": "5"}
+    answers: dict = {}
+    unsure: frozenset[str] = frozenset()
+    lines = []
+    while not isinstance(step := next_step(answers, kb, now=now, unsure=unsure), Outcome):
+        if step.kind == "yes_no":
+            line = "?" if step.id == unsure_field else "n"
+            raw = {"?": "not_sure", "n": "no"}[line]
+        elif step.kind == "choice":
+            line = raw = step.options[0].value
+        else:
+            line = raw = numbers.get(step.id, str(step.minimum))
+        answers, unsure = apply_answer(answers, unsure, step, raw, now=now)
+        lines.append(line)
+    assert unsure_field in unsure, "the flow never asked the field"
+    return "\n".join(lines) + "\n"
+
+
+def test_not_sure_on_the_terminal_is_saved_and_status_keeps_it_as_yes(db_url):
+    """H23/H17: "?" counted as yes; the saved record keeps it, so status does not drop it."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    typed = _typed_answers("fever_or_unwell", now)
+    out = json.loads(_run(db_url, "triage", "--json", "--save", "--now", now.isoformat(),
+                          input=typed))
+    assert out["unsure"] == ["fever_or_unwell"] and out["level"] == "consultation_24"
+    saved = json.loads(_run(db_url, "export", "--json", "-"))["triage"]
+    assert saved[0]["unsure"] == ["fever_or_unwell"]
+    assert "fever_or_unwell" not in saved[0]["answers"]
+    rep = json.loads(_run(db_url, "status", "--json"))
+    assert rep["previous_level"] == "consultation_24"
+    assert rep["level"] == "consultation_24"  # not lowered by re-running without the "?"

@@ -145,3 +145,16 @@ def test_an_ended_episode_drops_an_old_saved_onset():
 def test_entries_after_now_are_ignored():
     f = facts([Ep(h(-1))], [Pain(h(-2), 9)])
     assert f.onset is None and f.pain_now is None and f.episodes_recent == 0
+
+
+def test_saved_not_sure_answers_count_as_yes_again():
+    """H23/H17: a sign answered "not sure" counted as yes; the re-check must not drop it."""
+    saved = {"onset": h(30).isoformat(), "pain_now": 4, "age": 40}  # "not sure" is left out
+    f = facts([Ep(h(30))], [Pain(h(1), 4)])
+    kept = reassess(KB, facts=f, saved_answers=saved, saved_level="consultation_24",
+                    saved_rules=["fever-or-unwell"], saved_unsure=["fever_or_unwell"])
+    assert kept.result.level == "consultation_24" and "fever-or-unwell" in kept.result.fired
+    assert kept.result.unsure == ("fever_or_unwell",) and not kept.rose
+    dropped = reassess(KB, facts=f, saved_answers=saved, saved_level="consultation_24",
+                       saved_rules=["fever-or-unwell"])
+    assert "fever-or-unwell" not in dropped.result.fired  # what went wrong before the fix

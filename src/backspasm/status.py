@@ -36,7 +36,8 @@ def status_report(store: Any, profile: Any, kb: Any, now: datetime) -> dict[str,
     try:
         r = reassess(kb, facts=facts, saved_answers=saved.answers if saved else None,
                      saved_level=saved.level if saved else None,
-                     saved_rules=saved.rules if saved else (), region=profile.region)
+                     saved_rules=saved.rules if saved else (), region=profile.region,
+                     saved_unsure=getattr(saved, "unsure", ()) if saved else ())
     except AnswersError:  # answers saved under an older contract: judge the diary alone
         r = reassess(kb, facts=facts, region=profile.region)
     out: dict[str, Any] = {

@@ -460,7 +460,8 @@ def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
     with _open(db) as (store, profile):
         store.save_triage(profile.id, answers=answers, level=result.level,
                           rules=[r.rule for r in result.reasons],
-                          knowledge_version=result.knowledge_version, at=min(at, _now()))
+                          knowledge_version=result.knowledge_version, at=min(at, _now()),
+                          unsure=list(getattr(result, "unsure", ())))
     if not quiet:
         typer.echo("Your answers and this result are saved in your diary.", err=True)
 

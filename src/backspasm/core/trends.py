@@ -179,13 +179,17 @@ def reassess(
     saved_level: str | None = None,
     saved_rules: Sequence[str] = (),
     region: str | None = "GB",
+    saved_unsure: Iterable[str] = (),
 ) -> Reassessment:
     """Merge the diary facts into the saved answers and run triage at ``facts.now``.
 
+    ``saved_unsure`` are the yes/no fields answered "not sure": they count as yes again, so
+    the re-check is never lower than the saved level for that reason (hazard H23/H17).
     Without a saved result the baseline is self-care with no rules fired.
     Raises ``AnswersError`` if the saved answers no longer parse."""
     merged = merge_answers(saved_answers, facts)
-    result = triage(parse_answers(merged, default_now=facts.now), kb, region=region)
+    result = triage(parse_answers(merged, default_now=facts.now), kb, region=region,
+                    unsure=frozenset(saved_unsure))
     previous = saved_level or "self_care"
     before = set(saved_rules)
     return Reassessment(

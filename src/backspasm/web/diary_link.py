@@ -68,4 +68,5 @@ class DiaryLink:
         self.store.save_triage(
             profile_id, answers=answers, level=result["level"],
             rules=[r["rule"] for r in result.get("reasons", [])],
-            knowledge_version=result["knowledge_version"], at=at)
+            knowledge_version=result["knowledge_version"], at=at,
+            unsure=list(result.get("unsure") or []))
