@@ -80,7 +80,7 @@ def fill_others(store: Any, now: datetime) -> None:
 
 
 def run(name: str, url: str, doc: dict[str, Any], now: datetime) -> list[tuple[str, ...]]:
-    from backspasm.cli.diary import status_report
+    from backspasm.status import status_report
     from backspasm.core.trends import windows
     from backspasm.knowledge import load_knowledge
     from backspasm.store import open_store
