@@ -149,7 +149,7 @@ def test_passwords_are_stored_as_argon2id_hashes(mu):
 
 
 def test_signed_out_pages_go_to_sign_in_and_the_api_says_401(mu):
-    for path in ("/", "/diary", "/plan", "/settings", "/privacy"):
+    for path in ("/diary", "/plan", "/settings", "/privacy", "/triage/next"):
         r = mu.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/signin"), path
     r = mu.get("/api/v1/pain")
@@ -304,3 +304,45 @@ def test_serve_refuses_other_addresses_in_personal_mode_only():
     r = subprocess.run([sys.executable, "-m", "backspasm", "serve", "--host", "0.0.0.0"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "loopback" in r.stderr and "Traceback" not in r.stderr
+
+
+# --- H20: emergency advice never waits behind sign-in ----------------------------------------
+
+def _has_emergency_card(html: str, number: str = "999") -> bool:
+    return ('class="bs-card bs-card--emergency"' in html and f'href="tel:{number}"' in html
+            and "Get help now if you have any of these" in html)
+
+
+def test_signed_out_start_page_is_public_with_the_emergency_signs(mu):
+    r = mu.get("/", follow_redirects=False)
+    assert r.status_code == 200
+    assert _has_emergency_card(r.text)
+    # Start leads to sign-in (no journey can start without an account) ...
+    assert re.search(r'<a class="bs-button[^"]*" href="/signin">Start now</a>', r.text)
+    assert 'action="/triage/start"' not in r.text
+    # ... and starting anyway is sent there too, with nothing saved.
+    r = mu.post("/triage/start", data={"csrf_token": csrf(mu, "/signin")},
+                follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/signin"
+
+
+@pytest.mark.parametrize("path", ["/signin", "/signup", "/signin?next=/diary"])
+def test_sign_in_and_sign_up_pages_show_the_emergency_signs(mu, path):
+    r = mu.get(path)
+    assert r.status_code == 200 and _has_emergency_card(r.text)
+    # The sources the card cites are listed on the page (the links go somewhere).
+    assert 'id="src-NHS-BACKPAIN"' in r.text
+
+
+def test_emergency_signs_stay_on_a_sign_in_error_page_and_use_the_server_region(tmp_path):
+    c = multi_client(tmp_path, region="US")
+    r = c.post("/signin", data={"email": "x@example.com", "password": "wrong password",
+                                "csrf_token": csrf(c, "/signin")})
+    assert r.status_code == 422 and _has_emergency_card(r.text, "911")
+    assert _has_emergency_card(c.get("/").text, "911")
+
+
+def test_signed_in_start_page_starts_the_journey(mu):
+    sign_up(mu, "ann@example.com")
+    r = mu.get("/")
+    assert _has_emergency_card(r.text) and 'action="/triage/start"' in r.text

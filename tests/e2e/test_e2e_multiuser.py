@@ -146,7 +146,37 @@ def _signup_error(page, base):  # noqa: ANN001
     assert page.locator(".bs-error-summary").count() == 1
 
 
+def test_signed_out_visitor_sees_the_emergency_signs_before_any_sign_in(browser, server):
+    """H20: the start page is public in multi-user mode, and sign-in keeps the signs."""
+    ctx = browser.new_context(viewport=PHONE)
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        response = page.goto(server.url + "/")
+        assert response.status == 200 and page.url == server.url + "/"
+        card = page.locator("main .bs-card--emergency")
+        assert card.get_by_role("heading").inner_text() == "Get help now if you have any of these"
+        assert card.locator("a[href='tel:999']").is_visible()
+        with page.expect_navigation():
+            page.click("text=Start now")
+        assert page.url.startswith(server.url + "/signin")
+        assert page.locator("main .bs-card--emergency a[href='tel:999']").is_visible()
+        with page.expect_navigation():
+            page.click("text=Create an account")
+        assert page.locator("main .bs-card--emergency a[href='tel:999']").is_visible()
+        page.fill("#email", "frank@example.com")
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("button:has-text('Create my account')")
+        with page.expect_navigation():
+            page.click("text=Start now")  # signed in: the journey starts
+        assert "/triage/q/" in page.url
+    finally:
+        ctx.close()
+
+
 PAGES = {
+    "start-signed-out": lambda p, b: p.goto(b + "/"),
     "signin": lambda p, b: p.goto(b + "/signin"),
     "signup": lambda p, b: p.goto(b + "/signup"),
     "signin-error": _signin_error,

@@ -205,10 +205,14 @@ def _with_anon_cookie(request: Request, response: Response) -> Response:
 def _form_page(request: Request, name: str, *, status: int = 200, errors: dict | None = None,
                email: str = "", next_url: str = "/") -> Response:
     titles = {"auth/signin.html": "Sign in", "auth/signup.html": "Create an account"}
+    from backspasm.web.pages_triage import emergency_signs_context
+
     title = ("Error: " if errors else "") + titles[name]
-    response = render(request, name, {"title": title, "errors": errors or {},
-                                      "email": email[:254], "next": next_url,
-                                      "password_min": PASSWORD_MIN}, status_code=status)
+    state = request.app.state
+    ctx = emergency_signs_context(state.kb, state.settings.region)  # H20: signs before sign-in
+    ctx.update({"title": title, "errors": errors or {}, "email": email[:254], "next": next_url,
+                "password_min": PASSWORD_MIN})
+    response = render(request, name, ctx, status_code=status)
     return _with_anon_cookie(request, response)
 
 

@@ -77,15 +77,25 @@ def _sources_of(*groups: Any) -> list[str]:
     return out
 
 
+def emergency_signs_context(kb: Knowledge, region: str | None) -> dict[str, Any]:
+    """What the ``_signs.html`` card needs: the signs, the region's number, their sources."""
+    signs = kb["web"]["emergency_signs"]
+    return {"signs": signs, "region": region_info(kb, region),
+            "page_sources": list(signs["sources"])}
+
+
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, kb: Knowledge = Depends(get_kb),
-          profile: dict = Depends(get_profile)) -> HTMLResponse:
+def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
+    """The start page. Public in multi-user mode too: emergency signs never wait (H20)."""
+    if request.app.state.settings.multi_user and getattr(request.state, "user", None) is None:
+        region = request.app.state.settings.region  # signed out: the server's region
+    else:
+        region = get_profile(request)["region"]
     web = kb["web"]
-    return render(request, "start.html", {
-        "title": web["start"]["heading"], "start": web["start"],
-        "signs": web["emergency_signs"], "region": region_info(kb, profile["region"]),
-        "page_sources": _sources_of(web["emergency_signs"]["sources"], web["start"]["sources"]),
-    })
+    ctx = emergency_signs_context(kb, region)
+    ctx.update({"title": web["start"]["heading"], "start": web["start"],
+                "page_sources": _sources_of(ctx["page_sources"], web["start"]["sources"])})
+    return render(request, "start.html", ctx)
 
 
 @router.post("/triage/start")
