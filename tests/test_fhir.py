@@ -208,3 +208,37 @@ def test_session_status_by_time():
         == "completed"
     )
     assert session_status(s, [CareDone("ice", NOW)], NOW + timedelta(hours=1)) == "not-started"
+
+
+def test_a_not_sure_answer_is_true_and_says_not_sure(kb, fhir_schema):
+    """H23: a sign answered "not sure" counted as yes; the response carries true and says so."""
+    from backspasm.exports.fhir import UNSURE_NOTE
+
+    base = _episode()
+    triage = TriageSnapshot(base.triage.at, base.triage.answers, "consultation_24",
+                            base.triage.reasons, unsure=("fever_or_unwell",))
+    bundle = build_bundle(_episode(triage=triage), kb=kb, now=NOW, patient_key="p")
+    (qr,) = _by_type(bundle)["QuestionnaireResponse"]
+    fhir_schema(qr)
+    (item,) = [i for i in qr["item"] if i["linkId"] == "fever_or_unwell"]
+    assert item["answer"] == [{"valueBoolean": True}]
+    assert item["text"].endswith(UNSURE_NOTE) and "not sure" in item["text"]
+    from fhir.resources.R4B.bundle import Bundle
+
+    Bundle.model_validate(json.loads(bundle_json(bundle)))
+
+
+def test_an_ended_episode_has_a_completed_careplan_with_nothing_still_scheduled(kb, fhir_schema):
+    """H22: after the episode ends, no activity may stay scheduled, and none after the end."""
+    ended = ONSET + timedelta(days=1)
+    bundle = build_bundle(_episode(ended=ended), kb=kb, now=ONSET + timedelta(days=1, hours=1),
+                          patient_key="p")
+    (plan,) = _by_type(bundle)["CarePlan"]
+    fhir_schema(plan)
+    assert plan["status"] == "completed"
+    statuses = [a["detail"]["status"] for a in plan["activity"]]
+    assert "scheduled" not in statuses and "in-progress" not in statuses
+    starts = [datetime.fromisoformat(a["detail"]["scheduledPeriod"]["start"])
+              for a in plan["activity"]]
+    assert starts and all(s < ended for s in starts)
+    assert statuses[0] == "completed"  # the ice session the diary has

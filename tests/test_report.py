@@ -164,3 +164,15 @@ def test_the_report_escapes_what_the_person_typed(kb):
     ep = two_weeks(medicines=[MedicineDose("<b>Co-codamol</b>", ONSET)])
     html = render_report_html(ep, kb=kb, now=ONSET + timedelta(days=15))
     assert "&lt;b&gt;Co-codamol&lt;/b&gt;" in html and "<b>Co-codamol" not in html
+
+
+def test_a_not_sure_sign_says_not_sure_counted_as_yes(kb, tmp_path):
+    """H23: "not sure" is kept apart from the answers; the report must not say Not answered."""
+    base = two_weeks()
+    answers = {k: v for k, v in base.triage.answers.items() if k != "fever_or_unwell"}
+    triage = TriageSnapshot(base.triage.at, answers, base.triage.level, base.triage.reasons,
+                            unsure=("fever_or_unwell",))
+    pdf = render_report_pdf(two_weeks(triage=triage), kb=kb, now=ONSET + timedelta(days=15))
+    text, _ = _pdf_text(tmp_path, pdf)
+    assert re.search(r"High temperature\s+Not sure \(counted as yes\)", text), text
+    assert text.count("Not sure (counted as yes)") == 1

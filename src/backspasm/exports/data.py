@@ -62,6 +62,8 @@ class TriageSnapshot:
     answers: Mapping[str, Any]
     level: str
     reasons: Sequence[Mapping[str, Any]] = ()
+    #: Yes/no fields answered "not sure" (not in ``answers``): triage counted them as yes.
+    unsure: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

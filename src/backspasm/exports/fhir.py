@@ -16,7 +16,10 @@ from typing import Any
 
 from backspasm.exports.data import CareDone, EpisodeRecord, ExportError, SessionLike
 
-__all__ = ["build_bundle", "questionnaire", "session_status", "LOINC_PAIN"]
+__all__ = ["build_bundle", "questionnaire", "session_status", "LOINC_PAIN", "UNSURE_NOTE"]
+
+#: Added to the text of an item answered "I'm not sure": true is what triage counted.
+UNSURE_NOTE = "(Answered: not sure. Counted as yes.)"
 
 LOINC_PAIN = {
     "system": "http://loinc.org",
@@ -183,6 +186,16 @@ def build_bundle(
             if "valueCoding" in answer:
                 answer["valueCoding"]["system"] = f"{QUESTIONNAIRE_URL}#{name}"
             items.append({"linkId": name, "answer": [answer]})
+        # "Not sure" counted as yes (H23): the value that counted, and the item text says so.
+        qtexts = {i["linkId"]: i.get("text", i["linkId"]) for i in q["item"]}
+        for name in episode.triage.unsure:
+            if types.get(name) != "boolean" or episode.triage.answers.get(name) is not None:
+                continue
+            items.append({
+                "linkId": name,
+                "text": f"{qtexts[name]} {UNSURE_NOTE}",
+                "answer": [{"valueBoolean": True}],
+            })
         add(
             _urn("qr", patient_key, episode.id, episode.triage.at.isoformat()),
             {
@@ -220,17 +233,23 @@ def build_bundle(
             },
         )
     sessions = sorted(episode.sessions, key=lambda s: s.start)
+    ended = episode.ended
+    if ended is not None:  # H22: an ended episode plans nothing after its end
+        sessions = [s for s in sessions if s.start < ended]
     from backspasm.exports.ics import session_texts
 
     cal = session_texts(kb)
     activities = []
     for s in sessions:
+        status = session_status(s, episode.care, now if ended is None else max(now, ended))
+        if ended is not None and status in ("scheduled", "in-progress"):
+            status = "stopped"  # the episode ended during this session
         detail: dict[str, Any] = {
             "code": {
                 "coding": [{"system": _KIND_SYSTEM, "code": s.kind}],
                 "text": cal[s.kind]["title"] if s.kind in cal else s.kind,
             },
-            "status": session_status(s, episode.care, now),
+            "status": status,
             "scheduledPeriod": {
                 "start": _dt(s.start.astimezone(tz)),
                 "end": _dt(s.end.astimezone(tz)),

@@ -108,11 +108,13 @@ def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[st
     texts = kb.data["exports"]["report"]
     end = episode.ended or now
     answers = dict(episode.triage.answers) if episode.triage else {}
+    unsure = set(episode.triage.unsure) if episode.triage else set()
     if episode.triage is None:
         signs = []
     else:
         signs = [
-            {"label": s["label"], "answer": answers.get(s["field"]), "legs": False}
+            {"label": s["label"], "answer": answers.get(s["field"]), "legs": False,
+             "unsure": s["field"] in unsure and answers.get(s["field"]) is None}
             for s in texts["warning_signs"]
         ]
         signs += [

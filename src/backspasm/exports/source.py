@@ -104,7 +104,8 @@ def load_episode(
     snapshot = None
     for rec in reversed(store.triage_records(profile_id)):
         if rec.at >= episode.onset and (end is None or rec.at <= end):
-            snapshot = TriageSnapshot(rec.at, dict(rec.answers), rec.level, _reasons(kb, rec.rules))
+            snapshot = TriageSnapshot(rec.at, dict(rec.answers), rec.level,
+                                      _reasons(kb, rec.rules), tuple(rec.unsure))
             break
     sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
     record = EpisodeRecord(
