@@ -162,13 +162,102 @@ def test_bad_episode_start_is_refused(client, hours):
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from(["/diary/pain", "/diary/episode/start", "/settings"]),
+@given(path=st.sampled_from(["/diary/pain", "/diary/episode/start", "/settings",
+                              "/diary/care"]),
        data=st.dictionaries(st.sampled_from(["score", "hours", "tz", "wake", "sleep", "region",
-                                             "note"]),
+                                             "note", "care_kind", "care_medicine",
+                                             "care_time", "care_minutes", "care_note"]),
                             st.text(max_size=30), max_size=5))
 def test_forms_never_fail_with_a_500(client, path, data):
     r = client.post(path, data=data, follow_redirects=False)
     assert r.status_code in (303, 422), (path, data, r.status_code)
+
+
+# --- care logged from the Diary page ------------------------------------------------------
+
+def _care_form(html: str) -> str:
+    return re.search(r'<form method="post" action="/diary/care".*?</form>', html, re.S).group(0)
+
+
+def test_diary_has_a_care_form_with_the_knowledges_plain_names(client):
+    form = _care_form(client.get("/diary").text)
+    labels = client.app.state.kb["exports"]["report"]["care_kinds"]
+    from backspasm.store import CARE_KINDS
+
+    assert re.findall(r'name="care_kind" value="(\w+)"', form) == list(CARE_KINDS)
+    for kind, label in labels.items():
+        assert f'<label for="care_kind-{kind}">{label}</label>' in form
+    for field in ("care_medicine", "care_time", "care_minutes", "care_note", "csrf_token"):
+        assert f'name="{field}"' in form
+    # "When" defaults to now (HH:MM in the profile's zone).
+    assert re.search(r'name="care_time"[^>]*value="\d\d:\d\d"', form)
+
+
+def test_logged_care_shows_in_the_list_and_on_the_chart(client):
+    from zoneinfo import ZoneInfo
+
+    from backspasm.web.pages_diary import parse_care_time
+
+    client.post("/diary/episode/start", data={"hours": "20"})
+    tz = ZoneInfo(store_of(client).get_profile(pid(client)).tz)
+    when = (datetime.now(UTC) - timedelta(hours=2)).astimezone(tz).strftime("%H:%M")
+    r = client.post("/diary/care", data={"care_kind": "heat", "care_time": when,
+                                         "care_minutes": "20", "care_note": "on the sofa"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/diary"
+    r = client.post("/diary/care", data={"care_kind": "medicine", "care_medicine": "Ibuprofen",
+                                         "care_time": ""}, follow_redirects=False)
+    assert r.status_code == 303
+    [heat, med] = store_of(client).care_entries(pid(client))
+    assert (heat.kind, heat.minutes, heat.note) == ("heat", 20, "on the sofa")
+    assert heat.start.astimezone(tz).strftime("%H:%M") == when
+    assert heat.start == parse_care_time(when, datetime.now(UTC), tz)
+    assert (med.kind, med.medicine, med.minutes) == ("medicine", "Ibuprofen", None)
+    html = client.get("/diary").text
+    assert 'data-care="2"' in html
+    assert "Heat, 20 minutes" in html and "on the sofa" in html and "Ibuprofen" in html
+
+
+def test_a_care_time_later_than_now_means_yesterday():
+    from zoneinfo import ZoneInfo
+
+    from backspasm.web.pages_diary import parse_care_time
+
+    zone = ZoneInfo("Europe/London")
+    now = datetime(2026, 3, 29, 0, 10, tzinfo=UTC)  # 00:10 GMT, the night clocks go forward
+    assert parse_care_time("23:30", now, zone) == datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    assert parse_care_time("0:05", now, zone) == datetime(2026, 3, 29, 0, 5, tzinfo=UTC)
+    assert parse_care_time(" ", now, zone) == now
+    summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # 13:00 BST
+    assert parse_care_time("12.45", summer, zone) == datetime(2026, 7, 1, 11, 45, tzinfo=UTC)
+    for bad in ("24:00", "12", "7pm", "12:60", "١٢:٣٠"):
+        assert parse_care_time(bad, summer, zone) is None
+
+
+@pytest.mark.parametrize("data,field,message", [
+    ({}, "care_kind", "Choose what you did"),
+    ({"care_kind": "sauna"}, "care_kind", "Choose what you did"),
+    ({"care_kind": "medicine"}, "care_medicine", "Enter the name of the medicine you took"),
+    ({"care_kind": "ice", "care_medicine": "ibuprofen"}, "care_medicine", "Leave the medicine"),
+    ({"care_kind": "medicine", "care_medicine": "x" * 201}, "care_medicine", "under 200"),
+    ({"care_kind": "ice", "care_time": "25:00"}, "care_time", "like 14:30"),
+    ({"care_kind": "ice", "care_time": "soon"}, "care_time", "like 14:30"),
+    ({"care_kind": "ice", "care_minutes": "0"}, "care_minutes", "from 1 to 1440"),
+    ({"care_kind": "ice", "care_minutes": "1441"}, "care_minutes", "from 1 to 1440"),
+    ({"care_kind": "ice", "care_minutes": "-5"}, "care_minutes", "from 1 to 1440"),
+    ({"care_kind": "ice", "care_minutes": "2.5"}, "care_minutes", "from 1 to 1440"),
+    ({"care_kind": "ice", "care_note": "n" * 2001}, "care_note", "under 2000"),
+])
+def test_bad_care_input_names_the_field_and_writes_nothing(client, data, field, message):
+    r = client.post("/diary/care", data={"care_time": "", **data})
+    assert r.status_code == 422
+    err = re.search(rf'<p class="bs-error-message" id="{field}-err">(.*?)</p>', r.text, re.S)
+    assert err and message in err.group(1), r.text[:500]
+    assert f'<a href="#{field}">' in r.text  # the error summary links to the field
+    assert store_of(client).care_entries(pid(client)) == []
+    # What was typed is kept, so nothing has to be entered again.
+    if data.get("care_minutes"):
+        assert f'value="{data["care_minutes"]}"' in r.text
 
 
 # --- Settings --------------------------------------------------------------------------------

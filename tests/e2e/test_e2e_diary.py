@@ -115,9 +115,49 @@ def _settings_error(page, base):  # noqa: ANN001
     assert page.locator(".bs-error-summary").count() == 1
 
 
+def _care_error(page, base):  # noqa: ANN001
+    page.goto(base + "/diary")
+    page.check("#care_kind-medicine")
+    page.fill("#care_time", "half past")
+    with page.expect_navigation():
+        page.click("button:has-text('Save care')")
+    assert page.locator(".bs-error-summary li").count() == 2  # medicine name and time
+
+
+def test_care_logged_on_the_diary_page_shows_in_the_list_and_on_the_chart(tab, server):
+    tab.goto(server.url + "/diary")
+    if tab.locator("text=Start an episode").count():
+        tab.fill("#hours", "4")
+        with tab.expect_navigation():
+            tab.click("button:has-text('Start an episode')")
+    before = int(tab.locator("svg.bs-chart").get_attribute("data-care"))
+    # A mistake first: told next to the field, nothing saved, what was typed kept.
+    tab.check("#care_kind-medicine")
+    tab.fill("#care_minutes", "ten")
+    with tab.expect_navigation():
+        tab.click("button:has-text('Save care')")
+    assert tab.locator("#care_medicine-err").inner_text().endswith(
+        "Enter the name of the medicine you took")
+    assert "whole number" in tab.locator("#care_minutes-err").inner_text()
+    assert tab.locator("#care_kind-medicine").is_checked()
+    assert int(tab.locator("svg.bs-chart").get_attribute("data-care")) == before
+    tab.fill("#care_medicine", "Naproxen")
+    tab.fill("#care_minutes", "")
+    tab.fill("#care_note", "with food")
+    with tab.expect_navigation():
+        tab.click("button:has-text('Save care')")
+    assert tab.url == server.url + "/diary"
+    assert int(tab.locator("svg.bs-chart").get_attribute("data-care")) == before + 1
+    row = tab.locator("table.bs-table tbody tr", has_text="Naproxen")
+    assert row.count() == 1 and "with food" in row.inner_text()
+    # The only console line is Chromium noting the 422 page itself.
+    assert [e for e in tab.console_errors if "status of 422" not in e] == []
+
+
 PAGES = {
     "diary": lambda p, b: p.goto(b + "/diary"),
     "diary-error": _diary_error,
+    "diary-care-error": _care_error,
     "settings": lambda p, b: p.goto(b + "/settings"),
     "settings-error": _settings_error,
     "privacy": lambda p, b: p.goto(b + "/privacy"),

@@ -5,6 +5,7 @@ Start and end an episode from here. Every form posts and redirects; no JavaScrip
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,11 @@ MAX_ONSET_HOURS = 24 * 90
 DEFAULT_DAYS = 7
 #: Entries listed on the page unless all are asked for (keeps the page light on a phone).
 MAX_ENTRIES = 20
+#: The care form's limits (the store's own limits: a day of minutes, 2000-character notes).
+CARE_MINUTES_MAX = 24 * 60
+NOTE_MAX = 2000
+MEDICINE_MAX = 200
+_CLOCK = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
 
 
 def care_labels(kb: Knowledge) -> dict[str, str]:
@@ -96,7 +102,17 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
                                      "reasons": status["new_reasons"]},
         "card": {"style": style, "icon": icon}, "page_sources": sources,
         "scores": range(11), "errors": {}, "hours_value": "", "total_entries": total,
+        "care_kinds": _care_kinds(labels),
+        "care": {"kind": "", "medicine": "", "time": now.astimezone(zone).strftime("%H:%M"),
+                 "minutes": "", "note": ""},
     }
+
+
+def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
+    """The store's care kinds, each with its plain name from the knowledge (if it has one)."""
+    from backspasm.store import CARE_KINDS
+
+    return [(kind, labels.get(kind)) for kind in CARE_KINDS]
 
 
 @router.get("/diary", response_class=HTMLResponse)
@@ -172,3 +188,69 @@ def end_episode(request: Request, csrf_token: str = Form(""),
     if store.current_episode(profile_id) is not None:
         store.end_episode(profile_id, at=now)
     return _back()
+
+
+def parse_care_time(value: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """``HH:MM`` in the profile's zone at its latest time not after ``now`` (today, or
+    yesterday when that time has not come yet today); empty means ``now``; None if bad."""
+    value = value.strip()
+    if not value:
+        return now
+    m = _CLOCK.fullmatch(value)
+    if m is None:
+        return None
+    local = now.astimezone(zone)
+    at = local.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
+    if at > local:
+        at = (at.replace(tzinfo=None) - timedelta(days=1)).replace(tzinfo=zone)
+    return at.astimezone(now.tzinfo)
+
+
+@router.post("/diary/care", response_class=HTMLResponse)
+def log_care(request: Request, care_kind: str = Form(""), care_medicine: str = Form(""),
+             care_time: str = Form(""), care_minutes: str = Form(""),
+             care_note: str = Form(""), csrf_token: str = Form(""),
+             kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
+             now: datetime = Depends(get_now)) -> Response:
+    """Log care taken (ice, heat, a shower, stretching, a medicine by name, other)."""
+    from backspasm.store import CARE_KINDS, StoreError
+
+    store = request.app.state.store
+    zone = ZoneInfo(store.get_profile(profile_id).tz)
+    kind, medicine = care_kind.strip(), care_medicine.strip()
+    minutes, note = care_minutes.strip(), care_note.strip()
+    errors: dict[str, str] = {}
+    if kind not in CARE_KINDS:
+        errors["care_kind"] = "Choose what you did"
+    if kind == "medicine" and not medicine:
+        errors["care_medicine"] = "Enter the name of the medicine you took"
+    elif kind in CARE_KINDS and kind != "medicine" and medicine:
+        errors["care_medicine"] = ("Leave the medicine name empty, or choose "
+                                   "\u201cMedicine\u201d above")
+    elif len(medicine) > MEDICINE_MAX:
+        errors["care_medicine"] = f"Keep the medicine name under {MEDICINE_MAX} characters"
+    start = parse_care_time(care_time, now, zone)
+    if start is None:
+        errors["care_time"] = "Enter the time as hours and minutes, like 14:30"
+    if minutes and not (minutes.isascii() and minutes.isdigit()
+                        and 1 <= int(minutes) <= CARE_MINUTES_MAX):
+        errors["care_minutes"] = (f"Enter the minutes as a whole number from 1 to "
+                                  f"{CARE_MINUTES_MAX}, or leave it empty")
+    if len(note) > NOTE_MAX or "\x00" in note:
+        errors["care_note"] = f"Keep the note under {NOTE_MAX} characters"
+    if not errors:
+        try:
+            store.log_care(profile_id, kind=kind, start=start,
+                           minutes=int(minutes) if minutes else None,
+                           medicine=medicine or None, note=note or None)
+        except StoreError as exc:  # a limit we did not check above: still a clear message
+            field = {"at": "care_time", "kind": "care_kind"}.get(exc.field, f"care_{exc.field}")
+            errors[field if field in CARE_FIELDS else "care_kind"] = str(exc)
+    if errors:
+        return _again(request, kb, profile_id, now, errors, care={
+            "kind": kind[:20], "medicine": medicine[:MEDICINE_MAX], "time": care_time[:20],
+            "minutes": minutes[:20], "note": note[:NOTE_MAX]})
+    return _back()
+
+
+CARE_FIELDS = ("care_kind", "care_medicine", "care_time", "care_minutes", "care_note")
