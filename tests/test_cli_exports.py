@@ -169,3 +169,37 @@ def test_export_ics_to_stdout_and_refused_after_an_emergency_result(db, tmp_path
     r = run(db, "export", "ics", str(out))
     assert r.returncode == 2 and r.stderr.startswith("Error: plan: no self-care plan")
     assert not out.exists()
+
+
+def test_after_episode_end_no_calendar_but_the_report_and_fhir_still_work(db, tmp_path):
+    """H22: `episode end` stops the reminders; the past can still be exported."""
+    with _store(db) as s:
+        fill(s)
+    assert run(db, "export", "ics", "-").returncode == 0  # open: reminders ahead
+    env = {**os.environ, "BACKSPASM_DATABASE_URL": str(db)}
+    ended = subprocess.run([str(BIN), "episode", "end", "--at", (NOW - timedelta(hours=1))
+                            .isoformat()], capture_output=True, text=True, env=env)
+    assert ended.returncode == 0, ended.stderr
+    out = tmp_path / "plan.ics"
+    out.write_text("old")
+    r = run(db, "export", "ics", str(out))
+    assert r.returncode == 2 and r.stderr.startswith("Error: episode: an open episode, but your episode has ended")
+    assert "Traceback" not in r.stderr and out.read_text() == "old"
+    assert run(db, "report", str(tmp_path / "r.pdf")).returncode == 0
+    fhir = tmp_path / "e.json"
+    assert run(db, "export", "fhir", str(fhir)).returncode == 0
+    (plan,) = [e["resource"] for e in json.loads(fhir.read_text())["entry"]
+               if e["resource"]["resourceType"] == "CarePlan"]
+    assert plan["status"] == "completed"
+    assert all(a["detail"]["status"] != "scheduled" for a in plan.get("activity", []))
+
+
+def test_an_emergency_with_no_open_episode_gives_no_calendar(db):
+    """H22: an emergency result saved after the last episode ended: still no reminders."""
+    with _store(db) as s:
+        pid, _ = fill(s)
+        s.end_episode(pid, at=NOW - timedelta(hours=3))
+        s.save_triage(pid, answers={"chest_pain": True}, level="emergency_ambulance",
+                      rules=["chest-pain"], knowledge_version="x", at=NOW - timedelta(hours=1))
+    r = run(db, "export", "ics", "-")
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("Error: episode:")

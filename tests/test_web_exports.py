@@ -129,3 +129,50 @@ def test_the_app_serves_the_exports_and_the_plan_page_offers_the_calendar(client
     cal = client.get("/export/calendar.ics")
     assert cal.status_code == 200 and cal.headers["content-type"].startswith("text/calendar")
     assert icalendar.Calendar.from_ical(cal.content).walk("VEVENT")
+
+
+def _events(r) -> list:
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    return list(icalendar.Calendar.from_ical(r.content).walk("VEVENT"))
+
+
+def test_after_the_episode_ends_the_feed_is_empty_and_the_download_refused(client):
+    """H22: ending the episode (the Diary's button) stops every reminder; the past exports."""
+    _start(client)
+    feed = "/" + _new_link(client)
+    assert _events(client.get(feed)) and client.get("/export/calendar.ics").status_code == 200
+    r = client.post("/diary/episode/end", data={"csrf_token": ""}, follow_redirects=False)
+    assert r.status_code in (302, 303)
+    assert client.app.state.store.current_episode(_profile(client)) is None
+    assert _events(client.get(feed)) == []  # still a valid calendar: apps drop the events
+    down = client.get("/export/calendar.ics")
+    assert down.status_code == 422 and "episode:" in down.text and "has ended" in down.text
+    assert client.get("/export/report.pdf").status_code == 200
+    fhir = json.loads(client.get("/export/fhir.json").content)
+    (plan,) = [e["resource"] for e in fhir["entry"] if e["resource"]["resourceType"] == "CarePlan"]
+    assert plan["status"] == "completed"
+    assert all(a["detail"]["status"] != "scheduled" for a in plan.get("activity", []))
+
+
+def test_after_an_emergency_result_the_feed_is_empty_and_the_download_refused(client):
+    """H22: an emergency result inside the open episode: no self-care reminders at all."""
+    pid = _start(client)
+    feed = "/" + _new_link(client)
+    assert _events(client.get(feed))
+    client.app.state.store.save_triage(
+        pid, answers={"chest_pain": True}, level="emergency_ambulance", rules=["chest-pain"],
+        knowledge_version="x", at=NOW - timedelta(minutes=5))
+    down = client.get("/export/calendar.ics")
+    assert down.status_code == 422 and "no self-care plan" in down.text
+    assert _events(client.get(feed)) == []
+
+
+def test_an_emergency_saved_after_the_last_episode_ended_gives_no_reminders(client):
+    pid = _start(client)
+    store = client.app.state.store
+    store.end_episode(pid, at=NOW - timedelta(hours=2))
+    store.save_triage(pid, answers={"chest_pain": True}, level="emergency_ambulance",
+                      rules=["chest-pain"], knowledge_version="x", at=NOW - timedelta(hours=1))
+    feed = "/" + _new_link(client)
+    assert _events(client.get(feed)) == []
+    assert client.get("/export/calendar.ics").status_code == 422

@@ -124,24 +124,32 @@ def export_ics(
     now: str | None = _NOW,
     db: str | None = _DB,
 ) -> None:
-    """Calendar reminders (.ics) for the planned sessions still ahead. Import it once."""
+    """Calendar reminders (.ics) for the planned sessions still ahead. Import it once.
 
-    def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
-        from backspasm.exports.data import ExportError
-        from backspasm.exports.ics import build_ics
-        from backspasm.exports.source import EMERGENCY_LEVELS, plan_sessions
+    Only while the episode is open (not after `episode end` or an emergency result).
+    """
+    from backspasm.exports.data import write_atomic
+    from backspasm.exports.ics import build_ics
+    from backspasm.exports.source import calendar_for
+    from backspasm.knowledge import load_knowledge
+    from backspasm.store import open_store
 
-        if record.triage is not None and record.triage.level in EMERGENCY_LEVELS:
-            raise ExportError(
-                "plan", "no self-care plan: your last check said to get emergency help"
-            )
-        sessions = plan_sessions(kb, profile, record.onset, now=at, days=days)
-        if not sessions:
-            raise ExportError("plan", "sessions still to come, but this plan has ended")
-        uid = f"bs-{profile.id}-{record.id}"
-        return build_ics(sessions, episode_uid=uid, tz=record.tz, kb=kb, now=at)
-
-    _export(file, episode, now, db, build, whole_plan=False)
+    at = _now(now)
+    with _errors():
+        kb = load_knowledge()
+        with open_store(db) as store:
+            profile = store.ensure_profile(_LOCAL_PROFILE, tz=_local_zone())
+            cal = calendar_for(store, profile.id, kb=kb, now=at, days=days, episode_id=episode)
+        if cal.refusal is not None:
+            raise cal.refusal
+        data = build_ics(cal.sessions, episode_uid=cal.episode_uid, tz=cal.tz, kb=kb, now=at)
+        if file == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            write_atomic(file, data)
+    if file != "-":
+        typer.echo(f"Wrote {file}", err=True)
 
 
 def export_fhir(

@@ -7,8 +7,10 @@ themselves stay pure. Raises :class:`ExportError` (or the store's ``StoreError``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from backspasm.exports.data import (
     CareDone,
@@ -20,7 +22,7 @@ from backspasm.exports.data import (
     resolve_tz,
 )
 
-__all__ = ["load_episode", "plan_sessions", "EMERGENCY_LEVELS"]
+__all__ = ["load_episode", "plan_sessions", "calendar_for", "Calendar", "EMERGENCY_LEVELS"]
 
 EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
 
@@ -121,3 +123,63 @@ def load_episode(
         sessions=sessions,
     )
     return record, profile
+
+
+#: Why an ended episode gets no reminders (the CLI and the web show it after ``episode:``).
+ENDED = ("an open episode, but your episode has ended, so there are no reminders to add. "
+         "Start a new episode in the diary if the pain comes back")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What a calendar may hold now: the sessions ahead, or none and ``refusal`` saying why."""
+
+    sessions: list[Any]
+    tz: ZoneInfo
+    episode_uid: str
+    refusal: ExportError | None = None
+
+
+def calendar_for(
+    store: Any,
+    profile_id: int,
+    *,
+    kb: Any,
+    now: datetime,
+    days: int | None = None,
+    episode_id: int | None = None,
+) -> Calendar:
+    """The one rule for every calendar (CLI file, web download, subscription feed; H22).
+
+    Reminders exist only for the future sessions of the episode that is still open, and
+    never after an emergency result inside it. Otherwise the sessions are empty and
+    ``refusal`` names the problem: the feed then serves an empty (still valid) calendar,
+    so subscribed apps drop the events; a one-off download raises the refusal.
+    """
+    profile = store.get_profile(profile_id)
+    tz = resolve_tz(profile.tz, "profile time zone")
+    if episode_id is not None:
+        episode = store.get_episode(profile_id, episode_id)  # NotFoundError if not theirs
+    else:
+        episode = store.current_episode(profile_id)
+
+    def refuse(field: str, expected: str) -> Calendar:
+        return Calendar([], tz, f"bs-{profile.id}-none", ExportError(field, expected))
+
+    if episode is None:
+        if store.episodes(profile_id):
+            return refuse("episode", ENDED)
+        return refuse("episode", "an episode in the diary, but the diary has none yet")
+    if episode.ended_at is not None:
+        return refuse("episode", ENDED)
+    for rec in reversed(store.triage_records(profile_id)):
+        if rec.at >= episode.onset:
+            if rec.level in EMERGENCY_LEVELS:
+                return refuse("plan", "no self-care plan: your last check said to get "
+                              "emergency help")
+            break
+    sessions = [s for s in plan_sessions(kb, profile, episode.onset, now=now, days=days)
+                if s.start >= now]
+    if not sessions:
+        return refuse("plan", "sessions still to come, but this plan has ended")
+    return Calendar(sessions, tz, f"bs-{profile.id}-{episode.id}")

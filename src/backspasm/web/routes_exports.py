@@ -57,24 +57,26 @@ def _attachment(data: bytes, media_type: str, filename: str) -> Response:
 
 
 def _calendar(
-    kb: Knowledge, record: EpisodeRecord, profile: Any, now: datetime, *, feed: bool
+    request: Request, kb: Knowledge, profile_id: int, now: datetime, *, feed: bool
 ) -> bytes:
-    from backspasm.exports.ics import build_ics
-    from backspasm.exports.source import EMERGENCY_LEVELS
+    """The calendar by the one rule (``exports.source.calendar_for``, H22).
 
-    sessions = list(record.sessions)
-    if record.triage is not None and record.triage.level in EMERGENCY_LEVELS:
-        if not feed:
-            raise BadInput("plan", "no self-care plan: your last check said to get emergency help")
-        sessions = []
-    return build_ics(
-        sessions,
-        episode_uid=f"bs-{profile.id}-{record.id}",
-        tz=record.tz,
-        kb=kb,
-        now=now,
-        feed=feed,
-    )
+    A download is refused (422 page naming the problem) when there is nothing to remind
+    of: no open episode, an ended one, an emergency result, or the plan is over. The feed
+    then serves an empty calendar instead, so subscribed apps drop the old events.
+    """
+    from backspasm.exports.ics import build_ics
+    from backspasm.exports.source import calendar_for
+
+    try:
+        cal = calendar_for(request.app.state.store, profile_id, kb=kb, now=now)
+        if cal.refusal is not None and not feed:
+            raise cal.refusal
+        return build_ics(
+            cal.sessions, episode_uid=cal.episode_uid, tz=cal.tz, kb=kb, now=now, feed=feed
+        )
+    except ExportError as exc:
+        raise BadInput(exc.field, exc.expected) from None
 
 
 @router.get("/exports", response_class=HTMLResponse)
@@ -128,10 +130,7 @@ def download_calendar(
     now: datetime = Depends(get_now),
 ) -> Response:
     """The sessions still ahead, with alarms, to import once into a phone calendar."""
-    record, profile = _load(request, kb, profile_id, now, whole_plan=False)
-    data = _calendar(kb, record, profile, now, feed=False)  # refuses after an emergency result
-    if not record.sessions:
-        raise BadInput("plan", "sessions still to come, but this plan has ended")
+    data = _calendar(request, kb, profile_id, now, feed=False)
     return _attachment(data, ICS, "backspasm-plan.ics")
 
 
@@ -180,19 +179,11 @@ _NOT_FOUND = "Not found\n"
 def feed(
     request: Request, token: str, kb: Knowledge = Depends(get_kb), now: datetime = Depends(get_now)
 ) -> Response:
-    """The subscription feed: the whole current plan, rebuilt on every fetch."""
+    """The subscription feed: the sessions ahead, rebuilt on every fetch (empty when none)."""
     store = request.app.state.store
     secret = token.removesuffix(".ics") if token.endswith(".ics") else None
     profile_id = store.profile_for_feed_token(secret) if secret else None
     if profile_id is None:
         return PlainTextResponse(_NOT_FOUND, status_code=404, headers={"cache-control": "no-store"})
-    try:
-        record, profile = _load(request, kb, profile_id, now)
-        data = _calendar(kb, record, profile, now, feed=True)
-    except BadInput:  # no episode yet: an empty calendar, so the subscription stays valid
-        from backspasm.exports.data import resolve_tz
-        from backspasm.exports.ics import build_ics
-
-        tz = resolve_tz(store.get_profile(profile_id).tz)
-        data = build_ics([], episode_uid="none", tz=tz, kb=kb, now=now, feed=True)
+    data = _calendar(request, kb, profile_id, now, feed=True)
     return Response(data, media_type=ICS, headers={"cache-control": "private, max-age=900"})
