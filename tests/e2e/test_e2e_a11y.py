@@ -147,3 +147,35 @@ def test_readable_at_200_percent_text(browser, live_server, ensure_episode, name
         assert width <= 0, f"{name}: {width}px sideways scroll at 200% text"
     finally:
         ctx.close()
+
+
+def test_phone_header_is_one_row_of_links_and_the_heading_comes_first(browser, live_server):
+    """At 360 px the nav is one sideways-scrolling row, so the page's question is near the
+    top; "Check symptoms" is the first link and is on screen at once; focus scrolls a link
+    into view and its outline shows."""
+    ctx = browser.new_context(viewport=PHONE)
+    try:
+        page = ctx.new_page()
+        page.goto(live_server.url + "/")
+        page.click("text=Start now")
+        header = page.locator(".bs-header").bounding_box()
+        h1 = page.locator("main h1").bounding_box()
+        assert header["height"] <= 110 and h1["y"] < 200, (header, h1)  # was 196 and 280
+        tops = page.evaluate(
+            "[...document.querySelectorAll('.bs-nav a')].map(a => a.getBoundingClientRect().top)")
+        assert len(tops) >= 5 and len(set(tops)) == 1  # one row
+        first = page.locator(".bs-nav a").first
+        assert first.inner_text() == "Check symptoms"
+        box = first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        # The last link is off screen until focused; then it scrolls in, with its outline.
+        last = page.locator(".bs-nav a").last
+        last.focus()
+        box = last.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
+        assert last.evaluate("a => getComputedStyle(a).outlineStyle") == "solid"
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+    finally:
+        ctx.close()
