@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -69,3 +70,44 @@ def test_serve_prints_the_address_and_serves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_serve_writes_no_access_log_with_request_paths(tmp_path):
+    """H19: the real server logs no request line, so a feed token or a page path (which may
+    say what someone is looking at) never lands in a log file."""
+    import secrets
+
+    port = _free_port()
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "backspasm", "serve", "--port", str(port),
+             "--db", str(tmp_path / "serve.db"), "--tz", "UTC"],
+            stdout=stdout, stderr=stderr, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        token = secrets.token_urlsafe(24)
+        paths = [f"/feeds/{token}.ics", "/diary", "/learn", "/nothing-here-" + token[:8]]
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail("the server did not answer")
+            statuses = []
+            for path in paths:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                        statuses.append(r.status)
+                except urllib.error.HTTPError as exc:
+                    statuses.append(exc.code)
+            assert statuses[1:3] == [200, 200] and statuses[3] == 404  # they were served
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    logged = out.read_text() + err.read_text()
+    assert f"127.0.0.1:{port}" in logged  # the output was captured (the address line)
+    for path in paths + ["GET /", token]:
+        assert path not in logged, f"{path!r} in the server's output:\n{logged}"

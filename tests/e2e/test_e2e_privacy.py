@@ -1,0 +1,48 @@
+"""H19 in real Chromium: every page, and everything it loads (styles, scripts, icons, the
+service worker and what it fetches), stays on the app's own origin. No request leaves for
+another site, so no third party learns that someone is using a back-pain app."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from test_e2e_a11y import MORE_PAGES
+
+from conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+#: Every kind of page a person can reach (question, check, result and stop need a journey).
+PAGES = ["start", "question-yes-no", "check-answers", "result", "stop", "plan", "timer",
+         "timer-running", "learn", "diary", "settings", "privacy", "exports", "api-docs"]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def test_every_page_loads_only_from_its_own_origin(browser, live_server):
+    ctx = browser.new_context(viewport=PHONE)
+    requests: list[tuple[str, str]] = []
+    current = {"page": ""}
+    # On the context, so requests of the service worker are seen too.
+    ctx.on("request", lambda r: requests.append((current["page"], r.url)))
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        for name in PAGES:
+            current["page"] = name
+            MORE_PAGES[name](page, live_server.url)
+            page.wait_for_load_state("networkidle")
+        names = {n for n, _ in requests}
+        assert names == set(PAGES), set(PAGES) - names  # each page was really loaded
+        urls = [u for _, u in requests]
+        assert any(u.endswith("/static/bs.css") for u in urls)
+        assert any(u.endswith("/static/app.js") for u in urls)
+        elsewhere = [(n, u) for n, u in requests
+                     if not u.startswith(("data:", "blob:")) and _origin(u) != live_server.url]
+        assert elsewhere == []
+    finally:
+        ctx.close()
