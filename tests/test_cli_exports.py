@@ -183,7 +183,8 @@ def test_after_episode_end_no_calendar_but_the_report_and_fhir_still_work(db, tm
     out = tmp_path / "plan.ics"
     out.write_text("old")
     r = run(db, "export", "ics", str(out))
-    assert r.returncode == 2 and r.stderr.startswith("Error: episode: an open episode, but your episode has ended")
+    assert r.returncode == 2
+    assert r.stderr.startswith("Error: episode: an open episode, but your episode has ended")
     assert "Traceback" not in r.stderr and out.read_text() == "old"
     assert run(db, "report", str(tmp_path / "r.pdf")).returncode == 0
     fhir = tmp_path / "e.json"
