@@ -80,9 +80,9 @@ def fill_others(store: Any, now: datetime) -> None:
 
 
 def run(name: str, url: str, doc: dict[str, Any], now: datetime) -> list[tuple[str, ...]]:
-    from backspasm.status import status_report
     from backspasm.core.trends import windows
     from backspasm.knowledge import load_knowledge
+    from backspasm.status import status_report
     from backspasm.store import open_store
 
     kb = load_knowledge()
