@@ -73,6 +73,13 @@ def _all_cases() -> list[tuple[dict[str, Any], list[str]]]:
     return out
 
 
+def _copy_knowledge(tmp_path: Path) -> Path:
+    """A copy of the knowledge files alone (no Python) to change in a test."""
+    copy = tmp_path / "kb"
+    shutil.copytree(KNOWLEDGE_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return copy
+
+
 def test_every_clinical_rule_is_there_with_a_stable_id() -> None:
     assert [r["id"] for r in KB["rules"]["rules"]] == RULE_IDS
 
@@ -114,8 +121,7 @@ def test_one_question_per_answer_field() -> None:
 
 
 def test_version_changes_when_a_file_changes(tmp_path: Path) -> None:
-    copy = tmp_path / "kb"
-    shutil.copytree(KNOWLEDGE_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    copy = _copy_knowledge(tmp_path)
     before = load_knowledge_from(copy).version
     path = copy / "rules.yaml"
     path.write_text(path.read_text() + "\n# reviewed again\n")
@@ -289,8 +295,7 @@ BROKEN: list[tuple[str, str, Mutation, list[str]]] = [
 def test_broken_knowledge_is_refused_naming_file_and_item(
     tmp_path: Path, name: str, stem: str, mutate: Mutation, words: list[str]
 ) -> None:
-    copy = tmp_path / "kb"
-    shutil.copytree(KNOWLEDGE_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    copy = _copy_knowledge(tmp_path)
     path = copy / f"{stem}.yaml"
     data = yaml.safe_load(path.read_text())
     mutate(data)
@@ -302,8 +307,7 @@ def test_broken_knowledge_is_refused_naming_file_and_item(
 
 
 def test_an_unknown_knowledge_file_is_refused(tmp_path: Path) -> None:
-    copy = tmp_path / "kb"
-    shutil.copytree(KNOWLEDGE_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    copy = _copy_knowledge(tmp_path)
     (copy / "rulez.yaml").write_text("rules: []\n")
     with pytest.raises(KnowledgeError, match="rulez.yaml"):
         load_knowledge_from(copy)
