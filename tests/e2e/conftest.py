@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
+#: Parametrise a test over the phone and desktop window sizes (argument ``size``).
+each_size = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1280x800"])
 
 
 @dataclass
@@ -62,10 +65,10 @@ def start_server(db: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("server did not start")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
-    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    proc, url = start_server(db)
+@contextmanager
+def running_server(db: Path, *extra: str) -> Iterator[LiveServer]:
+    """``backspasm serve`` on ``db`` (with ``extra`` options) for the length of the block."""
+    proc, url = start_server(db, *extra)
     try:
         yield LiveServer(url, db)
     finally:
@@ -74,21 +77,19 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
+    with running_server(tmp_path_factory.mktemp("e2e") / "e2e.db") as server:
+        yield server
 
 
 @pytest.fixture
 def fresh_server(tmp_path) -> Iterator[LiveServer]:  # noqa: ANN001
     """A server with an empty database of its own (for journeys that need a clean diary)."""
-    db = tmp_path / "fresh.db"
-    proc, url = start_server(db)
-    try:
-        yield LiveServer(url, db)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_server(tmp_path / "fresh.db") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -128,3 +129,28 @@ def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> l
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", list(tags))
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def sideways_overflow(page) -> int:  # noqa: ANN001
+    """How many pixels the page is wider than the window (0 or less: no sideways scroll)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def assert_no_axe_violations(browser, base: str, name: str,  # noqa: ANN001
+                             open_page: Callable, size: dict) -> None:
+    """Open a page with ``open_page(page, base)`` in a new window of ``size``; axe-core
+    must find no WCAG 2.1 A/AA violations and nothing may be wider than the window."""
+    ctx = browser.new_context(viewport=size, bypass_csp=True)
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        open_page(page, base)
+        page.wait_for_load_state()
+        violations = axe_violations(page)
+        assert violations == [], f"{name} at {size}: {violations}"
+        # Nothing wider than the screen (no sideways scrolling on a phone).
+        overflow = sideways_overflow(page)
+        assert overflow <= 0, f"{name}: {overflow}px sideways scroll"
+    finally:
+        ctx.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DESKTOP, PHONE, axe_violations
+from conftest import PHONE, assert_no_axe_violations, each_size, sideways_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -99,23 +99,10 @@ def ensure_episode(live_server):  # noqa: ANN001
             store.start_episode(pid, onset=datetime.now(UTC) - timedelta(hours=30))
 
 
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1280x800"])
+@each_size
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_axe_violations(browser, live_server, ensure_episode, name, size):
-    ctx = browser.new_context(viewport=size, bypass_csp=True)
-    try:
-        page = ctx.new_page()
-        page.set_default_timeout(15_000)
-        PAGES[name](page, live_server.url)
-        page.wait_for_load_state()
-        violations = axe_violations(page)
-        assert violations == [], f"{name} at {size}: {violations}"
-        # Nothing wider than the screen (no sideways scrolling on a phone).
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name}: {overflow}px sideways scroll"
-    finally:
-        ctx.close()
+    assert_no_axe_violations(browser, live_server.url, name, PAGES[name], size)
 
 
 @pytest.mark.parametrize("name", TARGET_PAGES)
@@ -157,8 +144,7 @@ def test_readable_at_200_percent_text(browser, live_server, ensure_episode, name
                     && !el.closest('.bs-visually-hidden'))
             .map(el => el.tagName + '.' + el.className)""")
         assert overflow == []
-        width = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        width = sideways_overflow(page)
         assert width <= 0, f"{name}: {width}px sideways scroll at 200% text"
     finally:
         ctx.close()
@@ -189,8 +175,6 @@ def test_phone_header_is_one_row_of_links_and_the_heading_comes_first(browser, l
         box = last.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
         assert last.evaluate("a => getComputedStyle(a).outlineStyle") == "solid"
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0
+        assert sideways_overflow(page) <= 0
     finally:
         ctx.close()

@@ -5,28 +5,19 @@ A server of our own (not the shared one), so the episodes made here touch no oth
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from conftest import DESKTOP, PHONE, LiveServer, axe_violations, start_server
+from conftest import PHONE, LiveServer, assert_no_axe_violations, each_size, running_server
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
-    db = tmp_path_factory.mktemp("e2e-diary") / "diary.db"
-    proc, url = start_server(db)
-    try:
-        yield LiveServer(url, db)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_server(tmp_path_factory.mktemp("e2e-diary") / "diary.db") as live:
+        yield live
 
 
 @pytest.fixture
@@ -166,22 +157,10 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1280x800"])
+@each_size
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_axe_violations(browser, server, name, size):
-    ctx = browser.new_context(viewport=size, bypass_csp=True)
-    try:
-        page = ctx.new_page()
-        page.set_default_timeout(15_000)
-        PAGES[name](page, server.url)
-        page.wait_for_load_state()
-        violations = axe_violations(page)
-        assert violations == [], f"{name} at {size}: {violations}"
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name}: {overflow}px sideways scroll"
-    finally:
-        ctx.close()
+    assert_no_axe_violations(browser, server.url, name, PAGES[name], size)
 
 
 def test_delete_everything_through_the_browser(tab, server):

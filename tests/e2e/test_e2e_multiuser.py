@@ -4,12 +4,19 @@ a forged or foreign form is refused; the sign-in pages pass axe-core at 360 and 
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from conftest import DESKTOP, PHONE, LiveServer, axe_violations, start_server
+from conftest import (
+    PHONE,
+    LiveServer,
+    assert_no_axe_violations,
+    axe_violations,
+    each_size,
+    running_server,
+    sideways_overflow,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,16 +25,17 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
-    db = tmp_path_factory.mktemp("e2e-multi") / "multi.db"
-    proc, url = start_server(db, "--multi-user")
-    try:
-        yield LiveServer(url, db)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_server(tmp_path_factory.mktemp("e2e-multi") / "multi.db",
+                        "--multi-user") as live:
+        yield live
+
+
+def _create_account(page, email: str) -> None:  # noqa: ANN001
+    """Fill in the sign-up form already on screen and send it."""
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button:has-text('Create my account')")
 
 
 @pytest.fixture
@@ -43,10 +51,7 @@ def person(browser, server):  # noqa: ANN001, ANN201
         page.goto(server.url + "/diary")
         assert "/signin" in page.url  # signed out: sent to sign in first
         page.click("text=Create an account")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.click("button:has-text('Create my account')")
+        _create_account(page, email)
         return page
 
     yield make
@@ -164,10 +169,7 @@ def test_signed_out_visitor_sees_the_emergency_signs_before_any_sign_in(browser,
         with page.expect_navigation():
             page.click("text=Create an account")
         assert page.locator("main .bs-card--emergency a[href='tel:999']").is_visible()
-        page.fill("#email", "frank@example.com")
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.click("button:has-text('Create my account')")
+        _create_account(page, "frank@example.com")
         with page.expect_navigation():
             page.click("text=Start now")  # signed in: the journey starts
         assert "/triage/q/" in page.url
@@ -184,41 +186,26 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1280x800"])
+@each_size
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_axe_violations(browser, server, name, size):
-    ctx = browser.new_context(viewport=size, bypass_csp=True)
-    try:
-        page = ctx.new_page()
-        page.set_default_timeout(15_000)
-        PAGES[name](page, server.url)
-        page.wait_for_load_state()
-        violations = axe_violations(page)
-        assert violations == [], f"{name} at {size}: {violations}"
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name}: {overflow}px sideways scroll"
-    finally:
-        ctx.close()
+    assert_no_axe_violations(browser, server.url, name, PAGES[name], size)
 
 
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1280x800"])
+@each_size
 def test_signed_in_diary_has_no_axe_violations(browser, server, size):
     ctx = browser.new_context(viewport=size, bypass_csp=True)
     try:
         page = ctx.new_page()
         page.goto(server.url + "/signup")
-        page.fill("#email", f"axe{size['width']}@example.com")
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.click("button:has-text('Create my account')")
+        _create_account(page, f"axe{size['width']}@example.com")
         page.goto(server.url + "/diary")
         assert axe_violations(page) == []
     finally:
         ctx.close()
 
 
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360x740", "1280x800"])
+@each_size
 def test_diary_with_a_warning_and_entries_has_no_axe_violations(browser, server, size):
     from datetime import UTC, datetime, timedelta
 
@@ -229,10 +216,7 @@ def test_diary_with_a_warning_and_entries_has_no_axe_violations(browser, server,
         page = ctx.new_page()
         email = f"warn{size['width']}@example.com"
         page.goto(server.url + "/signup")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.click("button:has-text('Create my account')")
+        _create_account(page, email)
         with server.store() as store:
             pid = Accounts(store).account_by_email(email).profile_id
             now = datetime.now(UTC)
@@ -243,8 +227,6 @@ def test_diary_with_a_warning_and_entries_has_no_axe_violations(browser, server,
         page.goto(server.url + "/diary")
         assert "need more help than before" in page.locator("main").inner_text()
         assert axe_violations(page) == []
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0
+        assert sideways_overflow(page) <= 0
     finally:
         ctx.close()
