@@ -1,0 +1,68 @@
+"""Shared by the web benchmarks: start ``backspasm serve`` on a free loopback port and drive
+it with ``wrk`` (Debian). Not a benchmark itself (``run_all.py`` runs only bench_*.py)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+CONNECTIONS = 50
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(db: Path, *extra: str) -> Iterator[str]:
+    """Run ``backspasm serve`` on ``db`` (with ``extra`` options) for the length of the
+    block; yields the base URL. Its stderr goes to server.log beside ``db``: a file, not a
+    pipe, because a full pipe stalls the server."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with (db.parent / "server.log").open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "backspasm", "serve", *extra,
+                                 "--port", str(port), "--db", str(db), "--tz", "Europe/London"],
+                                stdout=subprocess.DEVNULL, stderr=log, text=True)
+        try:
+            for _ in range(400):
+                try:
+                    httpx.get(base + "/", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.05)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def wrk(url: str, duration: str, cookie: str | None = None,
+        script: Path | None = None) -> tuple[float, float]:
+    """(requests/s, p99 latency in ms) from ``CONNECTIONS`` connections over ``duration``."""
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    p99 = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        print(f"warning: {non2xx.group(1)} non-2xx answers from {url}", file=sys.stderr)
+    return rps, p99
