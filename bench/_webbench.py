@@ -4,11 +4,13 @@ it with ``wrk`` (Debian). Not a benchmark itself (``run_all.py`` runs only bench
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,3 +68,22 @@ def wrk(url: str, duration: str, cookie: str | None = None,
     if non2xx:
         print(f"warning: {non2xx.group(1)} non-2xx answers from {url}", file=sys.stderr)
     return rps, p99
+
+
+def run(measure: Callable[[str, Path], None], *extra: str,
+        prepare: Callable[[Path], None] | None = None) -> int:
+    """A benchmark's main: skipped (exit 0) without wrk; otherwise ``prepare(db)`` on a new
+    temporary diary, serve it (with ``extra`` options) and ``measure(base_url, tmp_dir)``."""
+    if not shutil.which("wrk"):
+        print("wrk is not installed (Debian package wrk): skipped", file=sys.stderr)
+        return 0
+    tmp = Path(tempfile.mkdtemp())
+    db = tmp / "bench.db"
+    try:
+        if prepare:
+            prepare(db)
+        with serve(db, *extra) as base:
+            measure(base, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0

@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _webbench import CONNECTIONS, serve, wrk
+from _webbench import CONNECTIONS, run, wrk
 
 DURATION = os.environ.get("BENCH_DURATION", "8s")
 ANSWERS = {"age": 40, "onset": "2026-11-24T08:00:00+00:00", "pain_now": 6,
@@ -39,23 +37,17 @@ def page_bytes(client: httpx.Client, path: str, method: str = "GET",
     return r.url.path, len(html), total
 
 
-def main() -> int:
-    if not shutil.which("wrk"):
-        print("wrk is not installed (Debian package wrk): skipped", file=sys.stderr)
-        return 0
+def _prepare(db: Path) -> None:
+    """A personal diary with an episode 30 hours old, so /plan shows the full plan."""
     from backspasm.store import open_store
 
-    tmp = Path(tempfile.mkdtemp())
-    db = tmp / "bench.db"
     with open_store(f"sqlite:///{db}") as store:
         pid = store.ensure_profile("local", tz="Europe/London").id
         store.start_episode(pid, onset=datetime.now(UTC) - timedelta(hours=30))
-    try:
-        with serve(db) as base:
-            _measure(base, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+
+
+def main() -> int:
+    return run(_measure, prepare=_prepare)
 
 
 def _measure(base: str, tmp: Path) -> None:

@@ -10,32 +10,20 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _webbench import CONNECTIONS, serve, wrk
+from _webbench import CONNECTIONS, run, wrk
 
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 PASSWORD = "correct horse battery"
 
 
 def main() -> int:
-    if not shutil.which("wrk"):
-        print("wrk is not installed (Debian package wrk): skipped", file=sys.stderr)
-        return 0
-    tmp = Path(tempfile.mkdtemp())
-    db = tmp / "bench.db"
-    try:
-        with serve(db, "--multi-user") as base:
-            _measure(base, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    return run(_measure, "--multi-user")
 
 
 def _measure(base: str, tmp: Path) -> None:
