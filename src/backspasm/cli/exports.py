@@ -57,6 +57,18 @@ def _errors() -> Iterator[None]:
         fail(f"knowledge: {exc}", code=1)
 
 
+def _write(file: str, data: bytes) -> None:
+    """Write to standard output (``-``), or whole to ``file`` (temp file + rename) or not at all."""
+    from backspasm.exports.data import write_atomic
+
+    if file == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(file, data)
+    typer.echo(f"Wrote {file}", err=True)
+
+
 def _export(
     file: str,
     episode: int | None,
@@ -66,7 +78,6 @@ def _export(
     *,
     whole_plan: bool = True,
 ) -> None:
-    from backspasm.exports.data import write_atomic
     from backspasm.exports.source import load_episode
     from backspasm.knowledge import load_knowledge
     from backspasm.store import open_store
@@ -79,14 +90,7 @@ def _export(
             record, profile = load_episode(
                 store, profile.id, episode, kb=kb, now=now, whole_plan=whole_plan
             )
-        data = build(kb, record, profile, now)
-        if file == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            write_atomic(file, data)
-    if file != "-":
-        typer.echo(f"Wrote {file}", err=True)
+        _write(file, build(kb, record, profile, now))
 
 
 _FILE = typer.Argument(..., metavar="FILE", help="Where to write it (- for standard output).")
@@ -128,7 +132,6 @@ def export_ics(
 
     Only while the episode is open (not after `episode end` or an emergency result).
     """
-    from backspasm.exports.data import write_atomic
     from backspasm.exports.ics import build_ics
     from backspasm.exports.source import calendar_for
     from backspasm.knowledge import load_knowledge
@@ -142,14 +145,8 @@ def export_ics(
             cal = calendar_for(store, profile.id, kb=kb, now=at, days=days, episode_id=episode)
         if cal.refusal is not None:
             raise cal.refusal
-        data = build_ics(cal.sessions, episode_uid=cal.episode_uid, tz=cal.tz, kb=kb, now=at)
-        if file == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            write_atomic(file, data)
-    if file != "-":
-        typer.echo(f"Wrote {file}", err=True)
+        _write(file, build_ics(cal.sessions, episode_uid=cal.episode_uid, tz=cal.tz, kb=kb,
+                               now=at))
 
 
 def export_fhir(
