@@ -5,6 +5,10 @@ After every answer the answers so far are triaged, so the flow stops at the firs
 that makes the result an emergency: an emergency never waits behind routine questions.
 "I'm not sure" (offered where it is an honest answer) counts as yes.
 
+:func:`journey_state` is the one decision every door follows after each answer or change:
+it drops the answers a change took off the route, and says what to show next (a question,
+the emergency card, or the answers to check).
+
 ``answers`` here is the contract's JSON form (a dict, date-times as RFC 3339 strings), so
 a web session can keep it as it is; ``unsure`` is the set of fields answered "not sure".
 """
@@ -22,17 +26,20 @@ from backspasm.core.triage import Condition, TriageResult, compile_condition, fa
 __all__ = [
     "NOT_SURE",
     "FormAnswer",
+    "JourneyState",
     "Option",
     "Outcome",
     "Question",
     "apply_answer",
     "is_emergency_now",
+    "journey_state",
     "next_question",
     "next_step",
     "parse_form_value",
     "path",
     "question",
     "questions",
+    "relevant_answers",
 ]
 
 NOT_SURE = "not_sure"
@@ -83,10 +90,16 @@ class Question:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The end of the flow. ``stopped_early`` when an emergency answer ended it."""
+    """The end of the flow. ``stopped_early`` when an emergency ended it before every
+    question on the route was answered; :attr:`emergency` whether it is one at all."""
 
     result: TriageResult
     stopped_early: bool
+
+    @property
+    def emergency(self) -> bool:
+        """The emergency card and nothing else, however the answers got here."""
+        return self.result.emergency
 
 
 @dataclass(frozen=True)
@@ -176,6 +189,84 @@ def _walk(
         asked.append(q)
         qid = next(to for cond, to in flow.routes[qid] if cond is None or cond(facts))
     return asked, Outcome(result, stopped_early=False)
+
+
+def _reachable(flow: _Flow, qid: str) -> set[str]:
+    """``qid`` and every question a route may lead to from it (the flow has no loops)."""
+    seen: set[str] = set()
+    stack = [qid]
+    while stack:
+        x = stack.pop()
+        if x != RESULT and x not in seen:
+            seen.add(x)
+            stack += [to for _, to in flow.routes[x]]
+    return seen
+
+
+def relevant_answers(
+    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The answers and "not sure" marks that still count, as new objects.
+
+    An answer counts when its question is on the route the answers take, or, past the
+    first question not answered yet, when a route may still lead to it. An answer that a
+    change took off the route (a follow-up whose trigger was changed to "no") is dropped:
+    it can neither fire a rule nor come back unasked. Raises AnswersError."""
+    flow = _flow(kb)
+    unsure_set = frozenset(unsure)
+    facts = facts_of(parse_answers(answers, default_now=now), unsure_set)
+    keep: set[str] = set()
+    qid = flow.start
+    while qid != RESULT:
+        if qid not in answers and qid not in unsure_set:
+            keep |= _reachable(flow, qid)
+            break
+        keep.add(qid)
+        qid = next(to for cond, to in flow.routes[qid] if cond is None or cond(facts))
+    kept = {k: v for k, v in answers.items() if k in keep or k not in flow.questions}
+    return kept, frozenset(f for f in unsure_set if f in keep)
+
+
+@dataclass(frozen=True)
+class JourneyState:
+    """Where a journey stands after its latest answer or change (see :func:`journey_state`).
+
+    ``answers``/``unsure`` are the ones that still count (keep these, not the old ones);
+    ``asked`` the questions answered along the route, in order; ``step`` the next question
+    or the outcome. :attr:`page` is what a door shows: ``"question"`` (``step``),
+    ``"emergency"`` (the emergency card: nothing else) or ``"check"`` (the answers to
+    confirm before the result)."""
+
+    answers: dict[str, Any]
+    unsure: frozenset[str]
+    asked: tuple[Question, ...]
+    step: Question | Outcome
+
+    @property
+    def emergency(self) -> bool:
+        return isinstance(self.step, Outcome) and self.step.emergency
+
+    @property
+    def page(self) -> str:
+        if isinstance(self.step, Question):
+            return "question"
+        return "emergency" if self.step.emergency else "check"
+
+
+def journey_state(
+    answers: Mapping[str, Any],
+    kb: Any,
+    *,
+    now: datetime,
+    unsure: Iterable[str] = frozenset(),
+    region: str | None = "GB",
+) -> JourneyState:
+    """The one decision after every answer and every change, in any order: drop what no
+    longer counts, re-run the flow, and say what to show. An emergency in the answers that
+    count always wins, answered fresh or by a change. Raises AnswersError."""
+    kept, kept_unsure = relevant_answers(answers, kb, now=now, unsure=unsure)
+    asked, step = _walk(kept, kb, now, kept_unsure, region)
+    return JourneyState(kept, kept_unsure, tuple(asked), step)
 
 
 def next_step(

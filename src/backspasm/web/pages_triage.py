@@ -15,11 +15,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from backspasm.core.answers import AnswersError, parse_datetime
 from backspasm.core.flow import (
     NOT_SURE,
+    JourneyState,
     Outcome,
     Question,
     apply_answer,
-    next_step,
-    path,
+    journey_state,
     question,
 )
 from backspasm.knowledge import Knowledge
@@ -59,8 +59,11 @@ def _save(request: Request, profile_id: int, journey: Journey, now: datetime) ->
     request.app.state.journeys.save(key, str(profile_id), journey, now)
 
 
-def _step(journey: Journey, kb: Knowledge, now: datetime, region: str) -> Question | Outcome:
-    return next_step(journey.answers, kb, now=now, unsure=journey.unsure, region=region)
+def _state(journey: Journey, kb: Knowledge, now: datetime, region: str) -> JourneyState:
+    """The one decision (core.flow.journey_state) every route below follows: each route
+    shows its page only when the state says so, else redirects to where the state says.
+    So no chain of redirects can loop: the page a redirect names always shows."""
+    return journey_state(journey.answers, kb, now=now, unsure=journey.unsure, region=region)
 
 
 def _card(result: dict[str, Any]) -> dict[str, Any]:
@@ -113,6 +116,13 @@ def begin(request: Request, profile_id: int = Depends(get_profile_id),
     return response
 
 
+def _url(state: JourneyState) -> str:
+    """Where the one flow decision says this journey belongs now."""
+    if isinstance(state.step, Question):
+        return f"/triage/q/{state.step.id}"
+    return "/triage/stop" if state.emergency else "/triage/check"
+
+
 @router.get("/triage/next")
 def go_next(request: Request, kb: Knowledge = Depends(get_kb),
             profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
@@ -120,10 +130,7 @@ def go_next(request: Request, kb: Knowledge = Depends(get_kb),
     journey = _load(request, profile_id, now)
     if journey is None:
         return _redirect("/")
-    step = _step(journey, kb, now, profile["region"])
-    if isinstance(step, Question):
-        return _redirect(f"/triage/q/{step.id}")
-    return _redirect("/triage/stop" if step.stopped_early else "/triage/check")
+    return _redirect(_url(_state(journey, kb, now, profile["region"])))
 
 
 def _display(q: Question, journey: Journey, kb: Knowledge, now: datetime) -> str:
@@ -162,7 +169,7 @@ def _form_value(q: Question, journey: Journey, now: datetime) -> str:
 def _question_page(request: Request, q: Question, journey: Journey, kb: Knowledge,
                    now: datetime, change: bool, error: str | None = None,
                    value: str | None = None) -> HTMLResponse:
-    asked = [x.id for x in path(journey.answers, kb, now=now, unsure=journey.unsure)]
+    asked = [x.id for x in _state(journey, kb, now, None).asked]
     if change:
         back = "/triage/check"
     elif q.id in asked:
@@ -206,8 +213,9 @@ def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depend
 @router.post("/triage/q/{qid}", response_class=HTMLResponse)
 def answer(request: Request, qid: str, answer: str = Form(""), change: str = Form(""),
            csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
-           profile_id: int = Depends(get_profile_id),
+           profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
            now: datetime = Depends(get_now)) -> Response:
+    """Apply one answer (fresh or a change), re-run the flow, keep what still counts."""
     q = _known_question(kb, qid)
     journey = _load(request, profile_id, now)
     if journey is None:
@@ -217,38 +225,38 @@ def answer(request: Request, qid: str, answer: str = Form(""), change: str = For
     except AnswersError:
         return _question_page(request, q, journey, kb, now, bool(change),
                               error=_friendly_error(q), value=answer[:100])
-    journey.answers = answers
-    journey.unsure = sorted(unsure)
+    journey.answers, journey.unsure = answers, sorted(unsure)
+    state = _state(journey, kb, now, profile["region"])
+    journey.answers, journey.unsure = state.answers, sorted(state.unsure)
+    kept = {x.id for x in state.asked} | set(state.answers) | state.unsure
+    journey.history = [h for h in journey.history if h != q.id and h in kept] + [q.id]
     journey.result = None
     _save(request, profile_id, journey, now)
-    return _redirect("/triage/next")
-
-
-def _outcome(request: Request, kb: Knowledge, profile_id: int, profile: dict,
-             now: datetime) -> tuple[Journey | None, Question | Outcome | None]:
-    journey = _load(request, profile_id, now)
-    if journey is None:
-        return None, None
-    return journey, _step(journey, kb, now, profile["region"])
+    return _redirect(_url(state))
 
 
 @router.get("/triage/stop", response_class=HTMLResponse)
 def stop(request: Request, kb: Knowledge = Depends(get_kb),
          profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
          now: datetime = Depends(get_now)) -> Response:
-    """The interruption page: an answer showed an emergency sign."""
-    journey, step = _outcome(request, kb, profile_id, profile, now)
-    if journey is None or not isinstance(step, Outcome) or not step.stopped_early:
-        return _redirect("/triage/next")
-    result = step.result.to_dict()
+    """The interruption page: the answers that count show an emergency sign."""
+    journey = _load(request, profile_id, now)
+    if journey is None:
+        return _redirect("/")
+    state = _state(journey, kb, now, profile["region"])
+    if not isinstance(state.step, Outcome) or not state.emergency:
+        return _redirect(_url(state))
+    result = state.step.result.to_dict()
     if journey.result is None:  # keep the emergency in the diary once
         journey.result = result
         _save(request, profile_id, journey, now)
-        request.app.state.diary.record_triage(profile_id, journey.answers, result, now)
-    asked = [x.id for x in path(journey.answers, kb, now=now, unsure=journey.unsure)]
+        request.app.state.diary.record_triage(profile_id, state.answers, result, now)
+    asked = [x.id for x in state.asked]
+    # "Change your last answer": the one given last, else the last on the route.
+    last = next((h for h in reversed(journey.history) if h in asked), None)
     return render(request, "stop.html", {
         "title": result["care_card"]["heading"], "result": result, "card": _card(result),
-        "last": asked[-1] if asked else None,
+        "last": last or (asked[-1] if asked else None),
         "page_sources": _sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]]),
     })
@@ -258,15 +266,16 @@ def stop(request: Request, kb: Knowledge = Depends(get_kb),
 def check(request: Request, kb: Knowledge = Depends(get_kb),
           profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
           now: datetime = Depends(get_now)) -> Response:
-    journey, step = _outcome(request, kb, profile_id, profile, now)
+    journey = _load(request, profile_id, now)
     if journey is None:
         return _redirect("/")
-    if not isinstance(step, Outcome) or step.stopped_early:
-        return _redirect("/triage/next")
-    asked = path(journey.answers, kb, now=now, unsure=journey.unsure)
-    rows = [{"q": q, "answer": _display(q, journey, kb, now)} for q in asked]
-    return render(request, "check.html", {"title": "Check your answers", "rows": rows,
-                                          "back": f"/triage/q/{asked[-1].id}" if asked else "/"})
+    state = _state(journey, kb, now, profile["region"])
+    if state.page != "check":
+        return _redirect(_url(state))
+    rows = [{"q": q, "answer": _display(q, journey, kb, now)} for q in state.asked]
+    return render(request, "check.html", {
+        "title": "Check your answers", "rows": rows,
+        "back": f"/triage/q/{state.asked[-1].id}" if state.asked else "/"})
 
 
 @router.post("/triage/check")
@@ -274,38 +283,38 @@ def confirm(request: Request, csrf_token: str = Form(""), kb: Knowledge = Depend
             profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
             now: datetime = Depends(get_now)) -> Response:
     """The answers are confirmed: keep the result, and open an episode for the plan."""
-    journey, step = _outcome(request, kb, profile_id, profile, now)
+    journey = _load(request, profile_id, now)
     if journey is None:
         return _redirect("/")
-    if not isinstance(step, Outcome) or step.stopped_early:
-        return _redirect("/triage/next")
-    on_route = {q.id for q in path(journey.answers, kb, now=now, unsure=journey.unsure)}
-    journey.answers = {k: v for k, v in journey.answers.items() if k in on_route}
-    result = next_step(journey.answers, kb, now=now, unsure=journey.unsure,
-                       region=profile["region"])
-    assert isinstance(result, Outcome)
-    journey.result = result.result.to_dict()
+    state = _state(journey, kb, now, profile["region"])
+    if not isinstance(state.step, Outcome) or state.page != "check":
+        return _redirect(_url(state))
+    journey.answers, journey.unsure = state.answers, sorted(state.unsure)
+    journey.result = state.step.result.to_dict()
     _save(request, profile_id, journey, now)
     diary = request.app.state.diary
     diary.record_triage(profile_id, journey.answers, journey.result, now)
     onset = parse_datetime(journey.answers["onset"]) if "onset" in journey.answers else None
-    if onset is not None and not result.result.emergency:
+    if onset is not None:
         diary.start_episode(profile_id, onset, journey.answers.get("trigger"))
     return _redirect("/triage/result")
 
 
 @router.get("/triage/result", response_class=HTMLResponse)
 def result_page(request: Request, kb: Knowledge = Depends(get_kb),
-                profile_id: int = Depends(get_profile_id),
+                profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
                 now: datetime = Depends(get_now)) -> Response:
+    """The result confirmed on "Check your answers"; shown only while the flow still says
+    these answers are complete and not an emergency."""
     journey = _load(request, profile_id, now)
     if journey is None:
         return _redirect("/")
-    if journey.result is None:
-        return _redirect("/triage/next")
+    state = _state(journey, kb, now, profile["region"])
+    if state.page != "check":
+        return _redirect(_url(state))
     result = journey.result
-    if result["care_card"].get("emergency"):
-        return _redirect("/triage/stop")
+    if result is None or result["care_card"].get("emergency"):
+        return _redirect("/triage/check")  # not confirmed yet
     return render(request, "result.html", {
         "title": result["care_card"]["heading"], "result": result, "card": _card(result),
         "page_sources": _sources_of(result["care_card"]["sources"],
