@@ -211,9 +211,8 @@ def test_session_status_by_time():
 
 
 def test_a_not_sure_answer_is_true_and_says_not_sure(kb, fhir_schema):
-    """H23: a sign answered "not sure" counted as yes; the response carries true and says so."""
-    from backspasm.exports.fhir import UNSURE_NOTE
-
+    """H23: a sign answered "not sure" counted as yes; the response carries true and reads
+    the answer back as not sure, never as a fact (H6)."""
     base = _episode()
     triage = TriageSnapshot(base.triage.at, base.triage.answers, "consultation_24",
                             base.triage.reasons, unsure=("fever_or_unwell",))
@@ -222,7 +221,8 @@ def test_a_not_sure_answer_is_true_and_says_not_sure(kb, fhir_schema):
     fhir_schema(qr)
     (item,) = [i for i in qr["item"] if i["linkId"] == "fever_or_unwell"]
     assert item["answer"] == [{"valueBoolean": True}]
-    assert item["text"].endswith(UNSURE_NOTE) and "not sure" in item["text"]
+    assert item["text"].startswith("You were not sure whether you have a high temperature")
+    assert "counted that as yes" in item["text"]
     from fhir.resources.R4B.bundle import Bundle
 
     Bundle.model_validate(json.loads(bundle_json(bundle)))

@@ -67,6 +67,7 @@ def test_output_is_the_spec_object_plus_extras() -> None:
                 [r["id"] for r in KB.data["rules"]["rules"]].index("getting-worse")
             ]["text"],
             "sources": ["NHS-BACKPAIN"],
+            "unsure": [],
         }
     ]
     assert out["knowledge_version"] == KB.version

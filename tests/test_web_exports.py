@@ -184,24 +184,27 @@ def test_an_emergency_saved_after_the_last_episode_ended_gives_no_reminders(clie
 
 
 def test_not_sure_in_the_web_journey_reaches_the_record_the_report_and_fhir(db_url, tmp_path):
-    """H23/H17 end to end: "I'm not sure" → saved → report says so → FHIR validates."""
+    """H23/H17/H6 end to end: "I'm not sure" → saved → the report reads it back as not sure
+    (never "You are pregnant") → FHIR validates and says so too."""
     import subprocess
 
     import jsonschema
     from fhir.resources.R4B.bundle import Bundle
 
-    from backspasm.exports.fhir import UNSURE_NOTE
     from web_helpers import SELF_CARE, walk
 
     app = create_app(Settings(database_url=db_url, timezone="Europe/London"))
     app.dependency_overrides[get_now] = lambda: NOW
     with TestClient(app) as client:
-        r, asked = walk(client, {**SELF_CARE, "fever_or_unwell": "not_sure"})
+        r, asked = walk(client, {**SELF_CARE, "fever_or_unwell": "not_sure",
+                                 "pregnant": "not_sure"})
         assert "fever_or_unwell" in asked and r.url.path == "/triage/check"
         r = client.post("/triage/check", data={"csrf_token": ""})
         assert r.url.path == "/triage/result"
+        assert "You were not sure whether you are pregnant" in r.text
         rec = client.app.state.store.latest_triage(_profile(client))
-        assert rec.unsure == ["fever_or_unwell"] and "fever_or_unwell" not in rec.answers
+        assert sorted(rec.unsure) == ["fever_or_unwell", "pregnant"]
+        assert "fever_or_unwell" not in rec.answers
         assert rec.level == "consultation_24" and "fever-or-unwell" in rec.rules
 
         pdf = client.get("/export/report.pdf")
@@ -211,6 +214,8 @@ def test_not_sure_in_the_web_journey_reaches_the_record_the_report_and_fhir(db_u
         text = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"],
                                        capture_output=True, text=True, check=True).stdout.split())
         assert re.search(r"High temperature\s+Not sure \(counted as yes\)", text), text
+        assert "You were not sure whether you are pregnant." in text
+        assert "You are pregnant" not in text and "You have a high temperature" not in text
 
         bundle = json.loads(client.get("/export/fhir.json").content)
     Bundle.model_validate(bundle)
@@ -221,4 +226,5 @@ def test_not_sure_in_the_web_journey_reaches_the_record_the_report_and_fhir(db_u
         {"$ref": "#/definitions/QuestionnaireResponse", "definitions": schema["definitions"]})
     assert not list(validator.iter_errors(qr))
     (item,) = [i for i in qr["item"] if i["linkId"] == "fever_or_unwell"]
-    assert item["answer"] == [{"valueBoolean": True}] and item["text"].endswith(UNSURE_NOTE)
+    assert item["answer"] == [{"valueBoolean": True}]
+    assert item["text"].startswith("You were not sure whether you have a high temperature")

@@ -8,7 +8,7 @@ loaded knowledge, so each evaluation only walks closures.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backspasm.core.answers import Answers, AnswersError
@@ -20,9 +20,12 @@ __all__ = [
     "Reason",
     "TriageResult",
     "compile_condition",
+    "condition_flags",
+    "explain",
     "facts_of",
     "level_rank",
     "triage",
+    "unsure_reading",
 ]
 
 EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
@@ -73,14 +76,26 @@ def compile_condition(cond: Mapping[str, Any], thresholds: Mapping[str, float]) 
     raise ValueError(f"unknown operator {op!r}")  # the loader rejects these first
 
 
+def condition_flags(cond: Mapping[str, Any]) -> frozenset[str]:
+    """The yes/no fields a condition tree reads with ``flag`` (the ones "not sure" can set)."""
+    ((op, arg),) = cond.items()
+    if op in ("all", "any"):
+        return frozenset().union(*(condition_flags(c) for c in arg))
+    if op == "not":
+        return condition_flags(arg)
+    return frozenset({arg}) if op == "flag" else frozenset()
+
+
 @dataclass(frozen=True)
 class Reason:
-    """One rule that fired."""
+    """One rule that fired. ``unsure`` names the "not sure" answers it fired on: then
+    ``text`` reads them back as what they are (never the rule's statement of fact)."""
 
     rule: str
     level: str
     text: str
     sources: tuple[str, ...]
+    unsure: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +103,7 @@ class Reason:
             "level": self.level,
             "text": self.text,
             "sources": list(self.sources),
+            "unsure": list(self.unsure),
         }
 
 
@@ -95,6 +111,7 @@ class Reason:
 class _Rule:
     reason: Reason
     test: Condition
+    flags: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -104,6 +121,9 @@ class _Compiled:
     cards: Mapping[tuple[str, str], Mapping[str, Any]]  # (region, level) -> card
     default_region: str
     unsure_note: str
+    #: The read-back of one "not sure" answer: the template, and each question's phrase.
+    unsure_reason: str
+    unsure_phrases: Mapping[str, str]
     #: (phase, easing) -> self-care steps, filled on first use (the steps are pure data).
     advice: dict[tuple[str, bool], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
@@ -123,6 +143,7 @@ def _build(kb: Any) -> _Compiled:
         _Rule(
             Reason(r["id"], r["level"], r["text"], tuple(r["sources"])),
             compile_condition(r["when"], thresholds),
+            condition_flags(r["when"]),
         )
         for r in kb["rules"]["rules"]
     ]
@@ -148,6 +169,10 @@ def _build(kb: Any) -> _Compiled:
         cards=cards,
         default_region=kb["regions"]["default"],
         unsure_note=kb["care_cards"]["unsure_note"],
+        unsure_reason=kb["care_cards"]["unsure_reason"],
+        unsure_phrases={
+            q["id"]: q["unsure_text"] for q in kb["questions"]["questions"] if "unsure_text" in q
+        },
     )
 
 
@@ -223,6 +248,39 @@ def facts_of(answers: Answers, unsure: Iterable[str] = ()) -> dict[str, Any]:
     return facts
 
 
+def unsure_reading(kb: Any, name: str) -> str:
+    """How a "not sure" answer to ``name`` is read back: "You were not sure whether ..."
+    (care_cards.yaml ``unsure_reason`` filled with the question's ``unsure_text``)."""
+    c = compiled(kb)
+    return c.unsure_reason.format(what=c.unsure_phrases.get(name, name))
+
+
+def _reason(
+    kb: Any, rule: _Rule, facts: Mapping[str, Any], unsure: Iterable[str]
+) -> Reason:
+    """The reason of a rule that fired on ``facts``. When it fired only because of "not
+    sure" answers, its text reads those back instead of stating them as facts."""
+    doubt = tuple(f for f in unsure if f in rule.flags)
+    if not doubt or rule.test({k: v for k, v in facts.items() if k not in doubt}):
+        return rule.reason
+    text = " ".join(unsure_reading(kb, f) for f in doubt)
+    return replace(rule.reason, text=text, unsure=doubt)
+
+
+def explain(
+    kb: Any, rule_ids: Iterable[str], answers: Answers, unsure: Iterable[str] = ()
+) -> tuple[Reason, ...]:
+    """The reasons for rules that fired earlier (a saved triage), worded as :func:`triage`
+    words them. Rule ids no longer in the knowledge, and "not sure" marks on fields that
+    are not yes/no answers, are left out (an old record must still export)."""
+    by_id = {r.reason.rule: r for r in compiled(kb).rules}
+    fields = answer_fields()
+    unsure_fields = tuple(f for f in fields if f in set(unsure) and fields[f].kind == "boolean")
+    facts = facts_of(answers, unsure_fields)
+    return tuple(_reason(kb, by_id[rid], facts, unsure_fields) for rid in rule_ids
+                 if rid in by_id)
+
+
 def _phase_and_advice(
     kb: Any, answers: Answers, facts: Mapping[str, Any]
 ) -> tuple[str, tuple[Mapping[str, Any], ...]]:
@@ -256,7 +314,7 @@ def triage(
         raise AnswersError("region", "one of " + ", ".join(regions), region)
     unsure_fields = _check_unsure(unsure) if unsure else ()
     facts = facts_of(answers, unsure_fields)
-    reasons = tuple(r.reason for r in c.rules if r.test(facts))
+    reasons = tuple(_reason(kb, r, facts, unsure_fields) for r in c.rules if r.test(facts))
     level = reasons[0].level if reasons else "self_care"
     card = dict(c.cards[(region_id, level)])
     card["unsure_note"] = c.unsure_note if unsure_fields else None

@@ -16,10 +16,7 @@ from typing import Any
 
 from backspasm.exports.data import CareDone, EpisodeRecord, ExportError, SessionLike
 
-__all__ = ["build_bundle", "questionnaire", "session_status", "LOINC_PAIN", "UNSURE_NOTE"]
-
-#: Added to the text of an item answered "I'm not sure": true is what triage counted.
-UNSURE_NOTE = "(Answered: not sure. Counted as yes.)"
+__all__ = ["build_bundle", "questionnaire", "session_status", "LOINC_PAIN"]
 
 LOINC_PAIN = {
     "system": "http://loinc.org",
@@ -186,14 +183,16 @@ def build_bundle(
             if "valueCoding" in answer:
                 answer["valueCoding"]["system"] = f"{QUESTIONNAIRE_URL}#{name}"
             items.append({"linkId": name, "answer": [answer]})
-        # "Not sure" counted as yes (H23): the value that counted, and the item text says so.
-        qtexts = {i["linkId"]: i.get("text", i["linkId"]) for i in q["item"]}
+        # "Not sure" counted as yes (H6, H23): the value that counted, and the item text reads
+        # the answer back as what it was (the knowledge's words, as on the result page).
+        from backspasm.core.triage import unsure_reading
+
         for name in episode.triage.unsure:
             if types.get(name) != "boolean" or episode.triage.answers.get(name) is not None:
                 continue
             items.append({
                 "linkId": name,
-                "text": f"{qtexts[name]} {UNSURE_NOTE}",
+                "text": unsure_reading(kb, name),
                 "answer": [{"valueBoolean": True}],
             })
         add(

@@ -27,21 +27,17 @@ __all__ = ["load_episode", "plan_sessions", "calendar_for", "Calendar", "EMERGEN
 EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
 
 
-def _reasons(kb: Any, rule_ids: list[str]) -> list[dict[str, Any]]:
-    rules = {r["id"]: r for r in kb.data.get("rules", {}).get("rules", [])}
-    out = []
-    for rid in rule_ids:
-        rule = rules.get(rid)
-        if rule is not None:
-            out.append(
-                {
-                    "rule": rid,
-                    "level": rule.get("level"),
-                    "text": rule.get("text", rid),
-                    "sources": list(rule.get("sources", [])),
-                }
-            )
-    return out
+def _reasons(kb: Any, rec: Any) -> list[dict[str, Any]]:
+    """The saved triage's reasons, worded as triage words them ("not sure" read back as
+    not sure, never as a fact): ``core.triage.explain`` on the saved answers."""
+    from backspasm.core.answers import AnswersError, parse_answers
+    from backspasm.core.triage import explain
+
+    try:
+        answers = parse_answers(dict(rec.answers), default_now=rec.at)
+    except AnswersError:  # an answer this knowledge no longer knows: judge without them
+        answers = parse_answers({}, default_now=rec.at)
+    return [r.to_dict() for r in explain(kb, rec.rules, answers, rec.unsure)]
 
 
 def plan_sessions(
@@ -107,7 +103,7 @@ def load_episode(
     for rec in reversed(store.triage_records(profile_id)):
         if rec.at >= episode.onset and (end is None or rec.at <= end):
             snapshot = TriageSnapshot(rec.at, dict(rec.answers), rec.level,
-                                      _reasons(kb, rec.rules), tuple(rec.unsure))
+                                      _reasons(kb, rec), tuple(rec.unsure))
             break
     sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
     record = EpisodeRecord(

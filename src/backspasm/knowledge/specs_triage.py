@@ -126,6 +126,8 @@ FILES = {
                 min_items=len(LEVELS),
             ),
             "unsure_note": NonEmptyStr(),
+            # The read-back of a "not sure" answer; {what} is the question's unsure_text.
+            "unsure_reason": NonEmptyStr(),
         }
     ),
     "questions": Obj(
@@ -154,6 +156,8 @@ FILES = {
                     optional={
                         "hint": NonEmptyStr(),
                         "not_sure": Bool,
+                        # What was not sure, after "whether" ("you have chest pain").
+                        "unsure_text": NonEmptyStr(),
                         "options": ListOf(
                             Obj(required={"value": NonEmptyStr(), "label": NonEmptyStr()}),
                             min_items=2,
@@ -299,6 +303,10 @@ def check_regions_and_cards(kb: Any) -> list[str]:
     problems = _dupes(ids, "regions.yaml")
     if regions["default"] not in ids:
         problems.append(f"regions.yaml: default: unknown region {regions['default']!r}")
+    reading = kb["care_cards"]["unsure_reason"]
+    if set(re.findall(r"{(\w*)}", reading)) != {"what"}:
+        problems.append("care_cards.yaml: unsure_reason: expected the one placeholder {what} "
+                        f"(the question's unsure_text), got {reading!r}")
     levels = [c["id"] for c in kb["care_cards"]["levels"]]
     if tuple(levels) != LEVELS:
         problems.append(
@@ -356,6 +364,11 @@ def check_questions(kb: Any) -> list[str]:
             problems.append(f"{where}.options: only a choice question has options")
         if q.get("not_sure") and q["kind"] != "yes_no":
             problems.append(f"{where}.not_sure: only a yes/no question can offer 'I'm not sure'")
+        if q.get("not_sure") and "unsure_text" not in q:
+            problems.append(f"{where}.unsure_text: a question that offers 'I'm not sure' needs "
+                            "the words to read that answer back (\"you have chest pain\")")
+        if "unsure_text" in q and not q.get("not_sure"):
+            problems.append(f"{where}.unsure_text: only for a question with not_sure: true")
         if q["kind"] in ("number", "hours_ago") and ("min" not in q or "max" not in q):
             problems.append(f"{where}: a {q['kind']} question needs min and max")
         routes = _routes(q)

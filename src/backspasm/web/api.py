@@ -43,7 +43,10 @@ REASON_SCHEMA = {
     "type": "object", "required": ["rule", "level", "text", "sources"],
     "properties": {"rule": {"type": "string"}, "level": {"type": "string"},
                    "text": {"type": "string"},
-                   "sources": {"type": "array", "items": {"type": "string"}}},
+                   "sources": {"type": "array", "items": {"type": "string"}},
+                   "unsure": {"type": "array", "items": {"type": "string"},
+                              "description": "The 'not sure' answers this rule fired on; "
+                                             "then text reads them back as not sure."}},
 }
 LEVELS = ["emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care"]
 TRIAGE_RESULT_SCHEMA = {
