@@ -6,29 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from web_helpers import SELF_CARE, make_client, question_id, text_of, walk
-
-#: Paths the journey may redirect between; a redirect loop would revisit one of them.
-MAX_HOPS = 4
+from web_helpers import SELF_CARE, follow, make_client, question_id, text_of, walk
 
 
 @pytest.fixture
 def client(tmp_path):  # noqa: ANN001
     return make_client(tmp_path)
-
-
-def follow(client, method: str, url: str, **kw):  # noqa: ANN001, ANN201
-    """Follow redirects by hand: the final response and the paths visited (no loops)."""
-    response = client.request(method, url, follow_redirects=False, **kw)
-    seen = [url]
-    while response.is_redirect:
-        url = response.headers["location"]
-        assert url not in seen, f"redirect loop: {' -> '.join([*seen, url])}"
-        seen.append(url)
-        assert len(seen) <= MAX_HOPS + 1, f"too many redirects: {seen}"
-        response = client.get(url, follow_redirects=False)
-    assert response.status_code == 200, (seen, response.status_code)
-    return response, seen
 
 
 @pytest.mark.parametrize(("field", "value"), [

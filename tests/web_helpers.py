@@ -46,3 +46,19 @@ def walk(client: TestClient, answers: dict[str, str], default: str = "no") -> tu
 
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def follow(client: TestClient, method: str, url: str, max_hops: int = 4,
+           **kw: Any) -> tuple[Any, list[str]]:
+    """Send a request and follow its redirects by hand: the final response (which must be
+    200) and every path visited. A redirect loop, or more than ``max_hops``, fails."""
+    response = client.request(method, url, follow_redirects=False, **kw)
+    seen = [url]
+    while response.is_redirect:
+        url = response.headers["location"]
+        assert url not in seen, f"redirect loop: {' -> '.join([*seen, url])}"
+        seen.append(url)
+        assert len(seen) <= max_hops + 1, f"too many redirects: {seen}"
+        response = client.get(url, follow_redirects=False)
+    assert response.status_code == 200, (seen, response.status_code)
+    return response, seen
