@@ -59,7 +59,7 @@ def _save(request: Request, profile_id: int, journey: Journey, now: datetime) ->
     request.app.state.journeys.save(key, str(profile_id), journey, now)
 
 
-def _state(journey: Journey, kb: Knowledge, now: datetime, region: str) -> JourneyState:
+def _state(journey: Journey, kb: Knowledge, now: datetime, region: str | None) -> JourneyState:
     """The one decision (core.flow.journey_state) every route below follows: each route
     shows its page only when the state says so, else redirects to where the state says.
     So no chain of redirects can loop: the page a redirect names always shows."""
