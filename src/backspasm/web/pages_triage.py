@@ -1,7 +1,10 @@
 """The triage journey: Start → one question per page → Check your answers → result.
 
-A warning-sign answer ends the journey at once on an interruption page. The answers are
-kept on the server (journey.py), keyed by an opaque cookie: never in URLs.
+A warning-sign answer ends the journey at once on an interruption page, whether it was
+answered fresh or by a change on "Check your answers": every route asks the core
+(``core.flow.journey_state``) where the journey stands and only shows its own page when
+that says so. The answers are kept on the server (journey.py), keyed by an opaque cookie:
+never in URLs.
 """
 
 from __future__ import annotations
