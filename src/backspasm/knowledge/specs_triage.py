@@ -89,7 +89,15 @@ FILES = {
                 ),
                 min_items=1,
             ),
-        }
+        },
+        optional={
+            # A person whose region is not known yet: the first entry whose zone is
+            # ``zone``, or starts with ``zone_prefix``, gives the region (CLINICAL.md §2).
+            "from_time_zone": ListOf(
+                Obj(required={"region": NonEmptyStr()},
+                    optional={"zone": NonEmptyStr(), "zone_prefix": NonEmptyStr()})
+            ),
+        },
     ),
     "rules": Obj(
         required={
@@ -299,6 +307,12 @@ def check_regions_and_cards(kb: Any) -> list[str]:
     problems = _dupes(ids, "regions.yaml")
     if regions["default"] not in ids:
         problems.append(f"regions.yaml: default: unknown region {regions['default']!r}")
+    for i, entry in enumerate(regions.get("from_time_zone", [])):
+        where = f"regions.yaml: from_time_zone[{i}]"
+        if entry["region"] not in ids:
+            problems.append(f"{where}: unknown region {entry['region']!r}")
+        if ("zone" in entry) == ("zone_prefix" in entry):
+            problems.append(f"{where}: expected exactly one of zone, zone_prefix")
     levels = [c["id"] for c in kb["care_cards"]["levels"]]
     if tuple(levels) != LEVELS:
         problems.append(

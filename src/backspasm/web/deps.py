@@ -51,4 +51,4 @@ def _local_profile_id(request: Request) -> int:
 
 def get_profile(request: Request) -> dict[str, Any]:
     """Time zone, waking hours and region of the current profile (plain dict)."""
-    return request.app.state.diary.profile_settings(get_profile_id(request))
+    return request.app.state.diary.profile_settings(get_profile_id(request), request.app.state.kb)

@@ -28,10 +28,15 @@ class DiaryLink:
         return self.store.ensure_profile(
             LOCAL_KEY, tz=self.settings.timezone, region=self.settings.region).id
 
-    def profile_settings(self, profile_id: int) -> dict[str, Any]:
-        """Time zone, waking hours and region of a profile."""
+    def profile_settings(self, profile_id: int, kb: Any) -> dict[str, Any]:
+        """Time zone, waking hours and region of a profile. ``region`` is the one to use
+        (``core.region``: chosen, else from the time zone); ``region_choice`` says which."""
+        from backspasm.status import profile_region
+
         p = self.store.get_profile(profile_id)
-        return {"tz": p.tz, "wake": p.wake, "sleep": p.sleep, "region": p.region, "age": p.age}
+        choice = profile_region(kb, p)
+        return {"tz": p.tz, "wake": p.wake, "sleep": p.sleep, "region": choice.id,
+                "region_choice": choice.to_dict(), "age": p.age}
 
     def current_onset(self, profile_id: int) -> datetime | None:
         """Onset of the profile's open episode, if there is one."""
