@@ -272,8 +272,9 @@ def status_command(as_json: bool = _JSON, db: str | None = _DB) -> None:
     with _open(db) as (store, profile):
         kb = load_knowledge()
         report = status_report(store, profile, kb, now)
-    if not report["rose"]:
-        report["care_card"] = None  # the text shows a card only when the diary raised the level
+    if not report["rose"] and report["shows"] != "emergency":
+        report["care_card"] = None  # a card only when the diary raised the level, or after
+        # an emergency result (core.guidance: then the card, and no plan)
     if as_json:
         _print_json(report)
         return
@@ -327,6 +328,9 @@ def _show_status(rep: dict[str, Any], kb: Any) -> None:
             console.print(escape(card["summary"]))
         for line in card.get("do_now", []):
             console.print(f"  • {escape(line)}")
+        from backspasm.cli.shown import region_line
+
+        console.print(escape(region_line(rep["region"])))
 
 
 # --- profile ----------------------------------------------------------------------------
@@ -455,15 +459,28 @@ def forget_command(
 # --- triage records ---------------------------------------------------------------------
 
 def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
-                       db: str | None = None, quiet: bool = False) -> None:
-    """Keep a triage result in the diary (called by ``backspasm triage --save``)."""
-    with _open(db) as (store, profile):
-        store.save_triage(profile.id, answers=answers, level=result.level,
-                          rules=[r.rule for r in result.reasons],
-                          knowledge_version=result.knowledge_version, at=min(at, _now()),
-                          unsure=list(getattr(result, "unsure", ())))
-    if not quiet:
-        typer.echo("Your answers and this result are saved in your diary.", err=True)
+                       db: str | None = None) -> str | None:
+    """Keep a triage result in the diary (``backspasm triage --save``), after it was shown.
+
+    Returns ``None`` when saved, else why not, in one line. Never raises: whatever went
+    wrong with the diary (a server down, a folder that cannot be made, a read-only or
+    broken file), the caller has shown the result and reports this after it (H27).
+    """
+    from backspasm.cli.plan import local_zone_name
+    from backspasm.cli.shown import why_not
+
+    try:
+        from backspasm.store import open_store
+
+        with open_store(db) as store:
+            profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
+            store.save_triage(profile.id, answers=answers, level=result.level,
+                              rules=[r.rule for r in result.reasons],
+                              knowledge_version=result.knowledge_version, at=min(at, _now()),
+                              unsure=list(getattr(result, "unsure", ())))
+    except Exception as exc:  # noqa: BLE001 - reported after the card, never instead of it
+        return why_not(exc)
+    return None
 
 
 # --- timers -----------------------------------------------------------------------------
