@@ -154,6 +154,18 @@ def log_pain(
         typer.echo(f"Pain {e.score}/10 at {_local(e.at, profile.tz)} is in your diary.")
 
 
+def _care_limit(kind: str, minutes: int | None) -> None:
+    """The protocol's longest session for this kind (core.limits): exit 2 naming it."""
+    from backspasm.core.limits import check_care_minutes
+    from backspasm.core.plan import PlanError
+    from backspasm.knowledge import load_knowledge
+
+    try:
+        check_care_minutes(load_knowledge(), kind, minutes)
+    except PlanError as exc:
+        fail(f"--{exc}")
+
+
 def _care_command(kind: str, doc: str) -> None:
     def command(
         at: str | None = _AT,
@@ -162,6 +174,7 @@ def _care_command(kind: str, doc: str) -> None:
         db: str | None = _DB,
     ) -> None:
         mins = _whole(minutes, "minutes", 1, 1440)
+        _care_limit(kind, mins)
         with _open(db) as (store, profile):
             e = store.log_care(profile.id, kind=kind, start=_when(at, profile.tz, _now()),
                                minutes=mins, note=note)
@@ -485,16 +498,17 @@ def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
 
 # --- timers -----------------------------------------------------------------------------
 
-#: Plan session kinds (core.plan) → diary care kinds.
-_TIMER_KINDS = {"ice": "ice", "heat": "heat", "contrast_shower": "contrast"}
 
 
 def log_timer_session(kind: str, started_at: datetime, minutes: float,
                       db: str | None = None) -> None:
     """Log a timer that ran to the end (called by ``backspasm timer``)."""
-    care = _TIMER_KINDS.get(kind)
+    from backspasm.core.limits import TIMED_CARE
+
+    care = next((c for c, k in TIMED_CARE.items() if k == kind), None)
     if care is None:
         return  # not a care session (e.g. a check-in): nothing to log
+    _care_limit(care, max(1, round(minutes)))
     with _open(db) as (store, profile):
         e = store.log_care(profile.id, kind=care, start=started_at,
                            minutes=max(1, round(minutes)))

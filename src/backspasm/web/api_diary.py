@@ -239,6 +239,13 @@ async def log_care(request: Request, profile_id: int = Depends(get_profile_id),
     _check_fields(raw, CARE_IN["properties"])
     if "kind" not in raw:
         raise BadInput("kind", "one of " + ", ".join(CARE_IN["properties"]["kind"]["enum"]))
+    from backspasm.core.limits import check_care_minutes
+    from backspasm.core.plan import PlanError
+
+    try:
+        check_care_minutes(request.app.state.kb, raw["kind"], raw.get("minutes"))
+    except PlanError as exc:
+        raise BadInput(exc.field, exc.expected, str(exc)) from None
     entry = await _call(request.app.state.store.log_care, profile_id, kind=raw["kind"],
                         start=_when(raw, "start", now), minutes=raw.get("minutes"),
                         medicine=raw.get("medicine"), note=raw.get("note"))

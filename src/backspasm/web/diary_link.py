@@ -19,9 +19,10 @@ LOCAL_KEY = "local"
 class DiaryLink:
     """Adapter over the diary :class:`~backspasm.store.Store` for the web app."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, kb: Any = None) -> None:
         self.store = store
         self.settings = settings
+        self.kb = kb
 
     def local_profile_id(self) -> int:
         """The one profile of personal mode (created on first use)."""
@@ -62,6 +63,14 @@ class DiaryLink:
         if same:
             return same[0]
         whole = max(1, round(minutes))
+        from backspasm.core.limits import check_care_minutes
+        from backspasm.core.plan import PlanError
+        from backspasm.web.errors import BadInput
+
+        try:
+            check_care_minutes(self.kb, kind, whole)
+        except PlanError as exc:
+            raise BadInput(exc.field, exc.expected, str(exc)) from None
         return self.store.log_care(profile_id, kind=kind, start=start, minutes=whole)
 
     def care_entries(self, profile_id: int) -> list[CareEntry]:
