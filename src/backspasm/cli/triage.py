@@ -16,6 +16,7 @@ import typer
 
 from backspasm.cli.app import app, fail
 
+
 def _load_kb() -> Any:
     from backspasm.knowledge import KnowledgeError, load_knowledge
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RegionChoice", "choose_region", "region_from_time_zone", "region_record"]
+__all__ = ["RegionChoice", "choose_region", "region_from_time_zone", "region_record",
+           "fill_region"]
 
 #: Where a region came from: the run's own option, the person's setting, their time zone.
 SOURCES = ("override", "profile", "time_zone", "default")
@@ -74,3 +75,14 @@ def choose_region(kb: Any, *, override: str | None = None, profile_region: str |
     default = region_record(kb, kb["regions"]["default"])
     assert default is not None  # the loader checks the default is a known region
     return RegionChoice(default["id"], "default", default, tz)
+
+
+def fill_region(text: str, record: dict[str, Any]) -> str:
+    """``text`` with ``{emergency_number}``, ``{emergency_department}``, ``{urgent_help}``
+    and ``{region_name}`` filled from a regions.yaml record (other braces left alone)."""
+    values = {"emergency_number": record["emergency_number"],
+              "emergency_department": record["emergency_department"],
+              "urgent_help": record["urgent_help"], "region_name": record["name"]}
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text

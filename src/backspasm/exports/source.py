@@ -110,6 +110,8 @@ def load_episode(
                                       _reasons(kb, rec.rules), tuple(rec.unsure))
             break
     sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
+    from backspasm.status import profile_region
+
     record = EpisodeRecord(
         id=str(episode.id),
         onset=episode.onset,
@@ -121,6 +123,7 @@ def load_episode(
         medicines=meds,
         triage=snapshot,
         sessions=sessions,
+        region=profile_region(kb, profile).id,
     )
     return record, profile
 
