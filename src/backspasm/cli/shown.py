@@ -32,8 +32,11 @@ def why_not(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         where = f" {exc.filename}" if exc.filename else ""
         return f"cannot use{where}: {exc.strerror}"
+    import re
+
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    # SQLAlchemy prefixes "(sqlite3.DatabaseError) "; the person needs the words after it.
+    return re.sub(r"^\([\w.]+\)\s*", "", text[0]) if text else type(exc).__name__
 
 
 def _sqlite_missing(db: str | None) -> bool:
@@ -52,7 +55,8 @@ def _sqlite_missing(db: str | None) -> bool:
     elif "://" not in chosen:
         path = Path(chosen).expanduser()
     elif chosen.startswith("sqlite:///"):
-        path = Path(chosen[len("sqlite:///"):].split("?", 1)[0])
+        name = chosen[len("sqlite:///"):].split("?", 1)[0]
+        path = Path(name[len("file:"):] if name.startswith("file:") else name)
     else:
         return False  # a server database: ask it
     return not path.exists()

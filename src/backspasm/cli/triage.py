@@ -88,8 +88,8 @@ def triage(
     except AnswersError as exc:
         fail(str(exc))
     if diary_error is not None:
-        sys.stderr.write(f"Note: could not read your diary ({diary_error}); "
-                         f"{choice.record['name']} numbers are used, from your time zone.\n")
+        sys.stderr.write(f"Note: could not read your diary ({diary_error}), so the numbers "
+                         f"are for {choice.record['name']}, chosen from your time zone.\n")
     try:
         if answers is not None:
             parsed = parse_answers(_read_answers(answers), default_now=moment)
