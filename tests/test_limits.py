@@ -1,4 +1,4 @@
-"""Limits (H15): no request changes a clinical duration, and the diary refuses a care
+"""Limits (H28): no request changes a clinical duration, and the diary refuses a care
 session longer than the protocol's longest (plan.yaml max_minutes), in the CLI (exit 2),
 the Diary form (a field error) and the API (422 problem+json) — one check, core.limits."""
 

@@ -1,4 +1,4 @@
-"""Region everywhere (H10): every emergency number, "A&E"/"ER" and "111" comes from the
+"""Region everywhere (H27): every emergency number, "A&E"/"ER" and "111" comes from the
 person's region; with none chosen, from their time zone, shown with a way to change it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Show first, then save (H27): whatever is wrong with the diary, the person who answers
+"""Show first, then save (H26): whatever is wrong with the diary, the person who answers
 "yes" to a warning sign sees the emergency card; the failed save is reported after it.
 
 Through the real CLI process, with real broken diaries: a PostgreSQL URL to a closed

@@ -105,7 +105,7 @@ def test_timer_done_logs_once_and_answers_json(client):
 
 
 def test_no_query_parameter_changes_a_timer_length(client):
-    """H15: ?seconds= once ran a 60-minute ice session and logged 59 minutes of ice."""
+    """H28: ?seconds= once ran a 60-minute ice session and logged 59 minutes of ice."""
     r = client.get("/timer/ice?seconds=3600")
     assert r.status_code == 200
     assert "&#34;seconds&#34;: 1200.0" in r.text or '"seconds": 1200.0' in r.text

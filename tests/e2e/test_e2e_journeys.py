@@ -81,7 +81,7 @@ def test_emergency_answer_ends_the_journey_at_once(page, live_server):
 
 
 def test_a_query_parameter_cannot_change_the_timer_length(page, live_server):
-    """H15: ?seconds= once ran a 60-minute ice session; only plan.yaml sets lengths."""
+    """H28: ?seconds= once ran a 60-minute ice session; only plan.yaml sets lengths."""
     page.goto(live_server.url + "/timer/ice?seconds=3600")
     assert page.locator("#countdown").inner_text() == "20:00"
 

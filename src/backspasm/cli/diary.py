@@ -477,7 +477,7 @@ def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
 
     Returns ``None`` when saved, else why not, in one line. Never raises: whatever went
     wrong with the diary (a server down, a folder that cannot be made, a read-only or
-    broken file), the caller has shown the result and reports this after it (H27).
+    broken file), the caller has shown the result and reports this after it (H26).
     """
     from backspasm.cli.plan import local_zone_name
     from backspasm.cli.shown import why_not

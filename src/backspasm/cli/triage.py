@@ -110,7 +110,7 @@ def triage(
         out["region_choice"] = choice.to_dict()
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     else:
-        show_result(out, kb, region=choice)  # show first, then save (H27)
+        show_result(out, kb, region=choice)  # show first, then save (H26)
         if want_save:
             save_error = _save(given, result, moment, db)
             if save_error is None:

@@ -3,7 +3,7 @@
 Pure. The maxima are the protocol's, read from ``plan.yaml`` ``session_kinds`` timing
 ``max_minutes`` (ice 20, heat 30, a contrast shower its most rounds: 10 x 3 minutes).
 A diary entry of 600 minutes of ice would say the person did something the protocol
-forbids, and would feed the report and the trends as if it were fine (H15).
+forbids, and would feed the report and the trends as if it were fine (H28).
 """
 
 from __future__ import annotations

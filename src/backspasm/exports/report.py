@@ -109,7 +109,7 @@ def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[st
 
     region = region_record(kb, episode.region) or region_record(kb, kb["regions"]["default"])
     texts = dict(kb.data["exports"]["report"])
-    # Region words ("A&E" / "the emergency room (ER)") from the person's region (H10).
+    # Region words ("A&E" / "the emergency room (ER)") from the person's region (H27).
     texts["questions_to_ask"] = [{**q, "text": fill_region(q["text"], region)}
                                  for q in texts["questions_to_ask"]]
     end = episode.ended or now

@@ -25,5 +25,5 @@ class Settings:
     #: How long an unfinished triage journey is kept on the server, in hours.
     journey_hours: int = 24
     #: Tests only (``serve --timer-stage-seconds``): every timer stage lasts this many
-    #: seconds. No request can change a clinical duration (H15); only this setting can.
+    #: seconds. No request can change a clinical duration (H28); only this setting can.
     timer_stage_seconds: int | None = None
