@@ -383,6 +383,13 @@ def profile_command(
     else:
         for k, v in shown.items():
             typer.echo(f"{k}: {'' if v is None else v}")
+        if profile.region is None:
+            from backspasm.cli.shown import region_line
+            from backspasm.knowledge import load_knowledge
+            from backspasm.status import profile_region
+
+            choice = profile_region(load_knowledge(), profile)
+            typer.echo(f"  (not chosen yet) {region_line(choice)}")
 
 
 # --- export / import / forget -----------------------------------------------------------

@@ -268,7 +268,12 @@ async def delete_entry(request: Request, kind: str, entry_id: int,
 
 # --- status -------------------------------------------------------------------------------
 
-STATUS = {"type": "object", "required": ["level", "rose", "new_reasons"], "properties": {
+STATUS = {"type": "object", "required": ["level", "rose", "new_reasons", "shows"], "properties": {
+    "shows": {"enum": ["plan", "emergency", "no_episode", "episode_ended"],
+              "description": "What may be shown now (core.guidance): after an emergency "
+                             "result, the care card and no plan."},
+    "region": {"type": "object", "description": "Whose numbers: id, name, source "
+                                                "(override, profile, time_zone, default)."},
     "now": _DT, "timezone": {"type": "string"},
     "episode": {"type": ["object", "null"]},
     "pain": {"type": "object"}, "episodes_recent": {"type": "integer"},
