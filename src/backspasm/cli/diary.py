@@ -302,7 +302,9 @@ def _show_status(rep: dict[str, Any], kb: Any) -> None:
     phases = {p["id"]: p for p in kb["plan"]["phases"]}
     kinds = {k["kind"]: k for k in kb["plan"]["session_kinds"]}
     ep = rep["episode"]
-    if ep is None:
+    if ep is None and rep.get("shows") == "emergency":
+        pass  # no suggestion of a self-care episode beside an emergency (core.guidance)
+    elif ep is None:
         console.print("No open episode. Start one with: backspasm episode start")
     else:
         onset = datetime.fromisoformat(ep["onset"])
