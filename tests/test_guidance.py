@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backspasm.core.guidance import Guidance, Seen, emergency_view, guidance
 from backspasm.knowledge import load_knowledge
@@ -35,6 +37,29 @@ def test_the_newest_result_decides_and_an_emergency_stands_until_a_newer_check()
     assert guidance([emergency], episode_open=False, had_episode=True).emergency
     # the diary's own re-assessment can make it an emergency too
     assert guidance([later_ok], episode_open=True, extra_levels=["emergency"]).emergency
+
+
+LEVEL = st.sampled_from(["emergency_ambulance", "emergency", "consultation_24",
+                         "consultation", "self_care"])
+HISTORY = st.lists(st.tuples(LEVEL, st.integers(0, 10_000)), max_size=6,
+                   unique_by=lambda x: x[1])
+
+
+@given(history=HISTORY, newest=LEVEL, episode=st.sampled_from([True, False, None]),
+       extra=st.lists(LEVEL, max_size=2))
+def test_the_plan_is_shown_exactly_when_nothing_newer_says_emergency(history, newest,
+                                                                     episode, extra):
+    """For any history of results, any episode state and any re-assessment: a self-care
+    plan is allowed only when the newest result and the re-assessment are not emergencies;
+    an emergency is never turned into a plan by the episode state."""
+    seen = [Seen(level, T0 + timedelta(minutes=m)) for level, m in history]
+    seen.append(Seen(newest, T0 + timedelta(days=30)))
+    g = guidance(seen, episode_open=episode, extra_levels=extra)
+    urgent = {"emergency_ambulance", "emergency"}
+    assert g.emergency == (newest in urgent or bool(urgent & set(extra)))
+    assert not (g.emergency and g.self_care)
+    if not g.emergency:
+        assert g.self_care == (episode is not False)
 
 
 def test_no_plan_without_an_open_episode_but_nothing_stands_in_the_way():
