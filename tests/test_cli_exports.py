@@ -203,4 +203,6 @@ def test_an_emergency_with_no_open_episode_gives_no_calendar(db):
         s.save_triage(pid, answers={"chest_pain": True}, level="emergency_ambulance",
                       rules=["chest-pain"], knowledge_version="x", at=NOW - timedelta(hours=1))
     r = run(db, "export", "ics", "-")
-    assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("Error: episode:")
+    # core.guidance: the emergency is what the person must hear, not that the episode ended.
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("Error: plan:")
+    assert "emergency" in r.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -143,8 +144,11 @@ def test_sources_lists_every_source() -> None:
         assert sid in table.stdout
 
 
-def test_answers_path_stays_light() -> None:
-    """The --answers --json path must not import heavy packages (cold start budget)."""
+def test_answers_path_stays_light(tmp_path) -> None:  # noqa: ANN001
+    """The --answers --json path must not import heavy packages (cold start budget).
+
+    With no diary yet (or with --region) the diary is not opened; a diary that exists is
+    read for its region (core.region), which costs SQLAlchemy's import."""
     code = (
         "import sys, io\n"
         "sys.argv = ['backspasm', 'triage', '--answers', '-', '--json']\n"
@@ -155,5 +159,7 @@ def test_answers_path_stays_light() -> None:
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "sys.stderr.write(repr(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "BACKSPASM_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env=env)
     assert out.stderr.strip().endswith("[]"), out.stderr

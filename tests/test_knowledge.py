@@ -283,6 +283,18 @@ BROKEN: list[tuple[str, str, Mutation, list[str]]] = [
         ["regions.yaml", "unknown region 'UK'"],
     ),
     (
+        "time-zone-unknown-region",
+        "regions",
+        lambda d: d["from_time_zone"][0].update(region="UK"),
+        ["regions.yaml", "from_time_zone[0]", "unknown region 'UK'"],
+    ),
+    (
+        "time-zone-two-matches",
+        "regions",
+        lambda d: d["from_time_zone"][1].update(zone="America/New_York"),
+        ["regions.yaml", "from_time_zone[1]", "exactly one of zone, zone_prefix"],
+    ),
+    (
         "threshold-not-a-number",
         "thresholds",
         lambda d: d["thresholds"][0].update(value="72"),

@@ -89,7 +89,7 @@ def test_interrupt_propagates_out_of_the_loop():
 
 def test_completed_timer_calls_on_complete_once(monkeypatch):
     calls: list[tuple[str, datetime, float]] = []
-    monkeypatch.setattr(timer_mod, "_on_complete", lambda *a: calls.append(a))
+    monkeypatch.setattr(timer_mod, "_on_complete", lambda *a, **kw: calls.append(a))
     result = CliRunner().invoke(app, ["timer", "ice", "--minutes", "0.005"])
     assert result.exit_code == 0, result.output
     end_text = load_knowledge()["plan"]["session_kinds"][0]["end_text"]

@@ -61,6 +61,9 @@ def test_triage_result_is_the_library_result(client):
 
     expected = triage(parse_answers(answers, default_now=datetime.now(UTC)), kb).to_dict()
     got = client.post("/api/v1/triage", json=answers).json()
+    # plus which region's numbers these are and where that came from (core.region)
+    assert got.pop("region_choice") == {"id": "GB", "name": "the UK", "source": "default",
+                                        "time_zone": "UTC"}
     assert got == expected
     assert {r["rule"] for r in got["reasons"]} >= {"lasting-over-72h"}
     assert all(r["sources"] for r in got["reasons"])

@@ -104,11 +104,23 @@ def test_timer_done_logs_once_and_answers_json(client):
     assert len(client.app.state.store.care_entries(_pid(client))) == 1
 
 
-def test_short_test_duration_is_a_hidden_parameter(client):
-    r = client.get("/timer/ice?seconds=2")
-    assert '&#34;seconds&#34;: 2.0' in r.text or '"seconds": 2.0' in r.text
-    assert client.get("/timer/ice?seconds=0").status_code == 422
-    assert client.get("/timer/ice?seconds=abc").status_code == 422
+def test_no_query_parameter_changes_a_timer_length(client):
+    """H28: ?seconds= once ran a 60-minute ice session and logged 59 minutes of ice."""
+    r = client.get("/timer/ice?seconds=3600")
+    assert r.status_code == 200
+    assert "&#34;seconds&#34;: 1200.0" in r.text or '"seconds": 1200.0' in r.text
+    assert "3600" not in r.text
+    started = (datetime.now(UTC) - timedelta(minutes=65)).isoformat()
+    r = client.post("/timer/ice/done?seconds=3600", data={"started_at": started,
+                                                        "seconds": "3600"},
+                    headers={"accept": "application/json"})
+    assert r.json() == {"logged": True, "kind": "ice", "minutes": 20}
+
+
+def test_short_stages_only_through_the_test_setting(tmp_path):
+    client = make_client(tmp_path, timer_stage_seconds=2)
+    r = client.get("/timer/ice")
+    assert "&#34;seconds&#34;: 2.0" in r.text or '"seconds": 2.0' in r.text
 
 
 @pytest.mark.parametrize("started", ["", "soon", "2026-01-01T00:00:00",

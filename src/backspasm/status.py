@@ -9,7 +9,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-__all__ = ["status_report"]
+__all__ = ["status_report", "diary_guidance", "profile_region"]
+
+
+def profile_region(kb: Any, profile: Any, override: str | None = None) -> Any:
+    """The region a profile sees (``core.region.choose_region``): ``override``, else the
+    one chosen, else the one of its time zone."""
+    from backspasm.core.region import choose_region
+
+    return choose_region(kb, override=override, profile_region=profile.region, tz=profile.tz)
+
+
+def diary_guidance(store: Any, profile_id: int, *, on_screen: Any = None,
+                   extra_levels: Any = ()) -> Any:
+    """What may be shown now (``core.guidance.guidance``) from the diary: its latest saved
+    triage, ``on_screen`` (a ``Seen`` not saved yet, e.g. a web journey's result), the
+    levels judged now (``extra_levels``) and whether an episode is open."""
+    from backspasm.core.guidance import Seen, guidance
+
+    latest = store.latest_triage(profile_id)
+    saved = None if latest is None else Seen(
+        latest.level, latest.at, tuple(latest.rules), dict(latest.answers),
+        tuple(getattr(latest, "unsure", ()) or ()))
+    episode = store.current_episode(profile_id)
+    had = episode is not None or bool(store.episodes(profile_id))
+    return guidance([saved, on_screen], episode_open=episode is not None, had_episode=had,
+                    extra_levels=extra_levels)
 
 
 def status_report(store: Any, profile: Any, kb: Any, now: datetime) -> dict[str, Any]:
@@ -33,13 +58,15 @@ def status_report(store: Any, profile: Any, kb: Any, now: datetime) -> dict[str,
         pain.append(data.latest_pain)
     facts = diary_facts(kb, episodes=episodes, pain=pain, now=now)
     saved = data.latest_triage
+    region_choice = profile_region(kb, profile)
+    region = region_choice.id
     try:
         r = reassess(kb, facts=facts, saved_answers=saved.answers if saved else None,
                      saved_level=saved.level if saved else None,
-                     saved_rules=saved.rules if saved else (), region=profile.region,
+                     saved_rules=saved.rules if saved else (), region=region,
                      saved_unsure=getattr(saved, "unsure", ()) if saved else ())
     except AnswersError:  # answers saved under an older contract: judge the diary alone
-        r = reassess(kb, facts=facts, region=profile.region)
+        r = reassess(kb, facts=facts, region=region)
     out: dict[str, Any] = {
         "now": now.isoformat(),
         "timezone": profile.tz,
@@ -55,14 +82,17 @@ def status_report(store: Any, profile: Any, kb: Any, now: datetime) -> dict[str,
         "new_reasons": [x.to_dict() for x in r.new_reasons],
         "care_card": dict(r.result.care_card),
         "knowledge_version": kb.version,
+        # What may be shown (core.guidance): "emergency" means the card and no plan.
+        "shows": diary_guidance(store, profile.id, extra_levels=[r.result.level]).show,
+        "region": region_choice.to_dict(),
     }
     ep = data.episode
     if ep is None:
         return out
     out["episode"] = {"id": ep.id, "onset": ep.onset.isoformat(), "trigger": ep.trigger,
                       "hours_since_onset": round(facts.hours_since_onset or 0, 1)}
-    if r.result.emergency:
-        return out  # no self-care plan beside an emergency
+    if out["shows"] != "plan":
+        return out  # no self-care plan beside an emergency (core.guidance decides)
     try:
         plan = make_plan(kb, onset=ep.onset, now=now, tz=profile.tz, wake=profile.wake,
                          sleep=profile.sleep,

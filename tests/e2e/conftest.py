@@ -85,6 +85,24 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
         yield server
 
 
+@pytest.fixture(autouse=True)
+def _checked_again_after_an_emergency(request) -> None:  # noqa: ANN001
+    """The shared server keeps one diary: a test that ends on the emergency page leaves an
+    emergency result in it, and then (rightly, H4) no page shows a plan or a timer. Before
+    each test, a newer self-care check stands for "seen by a doctor and checked again"."""
+    if "live_server" not in request.fixturenames:
+        return
+    from datetime import UTC, datetime
+
+    server = request.getfixturevalue("live_server")
+    with server.store() as store:
+        profile = store.profile_by_key("local")
+        latest = None if profile is None else store.latest_triage(profile.id)
+        if latest is not None and latest.level in ("emergency", "emergency_ambulance"):
+            store.save_triage(profile.id, answers={}, level="self_care", rules=[],
+                              knowledge_version="e2e", at=datetime.now(UTC))
+
+
 @pytest.fixture
 def fresh_server(tmp_path) -> Iterator[LiveServer]:  # noqa: ANN001
     """A server with an empty database of its own (for journeys that need a clean diary)."""

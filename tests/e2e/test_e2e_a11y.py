@@ -43,7 +43,7 @@ def _stop(page, base):  # noqa: ANN001
 
 
 def _timer_running(page, base):  # noqa: ANN001
-    page.goto(base + "/timer/contrast?seconds=60")
+    page.goto(base + "/timer/contrast")
     page.click("#start")
     page.wait_for_selector("#timer[data-running='true']")
 

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from conftest import running_server
+
 pytestmark = pytest.mark.browser
 
 SELF_CARE = {
@@ -78,11 +80,23 @@ def test_emergency_answer_ends_the_journey_at_once(page, live_server):
     assert page.console_errors == []
 
 
-def test_timer_finishes_and_is_logged(page, live_server):
+def test_a_query_parameter_cannot_change_the_timer_length(page, live_server):
+    """H28: ?seconds= once ran a 60-minute ice session; only plan.yaml sets lengths."""
+    page.goto(live_server.url + "/timer/ice?seconds=3600")
+    assert page.locator("#countdown").inner_text() == "20:00"
+
+
+def test_timer_finishes_and_is_logged(page, tmp_path):
+    # The test-only setting (serve --timer-stage-seconds), never a request, shortens it.
+    with running_server(tmp_path / "t.db", "--timer-stage-seconds", "2") as server:
+        _timer_finishes_and_is_logged(page, server)
+
+
+def _timer_finishes_and_is_logged(page, live_server):  # noqa: ANN001
     with live_server.store() as store:
         pid = store.ensure_profile("local").id
         before = len(store.care_entries(pid))
-    page.goto(live_server.url + "/timer/ice?seconds=2")
+    page.goto(live_server.url + "/timer/ice")
     assert page.locator("#countdown").inner_text() == "0:02"
     page.click("#start")
     page.wait_for_selector("#timer[data-running='true']")
@@ -96,8 +110,13 @@ def test_timer_finishes_and_is_logged(page, live_server):
     assert page.console_errors == []
 
 
-def test_timer_keeps_time_across_a_reload(page, live_server):
-    page.goto(live_server.url + "/timer/heat?seconds=30")
+def test_timer_keeps_time_across_a_reload(page, tmp_path):
+    with running_server(tmp_path / "t.db", "--timer-stage-seconds", "30") as server:
+        _timer_keeps_time_across_a_reload(page, server)
+
+
+def _timer_keeps_time_across_a_reload(page, live_server):  # noqa: ANN001
+    page.goto(live_server.url + "/timer/heat")
     page.click("#start")
     page.wait_for_selector("#timer[data-running='true']")
     page.wait_for_timeout(1500)

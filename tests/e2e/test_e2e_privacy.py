@@ -14,8 +14,9 @@ from conftest import PHONE
 pytestmark = pytest.mark.browser
 
 #: Every kind of page a person can reach (question, check, result and stop need a journey).
-PAGES = ["start", "question-yes-no", "check-answers", "result", "stop", "plan", "timer",
-         "timer-running", "learn", "diary", "settings", "privacy", "exports", "api-docs"]
+#: "stop" last: after an emergency result the plan and timers show the emergency card (H4).
+PAGES = ["start", "question-yes-no", "check-answers", "result", "plan", "timer",
+         "timer-running", "learn", "diary", "settings", "privacy", "exports", "api-docs", "stop"]
 
 
 def _origin(url: str) -> str:

@@ -154,6 +154,18 @@ def log_pain(
         typer.echo(f"Pain {e.score}/10 at {_local(e.at, profile.tz)} is in your diary.")
 
 
+def _care_limit(kind: str, minutes: int | None) -> None:
+    """The protocol's longest session for this kind (core.limits): exit 2 naming it."""
+    from backspasm.core.limits import check_care_minutes
+    from backspasm.core.plan import PlanError
+    from backspasm.knowledge import load_knowledge
+
+    try:
+        check_care_minutes(load_knowledge(), kind, minutes)
+    except PlanError as exc:
+        fail(f"--{exc}")
+
+
 def _care_command(kind: str, doc: str) -> None:
     def command(
         at: str | None = _AT,
@@ -162,6 +174,7 @@ def _care_command(kind: str, doc: str) -> None:
         db: str | None = _DB,
     ) -> None:
         mins = _whole(minutes, "minutes", 1, 1440)
+        _care_limit(kind, mins)
         with _open(db) as (store, profile):
             e = store.log_care(profile.id, kind=kind, start=_when(at, profile.tz, _now()),
                                minutes=mins, note=note)
@@ -272,8 +285,9 @@ def status_command(as_json: bool = _JSON, db: str | None = _DB) -> None:
     with _open(db) as (store, profile):
         kb = load_knowledge()
         report = status_report(store, profile, kb, now)
-    if not report["rose"]:
-        report["care_card"] = None  # the text shows a card only when the diary raised the level
+    if not report["rose"] and report["shows"] != "emergency":
+        report["care_card"] = None  # a card only when the diary raised the level, or after
+        # an emergency result (core.guidance: then the card, and no plan)
     if as_json:
         _print_json(report)
         return
@@ -288,7 +302,9 @@ def _show_status(rep: dict[str, Any], kb: Any) -> None:
     phases = {p["id"]: p for p in kb["plan"]["phases"]}
     kinds = {k["kind"]: k for k in kb["plan"]["session_kinds"]}
     ep = rep["episode"]
-    if ep is None:
+    if ep is None and rep.get("shows") == "emergency":
+        pass  # no suggestion of a self-care episode beside an emergency (core.guidance)
+    elif ep is None:
         console.print("No open episode. Start one with: backspasm episode start")
     else:
         onset = datetime.fromisoformat(ep["onset"])
@@ -327,6 +343,9 @@ def _show_status(rep: dict[str, Any], kb: Any) -> None:
             console.print(escape(card["summary"]))
         for line in card.get("do_now", []):
             console.print(f"  • {escape(line)}")
+        from backspasm.cli.shown import region_line
+
+        console.print(escape(region_line(rep["region"])))
 
 
 # --- profile ----------------------------------------------------------------------------
@@ -366,6 +385,13 @@ def profile_command(
     else:
         for k, v in shown.items():
             typer.echo(f"{k}: {'' if v is None else v}")
+        if profile.region is None:
+            from backspasm.cli.shown import region_line
+            from backspasm.knowledge import load_knowledge
+            from backspasm.status import profile_region
+
+            choice = profile_region(load_knowledge(), profile)
+            typer.echo(f"  (not chosen yet) {region_line(choice)}")
 
 
 # --- export / import / forget -----------------------------------------------------------
@@ -455,29 +481,43 @@ def forget_command(
 # --- triage records ---------------------------------------------------------------------
 
 def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
-                       db: str | None = None, quiet: bool = False) -> None:
-    """Keep a triage result in the diary (called by ``backspasm triage --save``)."""
-    with _open(db) as (store, profile):
-        store.save_triage(profile.id, answers=answers, level=result.level,
-                          rules=[r.rule for r in result.reasons],
-                          knowledge_version=result.knowledge_version, at=min(at, _now()),
-                          unsure=list(getattr(result, "unsure", ())))
-    if not quiet:
-        typer.echo("Your answers and this result are saved in your diary.", err=True)
+                       db: str | None = None) -> str | None:
+    """Keep a triage result in the diary (``backspasm triage --save``), after it was shown.
+
+    Returns ``None`` when saved, else why not, in one line. Never raises: whatever went
+    wrong with the diary (a server down, a folder that cannot be made, a read-only or
+    broken file), the caller has shown the result and reports this after it (H26).
+    """
+    from backspasm.cli.plan import local_zone_name
+    from backspasm.cli.shown import why_not
+
+    try:
+        from backspasm.store import open_store
+
+        with open_store(db) as store:
+            profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
+            store.save_triage(profile.id, answers=answers, level=result.level,
+                              rules=[r.rule for r in result.reasons],
+                              knowledge_version=result.knowledge_version, at=min(at, _now()),
+                              unsure=list(getattr(result, "unsure", ())))
+    except Exception as exc:  # noqa: BLE001 - reported after the card, never instead of it
+        return why_not(exc)
+    return None
 
 
 # --- timers -----------------------------------------------------------------------------
 
-#: Plan session kinds (core.plan) → diary care kinds.
-_TIMER_KINDS = {"ice": "ice", "heat": "heat", "contrast_shower": "contrast"}
 
 
 def log_timer_session(kind: str, started_at: datetime, minutes: float,
                       db: str | None = None) -> None:
     """Log a timer that ran to the end (called by ``backspasm timer``)."""
-    care = _TIMER_KINDS.get(kind)
+    from backspasm.core.limits import TIMED_CARE
+
+    care = next((c for c, k in TIMED_CARE.items() if k == kind), None)
     if care is None:
         return  # not a care session (e.g. a check-in): nothing to log
+    _care_limit(care, max(1, round(minutes)))
     with _open(db) as (store, profile):
         e = store.log_care(profile.id, kind=care, start=started_at,
                            minutes=max(1, round(minutes)))

@@ -98,6 +98,10 @@ def plan_command(
         None, "--trend", help="Pain since it started: better, same or worse (optional)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+    db: str | None = typer.Option(
+        None, "--db", metavar="URL",
+        help="Diary database (default: $BACKSPASM_DATABASE_URL, else your data folder). "
+        "After an emergency result in it, the emergency card is shown instead (exit 4)."),
 ) -> None:
     """Make a timed self-care plan from the onset of the spasm.
 
@@ -121,6 +125,9 @@ def plan_command(
         fail(f"--trend: expected one of better, same, worse, got {trend!r}")
 
     kb = load_knowledge()
+    from backspasm.cli.shown import emergency_instead
+
+    emergency_instead(kb, db, now_dt, as_json=as_json)  # core.guidance decides (H4)
     try:
         plan = make_plan(
             kb,

@@ -25,7 +25,8 @@ TIMER_KINDS = {"ice": "ice", "heat": "heat", "contrast": "contrast_shower"}
 EXIT_INTERRUPTED = 130
 
 
-def _on_complete(kind: str, started_at: datetime, minutes: float) -> None:
+def _on_complete(kind: str, started_at: datetime, minutes: float,
+                 db: str | None = None) -> None:
     """Called once when a timer runs to the end (not when stopped early).
 
     ``kind`` is the plan's session kind (``ice``, ``heat`` or ``contrast_shower``),
@@ -34,7 +35,7 @@ def _on_complete(kind: str, started_at: datetime, minutes: float) -> None:
     """
     from backspasm.cli.diary import log_timer_session
 
-    log_timer_session(kind, started_at, minutes)
+    log_timer_session(kind, started_at, minutes, db=db)
 
 
 def run_stages(
@@ -83,6 +84,10 @@ def timer_command(
         None, "--rounds", help="Hot and cold rounds for a contrast shower. [5]"
     ),
     scale: float = typer.Option(1.0, "--scale", hidden=True, help="Speed factor (tests, demos)."),
+    db: str | None = typer.Option(
+        None, "--db", metavar="URL",
+        help="Diary database (default: $BACKSPASM_DATABASE_URL, else your data folder). "
+        "After an emergency result in it, the emergency card is shown instead (exit 4)."),
 ) -> None:
     """Count down an ice, heat or hot-and-cold shower session, with a bell at the end.
 
@@ -109,6 +114,9 @@ def timer_command(
         stages = timer_stages(kb, plan_kind, minutes=minutes, rounds=rounds)
     except PlanError as err:
         fail(f"--{err}" if err.field in ("minutes", "rounds") else str(err))
+    from backspasm.cli.shown import emergency_instead
+
+    emergency_instead(kb, db, datetime.now(UTC))  # core.guidance: no timer after an emergency
     info = session_kind(kb, plan_kind)
     total = sum(s.seconds for s in stages)
     scaled = [type(s)(s.name, s.seconds / scale, s.prompt) for s in stages]
@@ -153,4 +161,4 @@ def timer_command(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     bell()
     console.print(f"[bold]{escape(info['end_text'])}[/bold]")
-    _on_complete(plan_kind, started_at, total / 60)
+    _on_complete(plan_kind, started_at, total / 60, db=db)

@@ -16,14 +16,6 @@ import typer
 
 from backspasm.cli.app import app, fail
 
-_LEVEL_STYLE = {
-    "emergency_ambulance": "bold white on red",
-    "emergency": "bold white on red",
-    "consultation_24": "bold black on yellow",
-    "consultation": "bold black on cyan",
-    "self_care": "bold black on green",
-}
-
 
 def _load_kb() -> Any:
     from backspasm.knowledge import KnowledgeError, load_knowledge
@@ -64,7 +56,11 @@ def triage(
         None, "--answers", metavar="FILE|-", help="Answers as JSON (a file, or - for stdin)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    region: str = typer.Option("GB", "--region", help="Emergency numbers for: GB, US or EU."),
+    region: str | None = typer.Option(
+        None, "--region",
+        help="Emergency numbers for GB, US or EU, for this run only (default: your diary's "
+        "region, else the one of your time zone; with --region the diary is not read).",
+    ),
     now: str | None = typer.Option(
         None, "--now", help="Judge at this moment (RFC 3339), instead of the current time."
     ),
@@ -72,35 +68,63 @@ def triage(
         None,
         "--save/--no-save",
         help="Keep the answers and result in your diary, so `backspasm status` can tell when "
-        "the level rises. Default: save after the questions, not with --answers.",
+        "the level rises. Default: save after the questions, not with --answers. The result "
+        "is always shown first; if it cannot be saved, that is said after it and the exit "
+        "status is 3.",
     ),
     db: str | None = typer.Option(
         None, "--db", help="Diary database URL (default: $BACKSPASM_DATABASE_URL or SQLite)."
     ),
 ) -> None:
     """How urgently to get help. Asks the questions one at a time, or reads --answers."""
+    from backspasm.cli.shown import EXIT_NOT_SAVED, region_for_run, show_result
     from backspasm.core.answers import AnswersError, parse_answers
     from backspasm.core.triage import triage as run_triage
 
     kb = _load_kb()
     moment = _now(now)
     try:
-        if answers is not None:
-            parsed = parse_answers(_read_answers(answers), default_now=moment)
-            result = run_triage(parsed, kb, region=region)
-            given = parsed.to_dict()
-        else:
-            given, result = _ask(kb, moment, region, quiet_stdout=as_json)
+        choice, diary_error = region_for_run(kb, region, db)
     except AnswersError as exc:
         fail(str(exc))
-    if save if save is not None else answers is None:
-        from backspasm.cli.diary import save_triage_result
-
-        save_triage_result(given, result, at=moment, db=db, quiet=as_json)
+    if diary_error is not None:
+        sys.stderr.write(f"Note: could not read your diary ({diary_error}), so the numbers "
+                         f"are for {choice.record['name']}, chosen from your time zone.\n")
+    try:
+        if answers is not None:
+            parsed = parse_answers(_read_answers(answers), default_now=moment)
+            result = run_triage(parsed, kb, region=choice.id)
+            given = parsed.to_dict()
+        else:
+            given, result = _ask(kb, moment, choice.id, quiet_stdout=as_json)
+    except AnswersError as exc:
+        fail(str(exc))
+    out = result.to_dict()
+    want_save = save if save is not None else answers is None
+    save_error = None
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        # One JSON object carries the result and whether it was kept; nothing can stop it.
+        if want_save:
+            save_error = _save(given, result, moment, db)
+            out.update({"saved": save_error is None, "save_error": save_error})
+        out["region_choice"] = choice.to_dict()
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     else:
-        _show_result(result, kb)
+        show_result(out, kb, region=choice)  # show first, then save (H26)
+        if want_save:
+            save_error = _save(given, result, moment, db)
+            if save_error is None:
+                typer.echo("Your answers and this result are saved in your diary.", err=True)
+    if save_error is not None:
+        sys.stderr.write(f"Not saved in your diary: {save_error}. The result above still "
+                         "stands.\n")
+        raise typer.Exit(EXIT_NOT_SAVED)
+
+
+def _save(given: dict[str, Any], result: Any, moment: datetime, db: str | None) -> str | None:
+    from backspasm.cli.diary import save_triage_result
+
+    return save_triage_result(given, result, at=moment, db=db)
 
 
 def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> tuple[dict[str, Any], Any]:
@@ -150,37 +174,6 @@ def _shortcut(step: Any, raw: str) -> str:
     if step.kind == "yes_no":
         return {"y": "yes", "n": "no", "?": "not_sure"}.get(raw.lower(), raw.lower())
     return raw
-
-
-def _show_result(result: Any, kb: Any) -> None:
-    from rich.console import Console, Group
-    from rich.panel import Panel
-    from rich.text import Text
-
-    console = Console(highlight=False)
-    card = result.care_card
-    parts: list[Any] = [
-        Text(card["label"].upper(), style=_LEVEL_STYLE[result.level]),
-        Text(card["heading"], style="bold"),
-        Text(card["summary"]),
-        Text(""),
-    ]
-    parts += [Text(f"- {line}") for line in card["do_now"]]
-    if result.reasons:
-        parts += [Text(""), Text("Why:", style="bold")]
-        parts += [Text(f"- {r.text} [{', '.join(r.sources)}]") for r in result.reasons]
-    if card.get("unsure_note"):
-        parts += [Text(""), Text(card["unsure_note"], style="italic")]
-    if result.advice:
-        parts += [Text(""), Text("Self-care steps:", style="bold")]
-        parts += [Text(f"- {s['title']}: {s['timing']}") for s in result.advice]
-    parts += [
-        Text(""),
-        Text(
-            f"Knowledge {result.knowledge_version}, last reviewed {kb.last_reviewed}.", style="dim"
-        ),
-    ]
-    console.print(Panel(Group(*parts), expand=False))
 
 
 def _condition_words(cond: Any, thresholds: dict[str, Any]) -> str:

@@ -80,6 +80,9 @@ class EpisodeRecord:
     medicines: Sequence[MedicineDose] = ()
     triage: TriageSnapshot | None = None
     sessions: Sequence[SessionLike] = field(default_factory=tuple)
+    #: Region whose words ("A&E", "ER") and numbers the report uses (``core.region``,
+    #: chosen by ``source.load_episode`` from the profile); ``None``: the default region.
+    region: str | None = None
 
 
 def resolve_tz(name: str, field_name: str = "time zone") -> ZoneInfo:

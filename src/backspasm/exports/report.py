@@ -105,7 +105,13 @@ def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[st
             "episode", "nothing to report yet: add a pain score or answer the questions first"
         )
     tz = episode.tz
-    texts = kb.data["exports"]["report"]
+    from backspasm.core.region import fill_region, region_record
+
+    region = region_record(kb, episode.region) or region_record(kb, kb["regions"]["default"])
+    texts = dict(kb.data["exports"]["report"])
+    # Region words ("A&E" / "the emergency room (ER)") from the person's region (H27).
+    texts["questions_to_ask"] = [{**q, "text": fill_region(q["text"], region)}
+                                 for q in texts["questions_to_ask"]]
     end = episode.ended or now
     answers = dict(episode.triage.answers) if episode.triage else {}
     unsure = set(episode.triage.unsure) if episode.triage else set()

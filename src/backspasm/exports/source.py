@@ -24,7 +24,7 @@ from backspasm.exports.data import (
 
 __all__ = ["load_episode", "plan_sessions", "calendar_for", "Calendar", "EMERGENCY_LEVELS"]
 
-EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
+from backspasm.core.triage import EMERGENCY_LEVELS  # noqa: E402 - one definition, re-exported
 
 
 def _reasons(kb: Any, rec: Any) -> list[dict[str, Any]]:
@@ -106,6 +106,8 @@ def load_episode(
                                       _reasons(kb, rec), tuple(rec.unsure))
             break
     sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
+    from backspasm.status import profile_region
+
     record = EpisodeRecord(
         id=str(episode.id),
         onset=episode.onset,
@@ -117,6 +119,7 @@ def load_episode(
         medicines=meds,
         triage=snapshot,
         sessions=sessions,
+        region=profile_region(kb, profile).id,
     )
     return record, profile
 
@@ -162,18 +165,18 @@ def calendar_for(
     def refuse(field: str, expected: str) -> Calendar:
         return Calendar([], tz, f"bs-{profile.id}-none", ExportError(field, expected))
 
+    from backspasm.status import diary_guidance
+
+    # What may be shown is decided once, in core.guidance, for every door (H4, H22).
+    shown = diary_guidance(store, profile_id).show
+    if shown == "emergency":
+        return refuse("plan", "no self-care plan: your last check said to get emergency help")
     if episode is None:
-        if store.episodes(profile_id):
+        if shown == "episode_ended":
             return refuse("episode", ENDED)
         return refuse("episode", "an episode in the diary, but the diary has none yet")
     if episode.ended_at is not None:
         return refuse("episode", ENDED)
-    for rec in reversed(store.triage_records(profile_id)):
-        if rec.at >= episode.onset:
-            if rec.level in EMERGENCY_LEVELS:
-                return refuse("plan", "no self-care plan: your last check said to get "
-                              "emergency help")
-            break
     sessions = [s for s in plan_sessions(kb, profile, episode.onset, now=now, days=days)
                 if s.start >= now]
     if not sessions:

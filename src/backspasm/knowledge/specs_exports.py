@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from backspasm.knowledge.schema import ListOf, MapOf, NonEmptyStr, Obj, Str
+from backspasm.knowledge.specs_triage import PLACEHOLDERS
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
 LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
@@ -81,6 +83,11 @@ def check_exports(kb: Any) -> list[str]:
                 problems.append(f"{where}: expected a yes/no answer field")
             elif want == "enum" and "none" not in props[f].get("enum", []):
                 problems.append(f"{where}: expected a field with a 'none' answer")
+    for q in report["questions_to_ask"]:
+        for name in re.findall(r"{(\w*)}", q["text"]):
+            if name not in PLACEHOLDERS:  # filled by core.region.fill_region
+                problems.append(f"exports.yaml: report.questions_to_ask ({q['id']!r}): "
+                                f"unknown placeholder {{{name}}}")
     plan = kb.data.get("plan")
     if isinstance(plan, dict):
         kinds = {k.get("kind") for k in plan.get("session_kinds", [])}

@@ -89,7 +89,15 @@ FILES = {
                 ),
                 min_items=1,
             ),
-        }
+        },
+        optional={
+            # A person whose region is not known yet: the first entry whose zone is
+            # ``zone``, or starts with ``zone_prefix``, gives the region (CLINICAL.md §2).
+            "from_time_zone": ListOf(
+                Obj(required={"region": NonEmptyStr()},
+                    optional={"zone": NonEmptyStr(), "zone_prefix": NonEmptyStr()})
+            ),
+        },
     ),
     "rules": Obj(
         required={
@@ -307,6 +315,12 @@ def check_regions_and_cards(kb: Any) -> list[str]:
     if set(re.findall(r"{(\w*)}", reading)) != {"what"}:
         problems.append("care_cards.yaml: unsure_reason: expected the one placeholder {what} "
                         f"(the question's unsure_text), got {reading!r}")
+    for i, entry in enumerate(regions.get("from_time_zone", [])):
+        where = f"regions.yaml: from_time_zone[{i}]"
+        if entry["region"] not in ids:
+            problems.append(f"{where}: unknown region {entry['region']!r}")
+        if ("zone" in entry) == ("zone_prefix" in entry):
+            problems.append(f"{where}: expected exactly one of zone, zone_prefix")
     levels = [c["id"] for c in kb["care_cards"]["levels"]]
     if tuple(levels) != LEVELS:
         problems.append(

@@ -83,7 +83,7 @@ class Accounts:
 
     def create_account(self, email: str, password_hash: str, *, tz: str = "UTC",
                        wake: time = time(7), sleep: time = time(22),
-                       region: str = "GB") -> Account:
+                       region: str | None = None) -> Account:
         """A new account with a new, empty profile, in one transaction.
 
         Raises :class:`ConflictError` (field ``email``) if the address is taken."""

@@ -19,6 +19,8 @@ from sqlalchemy.pool import NullPool
 ENV_URL = "BACKSPASM_DATABASE_URL"
 #: Milliseconds SQLite waits on a locked database before reporting it busy.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Seconds to wait for a PostgreSQL server to accept a connection.
+PG_CONNECT_TIMEOUT_S = 10
 #: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "backspasm_write"
 
@@ -65,7 +67,10 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        # A server that does not answer must not hold up what a person needs to see
+        # (the CLI reads the region before the card, H26/H27): give up after 10 seconds.
+        return create_engine(parsed, pool_pre_ping=True,
+                             connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
     return create_engine(parsed)
 
 

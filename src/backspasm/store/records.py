@@ -21,7 +21,8 @@ class Profile:
     tz: str
     wake: time
     sleep: time
-    region: str
+    #: ``None`` until the person chooses one (doors then use ``core.region``).
+    region: str | None
     age: int | None
     created_at: datetime
 

@@ -47,6 +47,8 @@ EXPORT_VERSION = 1
 FUTURE_GRACE = timedelta(minutes=2)
 NOTE_MAX = 2000
 MINUTES_MAX = 24 * 60
+#: What the ``region`` column holds while the person has not chosen one.
+NO_REGION = ""
 _BUSY_RETRIES = 40
 
 
@@ -112,9 +114,14 @@ def _profile_values(**given: Any) -> dict[str, Any]:
             out[name] = given[name].replace(second=0, microsecond=0)
     if "region" in given:
         region = given["region"]
-        if not isinstance(region, str) or not region.isalpha() or not 2 <= len(region) <= 8:
+        if region is None:
+            # Not chosen yet: the doors pick one from the time zone (core.region). Stored
+            # as "" so the column stays NOT NULL and older databases need no migration.
+            out["region"] = NO_REGION
+        elif not isinstance(region, str) or not region.isalpha() or not 2 <= len(region) <= 8:
             raise StoreError("region", "a region code such as GB or US", region)
-        out["region"] = region.upper()
+        else:
+            out["region"] = region.upper()
     if "age" in given and given["age"] is not None:
         out["age"] = _int("age", given["age"], 0, 120)
     elif "age" in given:
@@ -127,8 +134,8 @@ def _profile_values(**given: Any) -> dict[str, Any]:
 # --- row -> record --------------------------------------------------------------------
 
 def _profile(row: ProfileRow) -> r.Profile:
-    return r.Profile(row.id, row.key, row.tz, row.wake, row.sleep, row.region, row.age,
-                     row.created_at)
+    return r.Profile(row.id, row.key, row.tz, row.wake, row.sleep, row.region or None,
+                     row.age, row.created_at)
 
 
 def _episode(row: EpisodeRow) -> r.Episode:
@@ -250,10 +257,11 @@ class Store:
         tz: str = "UTC",
         wake: time = time(7),
         sleep: time = time(22),
-        region: str = "GB",
+        region: str | None = None,
         age: int | None = None,
     ) -> r.Profile:
-        """A new profile. ``key`` is an optional unique handle (e.g. ``"local"``, a user id)."""
+        """A new profile. ``key`` is an optional unique handle (e.g. ``"local"``, a user id).
+        ``region=None``: not chosen yet (``Profile.region`` is ``None``)."""
         values = _profile_values(tz=tz, wake=wake, sleep=sleep, region=region, age=age)
         key = _text("key", key, 200)
 
@@ -628,7 +636,7 @@ class Store:
                 "format": EXPORT_FORMAT,
                 "version": EXPORT_VERSION,
                 "profile": {"tz": p.tz, "wake": p.wake.strftime("%H:%M"),
-                            "sleep": p.sleep.strftime("%H:%M"), "region": p.region,
+                            "sleep": p.sleep.strftime("%H:%M"), "region": p.region or None,
                             "age": p.age},
                 "episodes": [{"onset": _fmt(e.onset), "ended_at": _fmt(e.ended_at),
                               "trigger": e.trigger}

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
-from backspasm.web.deps import get_kb, get_now
+from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
 from backspasm.web.errors import BadInput, problem_response
 from backspasm.web.templating import render
 
@@ -144,20 +144,39 @@ def _answers_error(exc: AnswersError) -> BadInput:
 )
 async def api_triage(
     request: Request,
-    region: str = Query("GB", description="Region for emergency numbers: GB, US or EU.",
-                        max_length=8),
+    region: str | None = Query(
+        None, max_length=8,
+        description="Region for emergency numbers: GB, US or EU, for this request only. "
+        "Default: your profile's region, else the one of your time zone (the server's "
+        "when signed out)."),
     kb: Knowledge = Depends(get_kb),
     now: datetime = Depends(get_now),
+    profile_id: int | None = Depends(get_optional_profile_id),
 ) -> JSONResponse:
     from backspasm.core.triage import triage
 
     raw = await _json_object(request)
     try:
+        choice = _region_choice(request, kb, profile_id, region)
         answers = parse_answers(raw, default_now=now)
-        result = triage(answers, kb, region=region)
+        result = triage(answers, kb, region=choice.id)
     except AnswersError as exc:
         raise _answers_error(exc) from None
-    return JSONResponse(result.to_dict())
+    return JSONResponse({**result.to_dict(), "region_choice": choice.to_dict()})
+
+
+def _region_choice(request: Request, kb: Knowledge, profile_id: int | None,
+                   override: str | None) -> Any:
+    """``core.region.choose_region`` for an API request."""
+    from backspasm.core.region import choose_region
+
+    if profile_id is not None:
+        from backspasm.status import profile_region
+
+        return profile_region(kb, request.app.state.store.get_profile(profile_id), override)
+    settings = request.app.state.settings
+    return choose_region(kb, override=override, profile_region=settings.region,
+                         tz=settings.timezone)
 
 
 def _datetime(raw: dict[str, Any], name: str) -> datetime | None:
@@ -214,9 +233,11 @@ def plan_from_body(raw: dict[str, Any], kb: Knowledge, now: datetime) -> dict[st
 @router.post(
     "/api/v1/plan",
     summary="Care plan: onset in, phase, steps and timed sessions out",
-    description="Same contract as `backspasm plan --json`.",
+    description="Same contract as `backspasm plan --json`. After an emergency result in "
+    "your diary the answer is 409 (field `plan`): no self-care plan beside an emergency.",
     responses={200: {"content": {"application/json": {"schema": PLAN_SCHEMA}},
-                     "description": "The care plan."}, **ERRORS},
+                     "description": "The care plan."}, **ERRORS,
+               409: problem_response("Your last triage result was an emergency: no plan.")},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": PLAN_REQUEST_SCHEMA}}}},
 )
@@ -224,9 +245,17 @@ async def api_plan(
     request: Request,
     kb: Knowledge = Depends(get_kb),
     now: datetime = Depends(get_now),
+    profile_id: int | None = Depends(get_optional_profile_id),
 ) -> JSONResponse:
     raw = await _json_object(request)
-    return JSONResponse(plan_from_body(raw, kb, now))
+    plan = plan_from_body(raw, kb, now)
+    if profile_id is not None:
+        from backspasm.status import diary_guidance
+
+        if diary_guidance(request.app.state.store, profile_id).emergency:  # H4
+            raise BadInput("plan", "no self-care plan: your last check said to get emergency "
+                           "help", status=409)
+    return JSONResponse(plan)
 
 
 @router.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)

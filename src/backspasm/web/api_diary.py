@@ -239,6 +239,13 @@ async def log_care(request: Request, profile_id: int = Depends(get_profile_id),
     _check_fields(raw, CARE_IN["properties"])
     if "kind" not in raw:
         raise BadInput("kind", "one of " + ", ".join(CARE_IN["properties"]["kind"]["enum"]))
+    from backspasm.core.limits import check_care_minutes
+    from backspasm.core.plan import PlanError
+
+    try:
+        check_care_minutes(request.app.state.kb, raw["kind"], raw.get("minutes"))
+    except PlanError as exc:
+        raise BadInput(exc.field, exc.expected, str(exc)) from None
     entry = await _call(request.app.state.store.log_care, profile_id, kind=raw["kind"],
                         start=_when(raw, "start", now), minutes=raw.get("minutes"),
                         medicine=raw.get("medicine"), note=raw.get("note"))
@@ -261,7 +268,12 @@ async def delete_entry(request: Request, kind: str, entry_id: int,
 
 # --- status -------------------------------------------------------------------------------
 
-STATUS = {"type": "object", "required": ["level", "rose", "new_reasons"], "properties": {
+STATUS = {"type": "object", "required": ["level", "rose", "new_reasons", "shows"], "properties": {
+    "shows": {"enum": ["plan", "emergency", "no_episode", "episode_ended"],
+              "description": "What may be shown now (core.guidance): after an emergency "
+                             "result, the care card and no plan."},
+    "region": {"type": "object", "description": "Whose numbers: id, name, source "
+                                                "(override, profile, time_zone, default)."},
     "now": _DT, "timezone": {"type": "string"},
     "episode": {"type": ["object", "null"]},
     "pain": {"type": "object"}, "episodes_recent": {"type": "integer"},

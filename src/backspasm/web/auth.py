@@ -205,11 +205,11 @@ def _with_anon_cookie(request: Request, response: Response) -> Response:
 def _form_page(request: Request, name: str, *, status: int = 200, errors: dict | None = None,
                email: str = "", next_url: str = "/") -> Response:
     titles = {"auth/signin.html": "Sign in", "auth/signup.html": "Create an account"}
-    from backspasm.web.pages_triage import emergency_signs_context
+    from backspasm.web.pages_triage import emergency_signs_context, server_region
 
     title = ("Error: " if errors else "") + titles[name]
     state = request.app.state
-    ctx = emergency_signs_context(state.kb, state.settings.region)  # H20: signs before sign-in
+    ctx = emergency_signs_context(state.kb, *server_region(state.kb, state.settings))  # H20
     ctx.update({"title": title, "errors": errors or {}, "email": email[:254], "next": next_url,
                 "password_min": PASSWORD_MIN})
     response = render(request, name, ctx, status_code=status)

@@ -51,4 +51,13 @@ def _local_profile_id(request: Request) -> int:
 
 def get_profile(request: Request) -> dict[str, Any]:
     """Time zone, waking hours and region of the current profile (plain dict)."""
-    return request.app.state.diary.profile_settings(get_profile_id(request))
+    return request.app.state.diary.profile_settings(get_profile_id(request), request.app.state.kb)
+
+
+def get_optional_profile_id(request: Request) -> int | None:
+    """The profile of this request if there is one without signing in (personal mode's
+    local profile, or a signed-in account's), else ``None``: for routes that work for
+    anyone (the stateless API) but must still respect a person's region and results."""
+    if request.app.state.settings.multi_user:
+        return getattr(request.state, "profile_id", None)
+    return get_profile_id(request)

@@ -19,19 +19,25 @@ LOCAL_KEY = "local"
 class DiaryLink:
     """Adapter over the diary :class:`~backspasm.store.Store` for the web app."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, kb: Any = None) -> None:
         self.store = store
         self.settings = settings
+        self.kb = kb
 
     def local_profile_id(self) -> int:
         """The one profile of personal mode (created on first use)."""
         return self.store.ensure_profile(
             LOCAL_KEY, tz=self.settings.timezone, region=self.settings.region).id
 
-    def profile_settings(self, profile_id: int) -> dict[str, Any]:
-        """Time zone, waking hours and region of a profile."""
+    def profile_settings(self, profile_id: int, kb: Any) -> dict[str, Any]:
+        """Time zone, waking hours and region of a profile. ``region`` is the one to use
+        (``core.region``: chosen, else from the time zone); ``region_choice`` says which."""
+        from backspasm.status import profile_region
+
         p = self.store.get_profile(profile_id)
-        return {"tz": p.tz, "wake": p.wake, "sleep": p.sleep, "region": p.region, "age": p.age}
+        choice = profile_region(kb, p)
+        return {"tz": p.tz, "wake": p.wake, "sleep": p.sleep, "region": choice.id,
+                "region_choice": choice.to_dict(), "age": p.age}
 
     def current_onset(self, profile_id: int) -> datetime | None:
         """Onset of the profile's open episode, if there is one."""
@@ -57,6 +63,14 @@ class DiaryLink:
         if same:
             return same[0]
         whole = max(1, round(minutes))
+        from backspasm.core.limits import check_care_minutes
+        from backspasm.core.plan import PlanError
+        from backspasm.web.errors import BadInput
+
+        try:
+            check_care_minutes(self.kb, kind, whole)
+        except PlanError as exc:
+            raise BadInput(exc.field, exc.expected, str(exc)) from None
         return self.store.log_care(profile_id, kind=kind, start=start, minutes=whole)
 
     def care_entries(self, profile_id: int) -> list[CareEntry]:

@@ -32,9 +32,11 @@ TITLES = {
 class BadInput(Exception):
     """Input that names a field and what was expected there (→ 422)."""
 
-    def __init__(self, field: str, expected: str, message: str | None = None) -> None:
+    def __init__(self, field: str, expected: str, message: str | None = None, *,
+                 status: int = 422) -> None:
         self.field = field
         self.expected = expected
+        self.status = status
         super().__init__(message or f"{field}: expected {expected}")
 
 
@@ -84,8 +86,8 @@ def install(app: FastAPI) -> None:
 
     async def bad_input(request: Request, exc: BadInput) -> Response:
         if is_api(request):
-            return problem(422, str(exc), field=exc.field, expected=exc.expected)
-        return render_error(request, 422, str(exc))
+            return problem(exc.status, str(exc), field=exc.field, expected=exc.expected)
+        return render_error(request, exc.status, str(exc))
 
     async def validation(request: Request, exc: RequestValidationError) -> Response:
         field, msg = _validation_field(list(exc.errors()))

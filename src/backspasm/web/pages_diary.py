@@ -238,6 +238,15 @@ def log_care(request: Request, care_kind: str = Form(""), care_medicine: str = F
                                   f"{CARE_MINUTES_MAX}, or leave it empty")
     if len(note) > NOTE_MAX or "\x00" in note:
         errors["care_note"] = f"Keep the note under {NOTE_MAX} characters"
+    if "care_minutes" not in errors and minutes:
+        from backspasm.core.limits import check_care_minutes, max_care_minutes
+        from backspasm.core.plan import PlanError
+
+        try:
+            check_care_minutes(kb, kind, int(minutes))
+        except PlanError:
+            errors["care_minutes"] = (f"Enter at most {max_care_minutes(kb, kind)} minutes "
+                                      f"for {kind}: the longest session the plan allows")
     if not errors:
         try:
             store.log_care(profile_id, kind=kind, start=start,

@@ -14,6 +14,7 @@ from backspasm.core.plan import is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE
+from backspasm.web.shown import emergency_page
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -87,6 +88,9 @@ def _page_sources(kb: Knowledge, steps: list[dict[str, Any]], phase: dict[str, A
 def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
               profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
               now: datetime = Depends(get_now)) -> HTMLResponse:
+    shown = emergency_page(request, kb, profile_id, profile, now)
+    if shown is not None:  # core.guidance: no plan beside an emergency (H4)
+        return shown
     answers = _journey_answers(request, profile_id, now)
     onset = _onset(request, profile_id, answers)
     if onset is None:
@@ -103,9 +107,13 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
 
 @router.post("/plan/onset", response_class=HTMLResponse)
 def set_onset(request: Request, hours: str = Form(""), csrf_token: str = Form(""),
-              profile_id: int = Depends(get_profile_id),
+              kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
+              profile: dict = Depends(get_profile),
               now: datetime = Depends(get_now)) -> Response:
     """Start an episode from "how many hours ago did it start?" (no triage needed)."""
+    shown = emergency_page(request, kb, profile_id, profile, now)
+    if shown is not None:
+        return shown
     value = hours.strip()
     if not (value.isascii() and value.isdigit() and 0 <= int(value) <= MAX_ONSET_HOURS):
         return render(request, "plan_onset.html", {

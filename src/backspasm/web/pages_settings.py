@@ -36,16 +36,20 @@ def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[
         "errors": errors, "regions": regions, "saved": saved}, status_code=status)
 
 
-def _values(profile: Any) -> dict[str, str]:
+def _values(kb: Knowledge, profile: Any) -> dict[str, str]:
+    from backspasm.status import profile_region
+
+    # Not chosen yet: preselect the region of the time zone, and say so on the page.
     return {"tz": profile.tz, "wake": profile.wake.strftime("%H:%M"),
-            "sleep": profile.sleep.strftime("%H:%M"), "region": profile.region}
+            "sleep": profile.sleep.strftime("%H:%M"), "region": profile_region(kb, profile).id,
+            "region_guessed": "" if profile.region else "1"}
 
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(request: Request, saved: int = 0, kb: Knowledge = Depends(get_kb),
                   profile_id: int = Depends(get_profile_id)) -> HTMLResponse:
     profile = request.app.state.store.get_profile(profile_id)
-    return _page(request, kb, _values(profile), {}, saved=bool(saved))
+    return _page(request, kb, _values(kb, profile), {}, saved=bool(saved))
 
 
 @router.post("/settings", response_class=HTMLResponse)

@@ -3,7 +3,9 @@
 Without JavaScript the page shows when the session started and when it ends, and a button
 to log it. With JavaScript (static/timer.js) a large countdown runs, computed from the start
 time so it keeps time while the phone sleeps, and it beeps, vibrates and logs the session
-when time is up. ``?seconds=N`` (hidden, for tests) makes every stage N seconds long.
+when time is up. The lengths come from plan.yaml only: no request can change them. Tests
+shorten every stage with the app setting ``Settings.timer_stage_seconds``.
+After an emergency result (``core.guidance``) the pages show the emergency card instead.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from backspasm.core.answers import parse_datetime
@@ -21,6 +23,7 @@ from backspasm.core.plan import session_kind, timer_stages
 from backspasm.knowledge import Knowledge
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.errors import BadInput
+from backspasm.web.shown import emergency_page
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,28 +47,26 @@ def _stages(kb: Knowledge, kind: str, seconds: int | None) -> list[dict[str, Any
              "prompt": s.prompt} for s in stages]
 
 
-def _context(kb: Knowledge, slug: str, seconds: int | None) -> dict[str, Any]:
+def _context(request: Request, kb: Knowledge, slug: str) -> dict[str, Any]:
     kind, _ = _kind(slug)
     info = session_kind(kb, kind)
-    stages = _stages(kb, kind, seconds)
+    stages = _stages(kb, kind, request.app.state.settings.timer_stage_seconds)
     total = sum(s["seconds"] for s in stages)
     return {"slug": slug, "info": info, "stages": stages, "total": total,
-            "stages_json": json.dumps(stages), "seconds": seconds or "",
+            "stages_json": json.dumps(stages), "seconds": "",
             "minutes": round(total / 60), "page_sources": list(info["sources"])}
 
 
 @router.get("/timer/{slug}", response_class=HTMLResponse)
 def timer_page(request: Request, slug: str, kb: Knowledge = Depends(get_kb),
-               seconds: int | None = Query(None, ge=1, le=3600)) -> HTMLResponse:
-    ctx = _context(kb, slug, seconds)
+               profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
+               now: datetime = Depends(get_now)) -> HTMLResponse:
+    ctx = _context(request, kb, slug)
+    shown = emergency_page(request, kb, profile_id, profile, now)
+    if shown is not None:  # core.guidance: no timers beside an emergency (H4)
+        return shown
     return render(request, "timer.html", {"title": ctx["info"]["title"], **ctx,
                                           "started": None, "logged": None})
-
-
-def _seconds(value: str) -> int | None:
-    """The hidden test duration from a form, if it is a sane number of seconds."""
-    value = value.strip()
-    return int(value) if value.isascii() and value.isdigit() and 1 <= int(value) <= 3600 else None
 
 
 def _local(dt: datetime, tz: str) -> str:
@@ -73,12 +74,15 @@ def _local(dt: datetime, tz: str) -> str:
 
 
 @router.post("/timer/{slug}/start", response_class=HTMLResponse)
-def start_timer(request: Request, slug: str, seconds: str = Form(""),
-                csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
+def start_timer(request: Request, slug: str, csrf_token: str = Form(""),
+                kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
                 profile: dict = Depends(get_profile),
                 now: datetime = Depends(get_now)) -> HTMLResponse:
     """Without JavaScript: show the start and end times and a button to log the session."""
-    ctx = _context(kb, slug, _seconds(seconds))
+    ctx = _context(request, kb, slug)
+    shown = emergency_page(request, kb, profile_id, profile, now)
+    if shown is not None:
+        return shown
     end = now + timedelta(seconds=ctx["total"])
     started = {"iso": now.isoformat(), "start": _local(now, profile["tz"]),
                "end": _local(end, profile["tz"])}
@@ -99,17 +103,20 @@ def _started_at(value: str, now: datetime) -> datetime:
 
 @router.post("/timer/{slug}/done", response_class=HTMLResponse)
 def timer_done(request: Request, slug: str, started_at: str = Form(""),
-               seconds: str = Form(""), csrf_token: str = Form(""),
-               kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
+               csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
+               profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
                now: datetime = Depends(get_now)) -> Response:
     """Log a finished session in the diary. The length is the time since the start,
-    at most the planned length."""
+    at most the planned length (plan.yaml; never from the request)."""
     _, care_kind = _kind(slug)
-    ctx = _context(kb, slug, _seconds(seconds))
+    ctx = _context(request, kb, slug)
     started = _started_at(started_at.strip()[:64], now)
     elapsed = min((now - started).total_seconds(), ctx["total"])
     entry = request.app.state.diary.log_care(profile_id, care_kind, started, elapsed / 60)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"logged": True, "kind": entry.kind, "minutes": entry.minutes})
+    shown = emergency_page(request, kb, profile_id, profile, now)
+    if shown is not None:  # logged (it happened), but no timer page beside an emergency
+        return shown
     return render(request, "timer.html", {"title": ctx["info"]["title"], **ctx,
                                           "started": None, "logged": entry})

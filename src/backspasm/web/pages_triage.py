@@ -29,6 +29,7 @@ from backspasm.knowledge import Knowledge
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
 from backspasm.web.regions import region_info
+from backspasm.web.shown import record_or_note, render_emergency
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -83,22 +84,37 @@ def _sources_of(*groups: Any) -> list[str]:
     return out
 
 
-def emergency_signs_context(kb: Knowledge, region: str | None) -> dict[str, Any]:
-    """What the ``_signs.html`` card needs: the signs, the region's number, their sources."""
+def emergency_signs_context(kb: Knowledge, region: str | None,
+                            region_choice: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the ``_signs.html`` card needs: the signs, the region's number, their sources.
+    ``region=None``: the server's region (``server_region``), e.g. signed out."""
+    if region is None:
+        region, region_choice = server_region(kb, None)
     signs = kb["web"]["emergency_signs"]
-    return {"signs": signs, "region": region_info(kb, region),
+    return {"signs": signs, "region": region_info(kb, region), "region_choice": region_choice,
             "page_sources": list(signs["sources"])}
+
+
+def server_region(kb: Knowledge, settings: Any) -> tuple[str, dict[str, Any]]:
+    """The region for a visitor with no profile: the server's ``--region``, else the one
+    of its time zone (``core.region``)."""
+    from backspasm.core.region import choose_region
+
+    choice = choose_region(kb, profile_region=getattr(settings, "region", None),
+                           tz=getattr(settings, "timezone", None))
+    return choice.id, choice.to_dict()
 
 
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
     """The start page. Public in multi-user mode too: emergency signs never wait (H20)."""
     if request.app.state.settings.multi_user and getattr(request.state, "user", None) is None:
-        region = request.app.state.settings.region  # signed out: the server's region
+        region, choice = server_region(kb, request.app.state.settings)  # signed out
     else:
-        region = get_profile(request)["region"]
+        profile = get_profile(request)
+        region, choice = profile["region"], profile["region_choice"]
     web = kb["web"]
-    ctx = emergency_signs_context(kb, region)
+    ctx = emergency_signs_context(kb, region, choice)
     ctx.update({"title": web["start"]["heading"], "start": web["start"],
                 "page_sources": _sources_of(ctx["page_sources"], web["start"]["sources"])})
     return render(request, "start.html", ctx)
@@ -250,16 +266,19 @@ def stop(request: Request, kb: Knowledge = Depends(get_kb),
     if not isinstance(state.step, Outcome) or not state.emergency:
         return _redirect(_url(state))
     result = state.step.result.to_dict()
+    note = None
     if journey.result is None:  # keep the emergency in the diary once
         journey.result = result
-        _save(request, profile_id, journey, now)
-        request.app.state.diary.record_triage(profile_id, state.answers, result, now)
+        note = record_or_note(request, kb, lambda: (
+            _save(request, profile_id, journey, now),
+            request.app.state.diary.record_triage(profile_id, state.answers, result, now)))
     asked = [x.id for x in state.asked]
     # "Change your last answer": the one given last, else the last on the route.
     last = next((h for h in reversed(journey.history) if h in asked), None)
     return render(request, "stop.html", {
         "title": result["care_card"]["heading"], "result": result, "card": _card(result),
-        "last": last or (asked[-1] if asked else None),
+        "last": last or (asked[-1] if asked else None), "note": note,
+        "region_choice": profile["region_choice"],
         "page_sources": _sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]]),
     })
@@ -293,13 +312,26 @@ def confirm(request: Request, csrf_token: str = Form(""), kb: Knowledge = Depend
     if not isinstance(state.step, Outcome) or state.page != "check":
         return _redirect(_url(state))
     journey.answers, journey.unsure = state.answers, sorted(state.unsure)
-    journey.result = state.step.result.to_dict()
-    _save(request, profile_id, journey, now)
+    result = state.step.result
+    journey.result = result.to_dict()
     diary = request.app.state.diary
-    diary.record_triage(profile_id, journey.answers, journey.result, now)
     onset = parse_datetime(journey.answers["onset"]) if "onset" in journey.answers else None
-    if onset is not None:
-        diary.start_episode(profile_id, onset, journey.answers.get("trigger"))
+
+    def keep() -> None:
+        _save(request, profile_id, journey, now)
+        diary.record_triage(profile_id, journey.answers, journey.result, now)
+        if onset is not None and not result.emergency:
+            diary.start_episode(profile_id, onset, journey.answers.get("trigger"))
+
+    note = record_or_note(request, kb, keep)
+    if note is not None:  # show the result here and now: a failed save never replaces it
+        if result.emergency:
+            return render_emergency(request, kb, journey.result, profile, note=note)
+        return render(request, "result.html", {
+            "title": journey.result["care_card"]["heading"], "result": journey.result,
+            "card": _card(journey.result), "note": note,
+            "region_choice": profile["region_choice"],
+            "page_sources": _sources_of(journey.result["care_card"]["sources"])})
     return _redirect("/triage/result")
 
 
@@ -320,6 +352,7 @@ def result_page(request: Request, kb: Knowledge = Depends(get_kb),
         return _redirect("/triage/check")  # not confirmed yet
     return render(request, "result.html", {
         "title": result["care_card"]["heading"], "result": result, "card": _card(result),
+        "region_choice": profile["region_choice"],
         "page_sources": _sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]],
                                     *[a["sources"] for a in result.get("advice", [])]),

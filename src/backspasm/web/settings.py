@@ -13,8 +13,9 @@ class Settings:
     database_url: str | None = None
     #: Personal mode (False): one local profile, no sign-in, loopback only.
     multi_user: bool = False
-    #: Region whose emergency numbers the pages show until the profile says otherwise.
-    region: str = "GB"
+    #: Region of a new profile; ``None``: not chosen, so the pages use the one of the time
+    #: zone (``core.region``) until the person chooses in Settings.
+    region: str | None = None
     #: IANA time zone used until the profile says otherwise.
     timezone: str = "UTC"
     #: Knowledge directory (tests point this at a copy); ``None`` means the packaged one.
@@ -23,3 +24,6 @@ class Settings:
     secure_cookies: bool = False
     #: How long an unfinished triage journey is kept on the server, in hours.
     journey_hours: int = 24
+    #: Tests only (``serve --timer-stage-seconds``): every timer stage lasts this many
+    #: seconds. No request can change a clinical duration (H28); only this setting can.
+    timer_stage_seconds: int | None = None
