@@ -1,0 +1,60 @@
+"""Every user-facing text in the knowledge files, for the reading-level test and benchmark.
+
+:func:`user_texts` walks the validated knowledge and yields one :class:`Text` per string a
+person (or a GP reading the report) can see: titles, rule reasons, advice, question
+wording, cards, Learn sections. Developer fields (``note``, ``notes``, ``id``, ``sources``,
+field names and values, ``when`` conditions) are not user-facing and are skipped.
+Evidence notes (the research behind a step) are marked ``evidence``: they may be a little
+harder to read (grade 8 rather than 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Text", "user_texts", "SKIP_KEYS", "SKIP_FILES"]
+
+#: Keys whose values a person never sees.
+SKIP_KEYS = frozenset({
+    "id", "sources", "note", "notes", "when", "if", "to", "next", "kind", "field", "value",
+    "phase", "phases", "level", "origin", "unit", "section", "start", "default", "emergency",
+    "requires_easing", "only_if", "avoid_if", "min", "max", "end_alarm_kinds", "url", "year",
+    "citation", "content_version", "last_reviewed", "licence", "reviewers", "changelog",
+    "signed_off", "careplan_sources", "position", "review",
+})
+#: Files that hold no user-facing prose (sources are titles of published works).
+SKIP_FILES = frozenset({"sources", "thresholds"})
+
+
+@dataclass(frozen=True)
+class Text:
+    """One user-facing string: where it is (``file``, ``path``) and whether it is evidence."""
+
+    file: str
+    path: str
+    text: str
+    evidence: bool
+
+
+def _walk(node: Any, path: str, file: str, evidence: bool) -> Iterator[Text]:
+    if isinstance(node, str):
+        yield Text(file, path, node, evidence)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in SKIP_KEYS:
+                continue
+            yield from _walk(value, f"{path}.{key}", file, evidence or key == "evidence")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            label = f"[{value['id']}]" if isinstance(value, dict) and "id" in value else f"[{i}]"
+            yield from _walk(value, f"{path}{label}", file, evidence)
+
+
+def user_texts(kb: Any) -> Iterator[Text]:
+    """Every user-facing text of ``kb`` (a loaded :class:`~backspasm.knowledge.Knowledge`)."""
+    for stem in sorted(kb.data):
+        if stem in SKIP_FILES:
+            continue
+        yield from _walk(kb.data[stem], "", f"{stem}.yaml", False)
