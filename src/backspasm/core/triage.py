@@ -18,8 +18,10 @@ __all__ = [
     "LEVELS",
     "EMERGENCY_LEVELS",
     "Reason",
+    "Sign",
     "TriageResult",
     "compile_condition",
+    "emergency_signs",
     "facts_of",
     "level_rank",
     "triage",
@@ -89,6 +91,33 @@ class Reason:
             "text": self.text,
             "sources": list(self.sources),
         }
+
+
+@dataclass(frozen=True)
+class Sign:
+    """One emergency sign for the list shown to a person: the ``sign`` phrase of an
+    emergency rule, its level (ambulance or emergency department) and its sources."""
+
+    rule: str
+    level: str
+    text: str
+    sources: tuple[str, ...]
+
+
+def emergency_signs(kb: Any) -> tuple[Sign, ...]:
+    """Every rule at ``emergency_ambulance`` or ``emergency``, most urgent first (file order
+    within a level): the list of emergency signs is generated from the rules, so it can
+    never leave one out. The loader refuses an emergency rule without a ``sign``."""
+    return kb.compile("core.triage.signs", _build_signs)
+
+
+def _build_signs(kb: Any) -> tuple[Sign, ...]:
+    signs = [
+        Sign(r["id"], r["level"], r["sign"], tuple(r["sources"]))
+        for r in kb["rules"]["rules"]
+        if r["level"] in EMERGENCY_LEVELS
+    ]
+    return tuple(sorted(signs, key=lambda s: _RANK[s.level]))
 
 
 @dataclass(frozen=True)

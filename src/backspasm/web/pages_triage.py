@@ -22,6 +22,7 @@ from backspasm.core.flow import (
     path,
     question,
 )
+from backspasm.core.triage import emergency_signs
 from backspasm.knowledge import Knowledge
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
@@ -78,10 +79,22 @@ def _sources_of(*groups: Any) -> list[str]:
 
 
 def emergency_signs_context(kb: Knowledge, region: str | None) -> dict[str, Any]:
-    """What the ``_signs.html`` card needs: the signs, the region's number, their sources."""
-    signs = kb["web"]["emergency_signs"]
-    return {"signs": signs, "region": region_info(kb, region),
-            "page_sources": list(signs["sources"])}
+    """What the ``_signs.html`` card needs: the signs (generated from every emergency rule,
+    grouped by level), the region's number, their sources."""
+    words = kb["web"]["emergency_signs"]
+    info = region_info(kb, region)
+    groups = []
+    for level, lead in words["levels"].items():
+        signs = [s for s in emergency_signs(kb) if s.level == level]
+        groups.append({"level": level, "heading": lead.format(
+            emergency_number=info["emergency_number"],
+            emergency_department=info["emergency_department"],
+            region_name=info["name"], urgent_help=info["urgent_help"]),
+            "signs": [s.text for s in signs]})
+    sources = _sources_of(*[s.sources for s in emergency_signs(kb)])
+    card = {"heading": words["heading"], "intro": words["intro"], "groups": groups,
+            "sources": sources}
+    return {"signs": card, "region": info, "page_sources": sources}
 
 
 @router.get("/", response_class=HTMLResponse)
