@@ -98,8 +98,15 @@ def plan_command(
         None, "--trend", help="Pain since it started: better, same or worse (optional)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+    db: str | None = typer.Option(
+        None, "--db", metavar="URL",
+        help="Diary whose latest saved answers fit the plan to you (pregnancy, age, fragile "
+             "bones). Default: $BACKSPASM_DATABASE_URL, else your data folder.",
+    ),
 ) -> None:
     """Make a timed self-care plan from the onset of the spasm.
+
+    The steps are fitted to you from your latest saved answers (``triage --save``).
 
     Date-times without an offset are read as local time in --tz. The plan gives the phase
     (first 72 hours, or after), what to do, and the times for ice, heat, a hot and cold
@@ -131,6 +138,7 @@ def plan_command(
             sleep=sleep_t,
             days=days_n,
             easing=is_easing(kb, pain_n, trend),
+            person=saved_person(db),
         )
     except PlanError as err:
         fail(f"--{err}")
@@ -140,6 +148,23 @@ def plan_command(
         typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
         return
     _show(plan, kb)
+
+
+def saved_person(db: str | None) -> dict[str, Any]:
+    """The person fields of the local profile's latest saved triage ({} when there is none).
+    A diary that cannot be read is reported on stderr; the plan is then the general one."""
+    from backspasm.core.fit import person_facts
+    from backspasm.store import DatabaseError, StoreError, open_store
+
+    try:
+        with open_store(db) as store:
+            profile = store.profile_by_key("local")
+            saved = None if profile is None else store.latest_triage(profile.id)
+    except (StoreError, DatabaseError) as exc:
+        typer.echo(f"Warning: could not read your saved answers, so the plan is not fitted "
+                   f"to you: {exc}", err=True)
+        return {}
+    return {} if saved is None else person_facts(saved.answers, saved.unsure)
 
 
 def _show(plan: Plan, kb: Any) -> None:

@@ -133,8 +133,8 @@ class _Compiled:
     cards: Mapping[tuple[str, str], Mapping[str, Any]]  # (region, level) -> card
     default_region: str
     unsure_note: str
-    #: (phase, easing) -> self-care steps, filled on first use (the steps are pure data).
-    advice: dict[tuple[str, bool], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    #: (phase, easing, person) -> self-care steps, filled on first use (pure data).
+    advice: dict[tuple[Any, ...], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
 
 def _fill(text: str, region: Mapping[str, Any]) -> str:
@@ -257,15 +257,18 @@ def _phase_and_advice(
 ) -> tuple[str, tuple[Mapping[str, Any], ...]]:
     """The plan phase at ``answers.now`` and its self-care steps, from the plan engine (one
     source of truth for the 72-hour switch). Without an onset we assume the acute phase."""
+    from backspasm.core.fit import person_facts
     from backspasm.core.plan import is_easing, phase_at, steps_for_phase
 
     onset = answers.get("onset")
     phase = "acute" if onset is None else phase_at(kb, onset, answers.now)
     easing = bool(is_easing(kb, facts.get("pain_now"), facts.get("pain_trend")))
+    person = person_facts(facts)  # "not sure" is already yes in the facts
+    key = (phase, easing, tuple(sorted(person.items())))
     cache = compiled(kb).advice
-    if (phase, easing) not in cache:
-        cache[(phase, easing)] = tuple(steps_for_phase(kb, phase, easing=easing))
-    return phase, cache[(phase, easing)]
+    if key not in cache:
+        cache[key] = tuple(steps_for_phase(kb, phase, easing=easing, person=person))
+    return phase, cache[key]
 
 
 def triage(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from backspasm.knowledge.schema import ListOf, MapOf, NonEmptyStr, Obj, Str
+from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
 LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
@@ -37,7 +37,8 @@ FILES = {
                                 "id": NonEmptyStr(),
                                 "text": NonEmptyStr(),
                                 "sources": _SOURCES,
-                            }
+                            },
+                            optional={"avoid_if": Any_, "only_if": Any_},
                         ),
                         min_items=1,
                     ),
@@ -81,6 +82,12 @@ def check_exports(kb: Any) -> list[str]:
                 problems.append(f"{where}: expected a yes/no answer field")
             elif want == "enum" and "none" not in props[f].get("enum", []):
                 problems.append(f"{where}: expected a field with a 'none' answer")
+    from backspasm.knowledge.specs_plan import fit_problems
+
+    thresholds = {t["id"] for t in kb.data["thresholds"]["thresholds"]}
+    for q in report["questions_to_ask"]:
+        problems += fit_problems(q, f"exports.yaml: report.questions_to_ask (id {q['id']!r})",
+                                 thresholds)
     plan = kb.data.get("plan")
     if isinstance(plan, dict):
         kinds = {k.get("kind") for k in plan.get("session_kinds", [])}

@@ -19,7 +19,7 @@ __all__ = ["Text", "user_texts", "SKIP_KEYS", "SKIP_FILES"]
 #: Keys whose values a person never sees.
 SKIP_KEYS = frozenset({
     "id", "sources", "note", "notes", "when", "if", "to", "next", "kind", "field", "value",
-    "phase", "phases", "level", "origin", "unit", "section", "start", "default", "emergency",
+    "phase", "phases", "level", "origin", "unit", "section", "default", "emergency",
     "requires_easing", "only_if", "avoid_if", "min", "max", "end_alarm_kinds", "url", "year",
     "citation", "content_version", "last_reviewed", "licence", "reviewers", "changelog",
     "signed_off", "careplan_sources", "position", "review",
