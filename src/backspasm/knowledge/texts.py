@@ -58,3 +58,62 @@ def user_texts(kb: Any) -> Iterator[Text]:
         if stem in SKIP_FILES:
             continue
         yield from _walk(kb.data[stem], "", f"{stem}.yaml", False)
+
+
+#: Flesch-Kincaid grade limits (issue 9): every text, and evidence notes.
+GRADE_LIMIT = 6.0
+EVIDENCE_GRADE_LIMIT = 8.0
+#: Below this many words a grade formula says little; short texts (titles, labels) are
+#: checked word by word instead: no word of 4 or more syllables unless it is in
+#: ``LONG_WORDS_OK`` (words a person knows, or that are explained where first used).
+MIN_WORDS_FOR_GRADE = 8
+LONG_WORDS_OK = frozenset({
+    "emergency", "physiotherapy", "physiotherapist", "osteoporosis", "ibuprofen",
+    "paracetamol", "acetaminophen", "anti-inflammatory", "ambulance", "appointment",
+    "immediately", "medicines", "medicine", "unbearable", "temperature", "sciatica",
+})
+_EXAMPLE_REGION = {
+    "emergency_number": "999",
+    "emergency_department": "A&E",
+    "urgent_help": "call 111",
+    "region_name": "the UK",
+}
+
+
+def as_read(text: str) -> str:
+    """The text as a person reads it (region placeholders filled with the UK's words)."""
+    for key, value in _EXAMPLE_REGION.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def grade(text: str) -> float:
+    """Flesch-Kincaid grade of ``text`` as read (textstat)."""
+    import textstat
+
+    return float(textstat.flesch_kincaid_grade(as_read(text)))
+
+
+def long_words(text: str) -> list[str]:
+    """Words of 4 or more syllables not in :data:`LONG_WORDS_OK`."""
+    import re
+
+    import textstat
+
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", as_read(text))
+    return [w for w in words
+            if w.lower() not in LONG_WORDS_OK and textstat.syllable_count(w) >= 4]
+
+
+def reading_problems(kb: Any) -> list[tuple[float, Text, str]]:
+    """Every text over its limit: (grade or 0, the text, what is wrong)."""
+    out = []
+    for t in user_texts(kb):
+        if len(as_read(t.text).split()) >= MIN_WORDS_FOR_GRADE:
+            g = grade(t.text)
+            limit = EVIDENCE_GRADE_LIMIT if t.evidence else GRADE_LIMIT
+            if g > limit:
+                out.append((g, t, f"grade {g:.1f} > {limit:g}"))
+        elif hard := long_words(t.text):
+            out.append((0.0, t, f"long words {hard}"))
+    return out
