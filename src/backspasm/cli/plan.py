@@ -128,6 +128,7 @@ def plan_command(
         fail(f"--trend: expected one of better, same, worse, got {trend!r}")
 
     kb = load_knowledge()
+    person, region = saved_person(db)
     try:
         plan = make_plan(
             kb,
@@ -138,7 +139,8 @@ def plan_command(
             sleep=sleep_t,
             days=days_n,
             easing=is_easing(kb, pain_n, trend),
-            person=saved_person(db),
+            person=person,
+            region=region,
         )
     except PlanError as err:
         fail(f"--{err}")
@@ -150,9 +152,10 @@ def plan_command(
     _show(plan, kb)
 
 
-def saved_person(db: str | None) -> dict[str, Any]:
-    """The person fields of the local profile's latest saved triage ({} when there is none).
-    A diary that cannot be read is reported on stderr; the plan is then the general one."""
+def saved_person(db: str | None) -> tuple[dict[str, Any], str | None]:
+    """The person fields of the local profile's latest saved triage ({} when there is none)
+    and the profile's region. A diary that cannot be read is reported on stderr; the plan is
+    then the general one for the default region."""
     from backspasm.core.fit import person_facts
     from backspasm.store import DatabaseError, StoreError, open_store
 
@@ -163,8 +166,9 @@ def saved_person(db: str | None) -> dict[str, Any]:
     except (StoreError, DatabaseError) as exc:
         typer.echo(f"Warning: could not read your saved answers, so the plan is not fitted "
                    f"to you: {exc}", err=True)
-        return {}
-    return {} if saved is None else person_facts(saved.answers, saved.unsure)
+        return {}, None
+    region = None if profile is None else profile.region
+    return ({} if saved is None else person_facts(saved.answers, saved.unsure)), region
 
 
 def _show(plan: Plan, kb: Any) -> None:

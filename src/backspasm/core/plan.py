@@ -16,6 +16,7 @@ difference in Python; use :attr:`Session.duration` (or convert to UTC) for elaps
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -209,24 +210,53 @@ def _copy_step(st: dict[str, Any]) -> dict[str, Any]:
 
 
 def steps_for_phase(
-    kb: Any, phase: str, *, easing: bool | None = False, person: Mapping[str, Any] | None = None
+    kb: Any,
+    phase: str,
+    *,
+    easing: bool | None = False,
+    person: Mapping[str, Any] | None = None,
+    region: str | None = None,
 ) -> list[dict[str, Any]]:
     """The self-care steps for ``phase``: ``{"id","title","text","sources","timing"[,"evidence"]}``.
 
     Steps that need the pain to be easing (gentle stretching) are left out unless
     ``easing`` is true; unknown (``None``) counts as not easing. ``person`` (see
     :func:`backspasm.core.fit.person_facts`) fits the steps to the person: a step's
-    ``avoid_if`` leaves it out, its ``only_if`` keeps it only for them.
+    ``avoid_if`` leaves it out, its ``only_if`` keeps it only for them. ``region`` (a
+    regions.yaml id; default: its default region) fills the words that differ by region
+    (``plan.yaml`` ``region_words``, e.g. paracetamol or acetaminophen).
     """
     from backspasm.core.fit import fits
 
     if phase not in PHASES:
         raise PlanError("phase", "one of " + ", ".join(PHASES), phase)
+    words = _region_words(kb, region)
     return [
-        _copy_step(shown)
+        _fill_words(_copy_step(shown), words)
         for shown, record in _config(kb).steps[(phase, bool(easing))]
         if fits(kb, record, person)
     ]
+
+
+_WORD = re.compile(r"{(\w+)}")
+
+
+def _region_words(kb: Any, region: str | None) -> Mapping[str, str]:
+    by_region = kb.data["plan"]["region_words"]
+    rid = (region or kb.data["regions"]["default"]).upper()
+    if rid not in by_region:
+        raise PlanError("region", "one of " + ", ".join(sorted(by_region)), region)
+    return by_region[rid]
+
+
+def _fill_words(step: dict[str, Any], words: Mapping[str, str]) -> dict[str, Any]:
+    def fill(text: str) -> str:
+        return _WORD.sub(lambda m: words.get(m.group(1), m.group(0)), text)
+
+    step["text"] = fill(step["text"])
+    for e in step.get("evidence", []):
+        e["text"] = fill(e["text"])
+    return step
 
 
 def session_kind(kb: Any, kind: str) -> dict[str, Any]:
@@ -340,6 +370,7 @@ def make_plan(
     days: int | None = None,
     easing: bool | None = None,
     person: Mapping[str, Any] | None = None,
+    region: str | None = None,
 ) -> Plan:
     """The care plan at ``now`` for a spasm that started at ``onset``.
 
@@ -348,7 +379,8 @@ def make_plan(
     ``easing`` (pain trend better or pain low; see :func:`is_easing`) adds gentle stretching
     in the recovery phase. ``person`` (pregnant, age, osteoporosis_or_steroids from the saved
     answers; see :mod:`backspasm.core.fit`) fits the steps to the person. Raises
-    :class:`PlanError` naming the bad input.
+    :class:`PlanError` naming the bad input. ``region`` fills the words that differ by
+    region in the steps (see :func:`steps_for_phase`).
     """
     cfg = _config(kb)
     zone = _zone(tz)
@@ -438,7 +470,7 @@ def make_plan(
         hours_since_onset=round((now_u - onset_u).total_seconds() / 3600, 2),
         timezone=zone.key,
         sessions=sessions,
-        steps=steps_for_phase(kb, phase, easing=easing, person=person),
+        steps=steps_for_phase(kb, phase, easing=easing, person=person, region=region),
         knowledge_version=kb.version,
         onset=onset_u.astimezone(zone),
         now=now_u.astimezone(zone),

@@ -253,7 +253,7 @@ def facts_of(answers: Answers, unsure: Iterable[str] = ()) -> dict[str, Any]:
 
 
 def _phase_and_advice(
-    kb: Any, answers: Answers, facts: Mapping[str, Any]
+    kb: Any, answers: Answers, facts: Mapping[str, Any], region: str
 ) -> tuple[str, tuple[Mapping[str, Any], ...]]:
     """The plan phase at ``answers.now`` and its self-care steps, from the plan engine (one
     source of truth for the 72-hour switch). Without an onset we assume the acute phase."""
@@ -264,10 +264,12 @@ def _phase_and_advice(
     phase = "acute" if onset is None else phase_at(kb, onset, answers.now)
     easing = bool(is_easing(kb, facts.get("pain_now"), facts.get("pain_trend")))
     person = person_facts(facts)  # "not sure" is already yes in the facts
-    key = (phase, easing, tuple(sorted(person.items())))
+    key = (phase, easing, region, tuple(sorted(person.items())))
     cache = compiled(kb).advice
     if key not in cache:
-        cache[key] = tuple(steps_for_phase(kb, phase, easing=easing, person=person))
+        cache[key] = tuple(
+            steps_for_phase(kb, phase, easing=easing, person=person, region=region)
+        )
     return phase, cache[key]
 
 
@@ -295,7 +297,7 @@ def triage(
     hours = answers.hours_since_onset
     phase = advice = None
     if level not in EMERGENCY_LEVELS:
-        phase, advice = _phase_and_advice(kb, answers, facts)
+        phase, advice = _phase_and_advice(kb, answers, facts, region_id)
     return TriageResult(
         level=level,
         reasons=reasons,

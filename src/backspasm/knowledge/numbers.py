@@ -24,6 +24,7 @@ _NOT_TEXT = frozenset({
     "id", "sources", "note", "notes", "when", "if", "to", "next", "kind", "field", "value",
     "level", "origin", "unit", "section", "default", "only_if", "avoid_if", "url",
     "year", "citation", "content_version", "last_reviewed", "changelog", "position",
+    "region_words_sources",
 })
 _PLACEHOLDER = re.compile(r"{(\w*)}")
 _UNIT = re.compile(r"(?<![\w.{])(\d+(?:\.\d+)?)\s*(hours?|days?|minutes?|times|rounds?|seconds?)\b")
@@ -90,6 +91,8 @@ def prepare(data: dict[str, Any]) -> list[str]:
     placeholders, then fill the setting placeholders in place. Returns the problems."""
     values = placeholder_values(data)
     by_unit = {(round(v, 6), u) for v, u in values.values()}
+    # Words filled per region when steps are shown (plan.yaml region_words).
+    region_words = {k for w in data["plan"].get("region_words", {}).values() for k in w}
     problems: list[str] = []
     for stem, content in data.items():
         if stem in ("sources", "thresholds", "meta"):
@@ -111,7 +114,7 @@ def prepare(data: dict[str, Any]) -> list[str]:
                         "use {adult_age} or {older_age}"
                     )
             for name in _PLACEHOLDER.findall(text):
-                if name not in values and name not in REGION_PLACEHOLDERS:
+                if name not in values and name not in REGION_PLACEHOLDERS | region_words:
                     problems.append(f"{path}: unknown placeholder {{{name}}}")
             if not problems:
                 holder[key] = _PLACEHOLDER.sub(

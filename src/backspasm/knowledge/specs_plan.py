@@ -10,6 +10,7 @@ from backspasm.knowledge.schema import (
     Bool,
     Enum,
     ListOf,
+    MapOf,
     NonEmptyStr,
     Num,
     Obj,
@@ -109,6 +110,9 @@ PLAN = Obj(
         ),
         "session_kinds": ListOf(SESSION_KIND, min_items=len(SESSION_KINDS)),
         "steps": ListOf(STEP, min_items=1),
+        # Region id -> words filled into step texts for that region ({paracetamol} ...).
+        "region_words": MapOf(MapOf(NonEmptyStr())),
+        "region_words_sources": SOURCES,
     }
 )
 
@@ -232,6 +236,7 @@ def check_plan(kb: Any) -> list[str]:
 
     problems += _check_thresholds(kb)
     problems += _check_fit(kb)
+    problems += _check_region_words(kb)
 
     edu = kb.data["education"]
     ids = [sec["id"] for sec in edu["sections"]]
@@ -240,6 +245,20 @@ def check_plan(kb: Any) -> list[str]:
     for sec in edu["sections"]:
         if not any(k in sec for k in ("paragraphs", "items", "stretches")):
             problems.append(f"education.yaml: sections (id {sec['id']!r}): no content")
+    return problems
+
+
+def _check_region_words(kb: Any) -> list[str]:
+    """Every region has every region word, and the step texts use only those words."""
+    words = kb.data["plan"]["region_words"]
+    regions = [r["id"] for r in kb.data["regions"]["regions"]]
+    names = {k for w in words.values() for k in w}
+    problems = [f"plan.yaml: region_words: no words for region {r!r}" for r in regions
+                if r not in words]
+    for r, w in words.items():
+        if r not in regions:
+            problems.append(f"plan.yaml: region_words: {r!r} is not a region in regions.yaml")
+        problems += [f"plan.yaml: region_words.{r}: missing {n!r}" for n in sorted(names - set(w))]
     return problems
 
 

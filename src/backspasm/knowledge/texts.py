@@ -22,7 +22,7 @@ SKIP_KEYS = frozenset({
     "phase", "phases", "level", "origin", "unit", "section", "default", "emergency",
     "requires_easing", "only_if", "avoid_if", "min", "max", "end_alarm_kinds", "url", "year",
     "citation", "content_version", "last_reviewed", "licence", "reviewers", "changelog",
-    "signed_off", "careplan_sources", "position", "review",
+    "signed_off", "careplan_sources", "position", "review", "region_words_sources",
 })
 #: Files that hold no user-facing prose (sources are titles of published works).
 SKIP_FILES = frozenset({"sources", "thresholds"})
@@ -77,6 +77,8 @@ _EXAMPLE_REGION = {
     "emergency_department": "A&E",
     "urgent_help": "call 111",
     "region_name": "the UK",
+    "paracetamol": "paracetamol",
+    "naproxen_rule": "In the UK you need a prescription for it for back pain.",
 }
 
 
