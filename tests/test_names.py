@@ -23,6 +23,10 @@ def test_each_concept_has_one_label() -> None:
     # The contrast shower has one name everywhere it is shown.
     labels = dict((c, label) for c, _, label, _ in table)
     assert labels["care contrast"] == "Hot and cold shower"
+    from backspasm.knowledge.texts import user_texts
+
+    everything = " ".join(t.text for t in user_texts(KB)).lower()
+    assert "warm and cold shower" not in everything and "contrast shower" not in everything
 
 
 def test_a_second_name_is_refused_at_load() -> None:
