@@ -142,7 +142,7 @@ def test_contents_pain_questionnaire_and_careplan(kb):
     schema_fields = json.loads((kb.directory / "answers.schema.json").read_text())["properties"]
     assert link_ids == list(schema_fields)
     saddle = next(i for i in q["item"] if i["linkId"] == "saddle_numbness")
-    assert saddle["type"] == "boolean" and saddle["text"].startswith("Is there numbness")
+    assert saddle["type"] == "boolean" and saddle["text"].startswith("Is your skin numb")
     legs = next(i for i in q["item"] if i["linkId"] == "leg_symptoms")
     assert [o["valueCoding"]["code"] for o in legs["answerOption"]] == [
         "none",

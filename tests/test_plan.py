@@ -433,7 +433,7 @@ def test_every_step_kind_phase_and_setting_has_sources(kb):
     for section in kb["education"]["sections"]:
         assert section["sources"]
         for stretch in section.get("stretches", []):
-            assert stretch["sources"] and stretch["how"] and stretch["avoid_if"]
+            assert stretch["sources"] and stretch["how"] and stretch["stop_if"]
 
 
 def test_our_defaults_are_marked_as_ours(kb):
@@ -487,10 +487,38 @@ def _broken_copy(tmp_path: Path, stem: str, old: str, new: str) -> Path:
     [
         (
             "plan",
-            '    timing: "3 days at most"',
-            '    timing: "3 days at most"\n    colour: red',
+            '    timing: "In the first days"',
+            '    timing: "In the first days"\n    colour: red',
             "unknown field 'colour'",
         ),
+        (
+            "plan",
+            "    only_if: {flag: pregnant}",
+            "    only_if: {flag: pregnnt}",
+            "unknown answer field 'pregnnt'",
+        ),
+        (
+            "plan",
+            "    only_if: {flag: pregnant}",
+            "    only_if: {flag: chest_pain}",
+            "'chest_pain' is not a person field",
+        ),
+        (
+            "education",
+            "avoid_if: {flag: osteoporosis_or_steroids}\n        how:\n          - \"Get onto",
+            "how:\n          - \"Get onto",
+            "a bending-forward stretch needs an avoid_if",
+        ),
+        (
+            "education",
+            "position: hands_and_knees",
+            "position: on_back",
+            "needs the pregnancy dizziness note",
+        ),
+        ("plan", '"Ice: {ice_minutes} minutes on', '"Ice: 20 minutes on', "repeats a setting"),
+        ("plan", '"Ice: {ice_minutes} minutes on', '"Ice: {ice_minute} minutes on',
+         "unknown placeholder {ice_minute}"),
+        ("rules", "you are {older_age} or over.", "you are 50 or over.", "repeats a threshold"),
         (
             "plan",
             "sources: [S-HOME]\n  - id: do-not-push-on",

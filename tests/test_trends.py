@@ -40,7 +40,7 @@ def test_windows_come_from_the_knowledge_thresholds():
     w = windows(KB)
     ids = {t["id"]: t["value"] for t in KB["thresholds"]["thresholds"]}
     assert w.episodes == timedelta(days=ids["frequent_window_days"])
-    assert w.trend == timedelta(hours=24) and w.trend_change == 1
+    assert w.trend == timedelta(hours=24) and w.trend_change == 2
 
 
 def test_lasting_over_72_hours_comes_from_the_episode_and_latest_pain():
@@ -92,11 +92,14 @@ def test_pain_trend_compares_the_last_24_hours_with_the_24_before():
         pain += [Pain(h(2 + i), s) for i, s in enumerate(last)]
         return facts([Ep(h(60))], pain).pain_trend
 
-    assert trend([4, 5], [6, 7]) == "worse"  # 4.5 → 6.5
-    assert trend([4, 5], [5, 6]) == "worse"  # exactly +1
+    assert trend([4, 5], [6, 7]) == "worse"  # 4.5 → 6.5: exactly +2 (CLINICAL.md v2)
+    assert trend([4, 5], [6, 6]) == "same"  # +1.5
+    assert trend([4, 5], [5, 6]) == "same"  # +1 is noise
     assert trend([4, 5], [5, 5, 6]) == "same"  # +0.83
     assert trend([4, 5], [4, 4]) == "same"  # -0.5
-    assert trend([6, 6], [5, 5]) == "better"
+    assert trend([6, 6], [5, 5]) == "same"  # -1
+    assert trend([6, 6], [4, 4]) == "better"  # exactly -2
+    assert trend([6, 6], [4, 5]) == "same"  # -1.5
     assert trend([], [5, 5]) is None  # nothing to compare with
     assert trend([5], []) is None
 

@@ -165,6 +165,18 @@ def test_plan_options(client):
     assert all(s["start"][11:16] >= "09:00" for s in r.json()["sessions"])
 
 
+@pytest.mark.parametrize(("person", "shown", "not_shown"), [
+    ({}, "pain-relief", "pain-relief-pregnant"),
+    ({"pregnant": True}, "pain-relief-pregnant", "pain-relief"),
+    ({"age": 14}, "pain-relief-under-16", "pain-relief"),
+])
+def test_plan_steps_are_fitted_to_the_person_fields(client, person, shown, not_shown):
+    r = client.post("/api/v1/plan", json={**PLAN, **person})
+    assert r.status_code == 200
+    ids = [s["id"] for s in r.json()["steps"]]
+    assert shown in ids and not_shown not in ids
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"onset": None}, "onset"),
     ({"onset": "yesterday"}, "onset"),
@@ -178,6 +190,10 @@ def test_plan_options(client):
     ({"days": 0}, "days"),
     ({"easing": "yes"}, "easing"),
     ({"colour": "red"}, "colour"),
+    ({"pregnant": "yes"}, "pregnant"),
+    ({"age": 200}, "age"),
+    ({"age": True}, "age"),
+    ({"osteoporosis_or_steroids": 1}, "osteoporosis_or_steroids"),
 ])
 def test_bad_plan_input_is_422_naming_the_field(client, change, field):
     body = {**PLAN, **change}

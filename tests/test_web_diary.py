@@ -101,7 +101,7 @@ def test_care_sessions_are_marked_on_the_chart(client):
     store_of(client).log_care(pid(client), kind="ice", start=now - timedelta(hours=1),
                               minutes=20)
     html = client.get("/diary").text
-    assert 'data-care="1"' in html and "Ice, 20 minutes" in html
+    assert 'data-care="1"' in html and "Ice pack, 20 minutes" in html
 
 
 def test_the_diary_warns_when_the_level_rose_and_says_why(client):

@@ -101,9 +101,12 @@ def plan_command(
     db: str | None = typer.Option(
         None, "--db", metavar="URL",
         help="Diary database (default: $BACKSPASM_DATABASE_URL, else your data folder). "
-        "After an emergency result in it, the emergency card is shown instead (exit 4)."),
+        "Its latest saved answers fit the plan to you (pregnancy, age, fragile bones); "
+        "after an emergency result in it, the emergency card is shown instead (exit 4)."),
 ) -> None:
     """Make a timed self-care plan from the onset of the spasm.
+
+    The steps are fitted to you from your latest saved answers (``triage --save``).
 
     Date-times without an offset are read as local time in --tz. The plan gives the phase
     (first 72 hours, or after), what to do, and the times for ice, heat, a hot and cold
@@ -128,6 +131,7 @@ def plan_command(
     from backspasm.cli.shown import emergency_instead
 
     emergency_instead(kb, db, now_dt, as_json=as_json)  # core.guidance decides (H4)
+    person, region = saved_person(kb, db)
     try:
         plan = make_plan(
             kb,
@@ -138,6 +142,8 @@ def plan_command(
             sleep=sleep_t,
             days=days_n,
             easing=is_easing(kb, pain_n, trend),
+            person=person,
+            region=region,
         )
     except PlanError as err:
         fail(f"--{err}")
@@ -147,6 +153,27 @@ def plan_command(
         typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
         return
     _show(plan, kb)
+
+
+def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
+    """The person fields of the local profile's latest saved triage ({} when there is none)
+    and the region the profile sees (``status.profile_region``). A diary that cannot be
+    read is reported on stderr; the plan is then the general one for the default region."""
+    from backspasm.core.fit import person_facts
+    from backspasm.store import DatabaseError, StoreError, open_store
+
+    try:
+        with open_store(db) as store:
+            profile = store.profile_by_key("local")
+            saved = None if profile is None else store.latest_triage(profile.id)
+    except (StoreError, DatabaseError) as exc:
+        typer.echo(f"Warning: could not read your saved answers, so the plan is not fitted "
+                   f"to you: {exc}", err=True)
+        return {}, None
+    from backspasm.status import profile_region
+
+    region = None if profile is None else profile_region(kb, profile).id
+    return ({} if saved is None else person_facts(saved.answers, saved.unsure)), region
 
 
 def _show(plan: Plan, kb: Any) -> None:

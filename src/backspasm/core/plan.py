@@ -16,6 +16,8 @@ difference in Python; use :attr:`Session.duration` (or convert to UTC) for elaps
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -132,7 +134,8 @@ class _Config:
     contrast_per_day: int
     check_len: timedelta
     kinds: dict[str, dict[str, Any]]
-    steps: dict[tuple[str, bool], tuple[dict[str, Any], ...]]
+    #: (phase, easing) -> (step as shown, its knowledge record for avoid_if / only_if)
+    steps: dict[tuple[str, bool], tuple[tuple[dict[str, Any], dict[str, Any]], ...]]
 
 
 def _hhmm(value: str) -> time:
@@ -148,11 +151,11 @@ def _build(kb: Any) -> _Config:
     def t(kind: str, name: str) -> float:
         return kinds[kind]["timing"][name]["value"]
 
-    steps: dict[tuple[str, bool], tuple[dict[str, Any], ...]] = {}
+    steps: dict[tuple[str, bool], tuple[tuple[dict[str, Any], dict[str, Any]], ...]] = {}
     for phase in PHASES:
         for easing in (False, True):
             steps[(phase, easing)] = tuple(
-                _step_dict(st)
+                (_step_dict(st), st)
                 for st in plan["steps"]
                 if phase in st["phases"] and (easing or not st.get("requires_easing", False))
             )
@@ -206,15 +209,54 @@ def _copy_step(st: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def steps_for_phase(kb: Any, phase: str, *, easing: bool | None = False) -> list[dict[str, Any]]:
+def steps_for_phase(
+    kb: Any,
+    phase: str,
+    *,
+    easing: bool | None = False,
+    person: Mapping[str, Any] | None = None,
+    region: str | None = None,
+) -> list[dict[str, Any]]:
     """The self-care steps for ``phase``: ``{"id","title","text","sources","timing"[,"evidence"]}``.
 
     Steps that need the pain to be easing (gentle stretching) are left out unless
-    ``easing`` is true; unknown (``None``) counts as not easing.
+    ``easing`` is true; unknown (``None``) counts as not easing. ``person`` (see
+    :func:`backspasm.core.fit.person_facts`) fits the steps to the person: a step's
+    ``avoid_if`` leaves it out, its ``only_if`` keeps it only for them. ``region`` (a
+    regions.yaml id; default: its default region) fills the words that differ by region
+    (``plan.yaml`` ``region_words``, e.g. paracetamol or acetaminophen).
     """
+    from backspasm.core.fit import fits
+
     if phase not in PHASES:
         raise PlanError("phase", "one of " + ", ".join(PHASES), phase)
-    return [_copy_step(st) for st in _config(kb).steps[(phase, bool(easing))]]
+    words = _region_words(kb, region)
+    return [
+        _fill_words(_copy_step(shown), words)
+        for shown, record in _config(kb).steps[(phase, bool(easing))]
+        if fits(kb, record, person)
+    ]
+
+
+_WORD = re.compile(r"{(\w+)}")
+
+
+def _region_words(kb: Any, region: str | None) -> Mapping[str, str]:
+    by_region = kb.data["plan"]["region_words"]
+    rid = (region or kb.data["regions"]["default"]).upper()
+    if rid not in by_region:
+        raise PlanError("region", "one of " + ", ".join(sorted(by_region)), region)
+    return by_region[rid]
+
+
+def _fill_words(step: dict[str, Any], words: Mapping[str, str]) -> dict[str, Any]:
+    def fill(text: str) -> str:
+        return _WORD.sub(lambda m: words.get(m.group(1), m.group(0)), text)
+
+    step["text"] = fill(step["text"])
+    for e in step.get("evidence", []):
+        e["text"] = fill(e["text"])
+    return step
 
 
 def session_kind(kb: Any, kind: str) -> dict[str, Any]:
@@ -327,13 +369,18 @@ def make_plan(
     sleep: time | None = None,
     days: int | None = None,
     easing: bool | None = None,
+    person: Mapping[str, Any] | None = None,
+    region: str | None = None,
 ) -> Plan:
     """The care plan at ``now`` for a spasm that started at ``onset``.
 
     ``wake``/``sleep`` (local wall times in ``tz``) and ``days`` (the horizon, counted as
     ``days`` x 24 hours from onset) default to the values in ``plan.yaml`` (07:00, 22:00, 7).
     ``easing`` (pain trend better or pain low; see :func:`is_easing`) adds gentle stretching
-    in the recovery phase. Raises :class:`PlanError` naming the bad input.
+    in the recovery phase. ``person`` (pregnant, age, osteoporosis_or_steroids from the saved
+    answers; see :mod:`backspasm.core.fit`) fits the steps to the person. Raises
+    :class:`PlanError` naming the bad input. ``region`` fills the words that differ by
+    region in the steps (see :func:`steps_for_phase`).
     """
     cfg = _config(kb)
     zone = _zone(tz)
@@ -423,7 +470,7 @@ def make_plan(
         hours_since_onset=round((now_u - onset_u).total_seconds() / 3600, 2),
         timezone=zone.key,
         sessions=sessions,
-        steps=steps_for_phase(kb, phase, easing=easing),
+        steps=steps_for_phase(kb, phase, easing=easing, person=person, region=region),
         knowledge_version=kb.version,
         onset=onset_u.astimezone(zone),
         now=now_u.astimezone(zone),

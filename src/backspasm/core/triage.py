@@ -18,9 +18,11 @@ __all__ = [
     "LEVELS",
     "EMERGENCY_LEVELS",
     "Reason",
+    "Sign",
     "TriageResult",
     "compile_condition",
     "condition_flags",
+    "emergency_signs",
     "explain",
     "facts_of",
     "level_rank",
@@ -108,6 +110,33 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Sign:
+    """One emergency sign for the list shown to a person: the ``sign`` phrase of an
+    emergency rule, its level (ambulance or emergency department) and its sources."""
+
+    rule: str
+    level: str
+    text: str
+    sources: tuple[str, ...]
+
+
+def emergency_signs(kb: Any) -> tuple[Sign, ...]:
+    """Every rule at ``emergency_ambulance`` or ``emergency``, most urgent first (file order
+    within a level): the list of emergency signs is generated from the rules, so it can
+    never leave one out. The loader refuses an emergency rule without a ``sign``."""
+    return kb.compile("core.triage.signs", _build_signs)
+
+
+def _build_signs(kb: Any) -> tuple[Sign, ...]:
+    signs = [
+        Sign(r["id"], r["level"], r["sign"], tuple(r["sources"]))
+        for r in kb["rules"]["rules"]
+        if r["level"] in EMERGENCY_LEVELS
+    ]
+    return tuple(sorted(signs, key=lambda s: _RANK[s.level]))
+
+
+@dataclass(frozen=True)
 class _Rule:
     reason: Reason
     test: Condition
@@ -124,8 +153,8 @@ class _Compiled:
     #: The read-back of one "not sure" answer: the template, and each question's phrase.
     unsure_reason: str
     unsure_phrases: Mapping[str, str]
-    #: (phase, easing) -> self-care steps, filled on first use (the steps are pure data).
-    advice: dict[tuple[str, bool], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    #: (phase, easing, person) -> self-care steps, filled on first use (pure data).
+    advice: dict[tuple[Any, ...], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
 
 def _fill(text: str, region: Mapping[str, Any]) -> str:
@@ -282,19 +311,24 @@ def explain(
 
 
 def _phase_and_advice(
-    kb: Any, answers: Answers, facts: Mapping[str, Any]
+    kb: Any, answers: Answers, facts: Mapping[str, Any], region: str
 ) -> tuple[str, tuple[Mapping[str, Any], ...]]:
     """The plan phase at ``answers.now`` and its self-care steps, from the plan engine (one
     source of truth for the 72-hour switch). Without an onset we assume the acute phase."""
+    from backspasm.core.fit import person_facts
     from backspasm.core.plan import is_easing, phase_at, steps_for_phase
 
     onset = answers.get("onset")
     phase = "acute" if onset is None else phase_at(kb, onset, answers.now)
     easing = bool(is_easing(kb, facts.get("pain_now"), facts.get("pain_trend")))
+    person = person_facts(facts)  # "not sure" is already yes in the facts
+    key = (phase, easing, region, tuple(sorted(person.items())))
     cache = compiled(kb).advice
-    if (phase, easing) not in cache:
-        cache[(phase, easing)] = tuple(steps_for_phase(kb, phase, easing=easing))
-    return phase, cache[(phase, easing)]
+    if key not in cache:
+        cache[key] = tuple(
+            steps_for_phase(kb, phase, easing=easing, person=person, region=region)
+        )
+    return phase, cache[key]
 
 
 def triage(
@@ -321,7 +355,7 @@ def triage(
     hours = answers.hours_since_onset
     phase = advice = None
     if level not in EMERGENCY_LEVELS:
-        phase, advice = _phase_and_advice(kb, answers, facts)
+        phase, advice = _phase_and_advice(kb, answers, facts, region_id)
     return TriageResult(
         level=level,
         reasons=reasons,

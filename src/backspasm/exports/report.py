@@ -139,8 +139,13 @@ def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[st
         meds[m.name.strip()][local.date()].append(local)
     med_days = {name: sorted(days.items()) for name, days in meds.items()}
     pain = sorted(episode.pain, key=lambda p: p.at)
+    from backspasm.core.fit import fits, person_facts
+
+    person = person_facts(answers, unsure)
     return {
         "t": texts,
+        "meta": kb.data["meta"],
+        "questions_to_ask": [q for q in texts["questions_to_ask"] if fits(kb, q, person)],
         "levels": texts["levels"],
         "generated": now.astimezone(tz),
         "tz": tz.key,

@@ -101,8 +101,10 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         validate(specs[stem], value, path.name)
         data[stem] = value
     version = f"{data['meta']['content_version']}+{digest.hexdigest()[:12]}"
+    from backspasm.knowledge.numbers import prepare
+
+    problems = prepare(data)  # numbers in text come from the settings (filled here)
     kb = Knowledge(version=version, data=data, directory=directory)
-    problems: list[str] = []
     for check in checks:
         problems += check(kb)
     if problems:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backspasm.knowledge.schema import Enum, ListOf, NonEmptyStr, Obj, Str
+from backspasm.knowledge.schema import Bool, Enum, ListOf, NonEmptyStr, Obj, Str
 
 SOURCE = Obj(
     required={
@@ -24,7 +24,32 @@ SOURCE = Obj(
 
 FILES = {
     "meta": Obj(
-        required={"content_version": NonEmptyStr(), "last_reviewed": NonEmptyStr()},
+        required={
+            "content_version": NonEmptyStr(),
+            "last_reviewed": NonEmptyStr(),
+            # The review record: signed off by a clinician or not, and a changelog.
+            "review": Obj(
+                required={
+                    "signed_off": Bool,
+                    "status": NonEmptyStr(),
+                    "signed_off_by": ListOf(
+                        Obj(required={"name": NonEmptyStr(), "role": NonEmptyStr(),
+                                      "date": NonEmptyStr()})
+                    ),
+                }
+            ),
+            "changelog": ListOf(
+                Obj(
+                    required={
+                        "version": NonEmptyStr(),
+                        "date": NonEmptyStr(),
+                        "summary": NonEmptyStr(),
+                        "changes": ListOf(NonEmptyStr(), min_items=1),
+                    }
+                ),
+                min_items=1,
+            ),
+        },
         optional={"licence": Str, "scope": Str, "disclaimer": Str, "reviewers": ListOf(Str)},
     ),
     "sources": Obj(required={"sources": ListOf(SOURCE, min_items=1)}),
@@ -61,4 +86,19 @@ def check_sources(kb: Any) -> list[str]:
     return problems
 
 
-CHECKS = [check_sources]
+def check_meta(kb: Any) -> list[str]:
+    """The changelog's newest entry is this content version, on the review date; a signed-off
+    review names who signed it."""
+    meta = kb.data["meta"]
+    problems = []
+    newest = meta["changelog"][0]
+    if newest["version"] != meta["content_version"]:
+        problems.append("meta.yaml: changelog[0].version: expected the content_version")
+    if newest["date"] != meta["last_reviewed"]:
+        problems.append("meta.yaml: changelog[0].date: expected the last_reviewed date")
+    if meta["review"]["signed_off"] != bool(meta["review"]["signed_off_by"]):
+        problems.append("meta.yaml: review: signed_off must match signed_off_by")
+    return problems
+
+
+CHECKS = [check_sources, check_meta]

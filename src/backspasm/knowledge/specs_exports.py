@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from backspasm.knowledge.schema import ListOf, MapOf, NonEmptyStr, Obj, Str
-from backspasm.knowledge.specs_triage import PLACEHOLDERS
+from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
 LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
@@ -39,7 +37,8 @@ FILES = {
                                 "id": NonEmptyStr(),
                                 "text": NonEmptyStr(),
                                 "sources": _SOURCES,
-                            }
+                            },
+                            optional={"avoid_if": Any_, "only_if": Any_},
                         ),
                         min_items=1,
                     ),
@@ -64,6 +63,42 @@ def _answer_fields(kb: Any) -> dict[str, Any]:
     return json.loads(path.read_text("utf-8"))["properties"]
 
 
+def names(kb: Any) -> list[tuple[str, str, str, str]]:
+    """One name per thing: (concept, where it is defined, its label, where it is repeated)
+    for every label exports.yaml repeats. Used by the loader and by tests/test_names.py."""
+    data = kb.data
+    out: list[tuple[str, str, str, str]] = []
+    trigger = next(q for q in data["questions"]["questions"] if q["id"] == "trigger")
+    for o in trigger["options"]:
+        out.append((f"trigger {o['value']}", "questions.yaml trigger options", o["label"],
+                    f"report.triggers.{o['value']}"))
+    kinds = {k["kind"]: k["title"] for k in data["plan"]["session_kinds"]}
+    for ours, kind in (("ice", "ice"), ("heat", "heat"), ("contrast", "contrast_shower")):
+        out.append((f"care {ours}", f"plan.yaml session_kinds.{kind}.title", kinds[kind],
+                    f"report.care_kinds.{ours}"))
+    steps = {st["id"]: st["title"] for st in data["plan"]["steps"]}
+    out.append(("care stretch", "plan.yaml steps.gentle-stretching.title",
+                steps["gentle-stretching"], "report.care_kinds.stretch"))
+    for card in data["care_cards"]["levels"]:
+        out.append((f"level {card['id']}", f"care_cards.yaml levels.{card['id']}.label",
+                    card["label"], f"report.levels.{card['id']}"))
+    return out
+
+
+def _check_names(kb: Any) -> list[str]:
+    report = kb.data["exports"]["report"]
+    problems = []
+    for concept, where, label, copy in names(kb):
+        group, key = copy.split(".")[1:]
+        got = report[group].get(key)
+        if got != label:
+            problems.append(
+                f"exports.yaml: {copy}: {got!r} is not the name of {concept} "
+                f"({label!r}, defined in {where})"
+            )
+    return problems
+
+
 def check_exports(kb: Any) -> list[str]:
     """Warning signs name real answer fields of the right type; alarm kinds exist in plan.yaml."""
     problems: list[str] = []
@@ -83,11 +118,13 @@ def check_exports(kb: Any) -> list[str]:
                 problems.append(f"{where}: expected a yes/no answer field")
             elif want == "enum" and "none" not in props[f].get("enum", []):
                 problems.append(f"{where}: expected a field with a 'none' answer")
+    from backspasm.knowledge.specs_plan import fit_problems
+
+    thresholds = {t["id"] for t in kb.data["thresholds"]["thresholds"]}
     for q in report["questions_to_ask"]:
-        for name in re.findall(r"{(\w*)}", q["text"]):
-            if name not in PLACEHOLDERS:  # filled by core.region.fill_region
-                problems.append(f"exports.yaml: report.questions_to_ask ({q['id']!r}): "
-                                f"unknown placeholder {{{name}}}")
+        problems += fit_problems(q, f"exports.yaml: report.questions_to_ask (id {q['id']!r})",
+                                 thresholds)
+    problems += _check_names(kb)
     plan = kb.data.get("plan")
     if isinstance(plan, dict):
         kinds = {k.get("kind") for k in plan.get("session_kinds", [])}

@@ -5,7 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from backspasm.knowledge.schema import Bool, Enum, ListOf, NonEmptyStr, Num, Obj, OneOf, Str
+from backspasm.knowledge.schema import (
+    Any_,
+    Bool,
+    Enum,
+    ListOf,
+    MapOf,
+    NonEmptyStr,
+    Num,
+    Obj,
+    OneOf,
+    Str,
+)
 
 PHASE_IDS = ("acute", "recovery")
 SESSION_KINDS = ("ice", "heat", "contrast_shower", "check_in")
@@ -32,8 +43,19 @@ STEP = Obj(
         "text": NonEmptyStr(),
         "sources": SOURCES,
     },
-    optional={"evidence": ListOf(EVIDENCE), "requires_easing": Bool},
+    optional={
+        "evidence": ListOf(EVIDENCE),
+        "requires_easing": Bool,
+        "avoid_if": Any_,  # a condition over PERSON_FIELDS (checked in check_plan)
+        "only_if": Any_,
+        "notes": Str,  # for developers and reviewers; never shown
+    },
 )
+
+#: The answer fields that fit advice to the person (pregnancy, age, fragile bones). A step,
+#: stretch or Learn section may name only these in `avoid_if` / `only_if`.
+PERSON_FIELDS = ("pregnant", "age", "osteoporosis_or_steroids")
+_FIT = {"avoid_if": Any_, "only_if": Any_}
 
 TIMING = Obj(
     required={"minutes": SETTING, "max_minutes": SETTING},
@@ -88,6 +110,9 @@ PLAN = Obj(
         ),
         "session_kinds": ListOf(SESSION_KIND, min_items=len(SESSION_KINDS)),
         "steps": ListOf(STEP, min_items=1),
+        # Region id -> words filled into step texts for that region ({paracetamol} ...).
+        "region_words": MapOf(MapOf(NonEmptyStr())),
+        "region_words_sources": SOURCES,
     }
 )
 
@@ -95,10 +120,13 @@ STRETCH = Obj(
     required={
         "id": NonEmptyStr(),
         "title": NonEmptyStr(),
+        "position": Enum("on_back", "hands_and_knees"),
         "how": ListOf(NonEmptyStr(), min_items=1),
-        "avoid_if": ListOf(NonEmptyStr(), min_items=1),
+        # Shown as "Do not do this stretch if:" (texts a person reads).
+        "stop_if": ListOf(NonEmptyStr(), min_items=1),
         "sources": SOURCES,
-    }
+    },
+    optional={**_FIT, "bends_forward": Bool, "notes": Str},
 )
 
 SECTION = Obj(
@@ -108,6 +136,8 @@ SECTION = Obj(
         "items_title": NonEmptyStr(),
         "items": ListOf(NonEmptyStr(), min_items=1),
         "stretches": ListOf(STRETCH, min_items=1),
+        **_FIT,
+        "notes": Str,
     },
 )
 
@@ -205,6 +235,8 @@ def check_plan(kb: Any) -> list[str]:
             problems.append(f"plan.yaml: steps: no step for phase {phase!r}")
 
     problems += _check_thresholds(kb)
+    problems += _check_fit(kb)
+    problems += _check_region_words(kb)
 
     edu = kb.data["education"]
     ids = [sec["id"] for sec in edu["sections"]]
@@ -213,6 +245,70 @@ def check_plan(kb: Any) -> list[str]:
     for sec in edu["sections"]:
         if not any(k in sec for k in ("paragraphs", "items", "stretches")):
             problems.append(f"education.yaml: sections (id {sec['id']!r}): no content")
+    return problems
+
+
+def _check_region_words(kb: Any) -> list[str]:
+    """Every region has every region word, and the step texts use only those words."""
+    words = kb.data["plan"]["region_words"]
+    regions = [r["id"] for r in kb.data["regions"]["regions"]]
+    names = {k for w in words.values() for k in w}
+    problems = [f"plan.yaml: region_words: no words for region {r!r}" for r in regions
+                if r not in words]
+    for r, w in words.items():
+        if r not in regions:
+            problems.append(f"plan.yaml: region_words: {r!r} is not a region in regions.yaml")
+        problems += [f"plan.yaml: region_words.{r}: missing {n!r}" for n in sorted(names - set(w))]
+    return problems
+
+
+def _person_fields(cond: Any) -> set[str]:
+    ((op, arg),) = cond.items()
+    if op in ("all", "any"):
+        return set().union(*(_person_fields(c) for c in arg))
+    if op == "not":
+        return _person_fields(arg)
+    return {arg} if op == "flag" else {arg[0]}
+
+
+def fit_problems(item: dict[str, Any], where: str, thresholds: set[str]) -> list[str]:
+    """Problems of an item's `avoid_if` / `only_if`: the rules' condition language, over
+    the person fields only (so the property tests cover every filter)."""
+    from backspasm.knowledge.specs_triage import condition_problems
+
+    problems: list[str] = []
+    for key in ("avoid_if", "only_if"):
+        if key not in item:
+            continue
+        found = condition_problems(item[key], f"{where}.{key}", thresholds)
+        if not found:
+            others = _person_fields(item[key]) - set(PERSON_FIELDS)
+            found = [
+                f"{where}.{key}: {f!r} is not a person field ({', '.join(PERSON_FIELDS)})"
+                for f in sorted(others)
+            ]
+        problems += found
+    return problems
+
+
+def _check_fit(kb: Any) -> list[str]:
+    thresholds = {t["id"] for t in kb.data["thresholds"]["thresholds"]}
+    problems: list[str] = []
+    for st in kb.data["plan"]["steps"]:
+        problems += fit_problems(st, f"plan.yaml: steps (id {st['id']!r})", thresholds)
+    for sec in kb.data["education"]["sections"]:
+        problems += fit_problems(sec, f"education.yaml: sections (id {sec['id']!r})", thresholds)
+        for st in sec.get("stretches", []):
+            where = f"education.yaml: stretches (id {st['id']!r})"
+            problems += fit_problems(st, where, thresholds)
+            if st.get("bends_forward") and "avoid_if" not in st:
+                problems.append(f"{where}: a bending-forward stretch needs an avoid_if")
+            if st["position"] == "on_back" and not any(
+                "pregnant" in t and "dizzy" in t for t in st["stop_if"]
+            ):
+                problems.append(
+                    f"{where}: a stretch on your back needs the pregnancy dizziness note"
+                )
     return problems
 
 

@@ -111,7 +111,7 @@ FILES = {
                         "text": NonEmptyStr(),
                         "sources": _SOURCES,
                     },
-                    optional={"note": Str},
+                    optional={"note": Str, "sign": NonEmptyStr()},
                 ),
                 min_items=1,
             )
@@ -299,10 +299,26 @@ def check_rules(kb: Any) -> list[str]:
     rules = kb["rules"]["rules"]
     problems += _dupes([r["id"] for r in rules], "rules.yaml")
     for i, rule in enumerate(rules):
-        problems += condition_problems(
-            rule["when"], f"rules.yaml: rules[{i}] (id {rule['id']!r}).when", thresholds
-        )
+        where = f"rules.yaml: rules[{i}] (id {rule['id']!r})"
+        problems += condition_problems(rule["when"], f"{where}.when", thresholds)
+        emergency = rule["level"] in EMERGENCY_LEVELS
+        if emergency and "sign" not in rule:
+            problems.append(
+                f"{where}: an {rule['level']} rule needs a 'sign' (the phrase for the list "
+                "of emergency signs)"
+            )
+        if not emergency and "sign" in rule:
+            problems.append(f"{where}.sign: only emergency rules are emergency signs")
+        if emergency:
+            for key in ("text", "sign"):
+                if _TODAY.search(rule.get(key, "")):
+                    problems.append(f"{where}.{key}: an emergency says 'now', never 'today'")
     return problems
+
+
+#: Levels whose rules are emergency signs (the list shown to a person is generated from them).
+EMERGENCY_LEVELS = ("emergency_ambulance", "emergency")
+_TODAY = re.compile(r"\btoday\b", re.IGNORECASE)
 
 
 def check_regions_and_cards(kb: Any) -> list[str]:
@@ -330,6 +346,11 @@ def check_regions_and_cards(kb: Any) -> list[str]:
         for key in ("heading", "summary", "do_now", "label"):
             texts = card[key] if isinstance(card[key], list) else [card[key]]
             for text in texts:
+                if card["id"] in EMERGENCY_LEVELS and _TODAY.search(text):
+                    problems.append(
+                        f"care_cards.yaml: levels[{i}] (id {card['id']!r}).{key}: "
+                        "an emergency says 'now', never 'today'"
+                    )
                 for name in re.findall(r"{(\w*)}", text):
                     if name not in PLACEHOLDERS:
                         problems.append(

@@ -22,12 +22,14 @@ FILES = {
                     "sources": _SOURCES,
                 }
             ),
+            # The signs are generated from the emergency rules (rules.yaml `sign`).
             "emergency_signs": Obj(
                 required={
                     "heading": NonEmptyStr(),
                     "intro": NonEmptyStr(),
-                    "signs": ListOf(NonEmptyStr(), min_items=1),
-                    "sources": _SOURCES,
+                    "levels": Obj(
+                        required={"emergency_ambulance": NonEmptyStr(), "emergency": NonEmptyStr()}
+                    ),
                 }
             ),
         }

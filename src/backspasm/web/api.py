@@ -77,6 +77,13 @@ PLAN_REQUEST_SCHEMA = {
         "days": {"type": "integer", "description": "Plan horizon in days from onset; default 7."},
         "easing": {"type": ["boolean", "null"],
                    "description": "Pain easing (trend better or pain 3 or less): adds stretching."},
+        # The person fields (answers contract): the steps are fitted to the person.
+        "pregnant": {"type": "boolean", "description": "Pregnant: no NSAID advice."},
+        "age": {"type": "integer", "minimum": 0, "maximum": 120,
+                "description": "Age in years: under 16, no adult medicine advice."},
+        "osteoporosis_or_steroids": {
+            "type": "boolean",
+            "description": "Fragile bones or long-term steroids: no bending-forward stretches."},
     },
 }
 PLAN_SCHEMA = {
@@ -221,10 +228,18 @@ def plan_from_body(raw: dict[str, Any], kb: Knowledge, now: datetime) -> dict[st
     easing = raw.get("easing")
     if easing is not None and not isinstance(easing, bool):
         raise BadInput("easing", "true, false or null")
+    for key in ("pregnant", "osteoporosis_or_steroids"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise BadInput(key, "true or false")
+    age = raw.get("age")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, int)
+                            or not 0 <= age <= 120):
+        raise BadInput("age", "a whole number of years from 0 to 120")
+    person = {k: raw[k] for k in ("pregnant", "age", "osteoporosis_or_steroids") if k in raw}
     try:
         plan = make_plan(kb, onset=onset, now=_datetime(raw, "now") or now, tz=raw["tz"],
                          wake=_hhmm(raw, "wake"), sleep=_hhmm(raw, "sleep"), days=days,
-                         easing=easing)
+                         easing=easing, person=person)
     except PlanError as exc:
         raise BadInput(exc.field, exc.expected, str(exc)) from None
     return plan.to_dict()

@@ -84,3 +84,11 @@ class DiaryLink:
             rules=[r["rule"] for r in result.get("reasons", [])],
             knowledge_version=result["knowledge_version"], at=at,
             unsure=list(result.get("unsure") or []))
+
+    def person(self, profile_id: int) -> dict[str, Any]:
+        """The person fields (pregnant, age, fragile bones) of the latest saved triage, to fit
+        the plan and the Learn page to them ("not sure" counts as yes)."""
+        from backspasm.core.fit import person_facts
+
+        saved = self.store.latest_triage(profile_id)
+        return {} if saved is None else person_facts(saved.answers, saved.unsure)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
+from backspasm.core.fit import learn_for
+from backspasm.web.deps import get_profile_id
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +28,12 @@ def _section_sources(edu: dict) -> list[str]:
 
 @router.get("/learn", response_class=HTMLResponse)
 def learn(request: Request) -> HTMLResponse:
-    edu = request.app.state.kb["education"]
+    """Learn, fitted to the person's latest saved answers (pregnancy, age, fragile bones).
+    Public in multi-user mode: signed out, it shows the general content."""
+    state = request.app.state
+    signed_out = state.settings.multi_user and getattr(request.state, "user", None) is None
+    person = {} if signed_out else state.diary.person(get_profile_id(request))
+    edu = learn_for(state.kb, person)
     return render(request, "learn.html", {"title": edu["title"], "edu": edu,
+                                          "meta": state.kb["meta"],
                                           "page_sources": _section_sources(edu)})

@@ -98,7 +98,9 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
                                                    "value": ""})
     easing = is_easing(kb, answers.get("pain_now"), answers.get("pain_trend"))
     plan = make_plan(kb, onset=onset, now=now, tz=profile["tz"], wake=profile["wake"],
-                     sleep=profile["sleep"], easing=easing)
+                     sleep=profile["sleep"], easing=easing,
+                     person=request.app.state.diary.person(profile_id),
+                     region=profile["region"])
     view = _view(kb, plan, now)
     return render(request, "plan.html", {"title": "My plan", **view,
                                          "page_sources": _page_sources(kb, plan.steps,

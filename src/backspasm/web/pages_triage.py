@@ -25,6 +25,7 @@ from backspasm.core.flow import (
     journey_state,
     question,
 )
+from backspasm.core.triage import emergency_signs
 from backspasm.knowledge import Knowledge
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
@@ -86,13 +87,24 @@ def _sources_of(*groups: Any) -> list[str]:
 
 def emergency_signs_context(kb: Knowledge, region: str | None,
                             region_choice: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the ``_signs.html`` card needs: the signs, the region's number, their sources.
-    ``region=None``: the server's region (``server_region``), e.g. signed out."""
+    """What the ``_signs.html`` card needs: the signs (generated from every emergency rule,
+    grouped by level), the region's number, their sources. ``region=None``: the server's
+    region (``server_region``), e.g. signed out."""
+    from backspasm.core.region import fill_region
+
     if region is None:
         region, region_choice = server_region(kb, None)
-    signs = kb["web"]["emergency_signs"]
-    return {"signs": signs, "region": region_info(kb, region), "region_choice": region_choice,
-            "page_sources": list(signs["sources"])}
+    words = kb["web"]["emergency_signs"]
+    info = region_info(kb, region)
+    every = emergency_signs(kb)
+    groups = [{"level": level, "heading": fill_region(lead, info),
+               "signs": [s.text for s in every if s.level == level]}
+              for level, lead in words["levels"].items()]
+    sources = _sources_of(*[s.sources for s in every])
+    card = {"heading": words["heading"], "intro": words["intro"], "groups": groups,
+            "sources": sources}
+    return {"signs": card, "region": info, "region_choice": region_choice,
+            "page_sources": sources}
 
 
 def server_region(kb: Knowledge, settings: Any) -> tuple[str, dict[str, Any]]:

@@ -25,7 +25,22 @@ def _page_context(request: Request) -> dict[str, Any]:
         "nav": getattr(request.app.state, "nav", []),
         "multi_user": request.app.state.settings.multi_user,
         "user": getattr(request.state, "user", None),
+        "emergency_signs_for_request": lambda: _signs_for(request),
     }
+
+
+def _signs_for(request: Request) -> dict[str, Any]:
+    """The emergency-signs card in this request's region: the signed-in person's profile,
+    else (signed out in multi-user mode) the server's region."""
+    from backspasm.web.deps import get_profile
+    from backspasm.web.pages_triage import emergency_signs_context
+
+    state = request.app.state
+    if state.settings.multi_user and getattr(request.state, "user", None) is None:
+        region = state.settings.region
+    else:
+        region = get_profile(request)["region"]
+    return emergency_signs_context(state.kb, region)
 
 
 def make_templates() -> Jinja2Templates:
