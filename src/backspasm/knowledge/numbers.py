@@ -19,6 +19,9 @@ __all__ = ["placeholder_values", "prepare", "REGION_PLACEHOLDERS"]
 REGION_PLACEHOLDERS = frozenset(
     {"emergency_number", "emergency_department", "urgent_help", "region_name"}
 )
+#: Filled when the text is shown: ``{what}`` in care_cards.yaml ``unsure_reason`` is the
+#: question's ``unsure_text`` (core.triage.unsure_reading).
+_SHOWN_PLACEHOLDERS = frozenset({"what"})
 #: Keys whose values are not text a person reads (ids, conditions, developer notes).
 _NOT_TEXT = frozenset({
     "id", "sources", "note", "notes", "when", "if", "to", "next", "kind", "field", "value",
@@ -93,6 +96,7 @@ def prepare(data: dict[str, Any]) -> list[str]:
     by_unit = {(round(v, 6), u) for v, u in values.values()}
     # Words filled per region when steps are shown (plan.yaml region_words).
     region_words = {k for w in data["plan"].get("region_words", {}).values() for k in w}
+    shown_later = REGION_PLACEHOLDERS | _SHOWN_PLACEHOLDERS | region_words
     problems: list[str] = []
     for stem, content in data.items():
         if stem in ("sources", "thresholds", "meta"):
@@ -114,7 +118,7 @@ def prepare(data: dict[str, Any]) -> list[str]:
                         "use {adult_age} or {older_age}"
                     )
             for name in _PLACEHOLDER.findall(text):
-                if name not in values and name not in REGION_PLACEHOLDERS | region_words:
+                if name not in values and name not in shown_later:
                     problems.append(f"{path}: unknown placeholder {{{name}}}")
             if not problems:
                 holder[key] = _PLACEHOLDER.sub(
