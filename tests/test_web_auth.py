@@ -309,7 +309,7 @@ def test_serve_refuses_other_addresses_in_personal_mode_only():
 # --- H20: emergency advice never waits behind sign-in ----------------------------------------
 
 def _has_emergency_card(html: str, number: str = "999") -> bool:
-    return ('class="bs-card bs-card--emergency"' in html and f'href="tel:{number}"' in html
+    return ('data-signs' in html and f'href="tel:{number}"' in html
             and "Get help now if you have any of these" in html)
 
 

@@ -159,7 +159,11 @@ def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
     """The person fields of the local profile's latest saved triage ({} when there is none)
     and the region the profile sees (``status.profile_region``). A diary that cannot be
     read is reported on stderr; the plan is then the general one for the default region."""
+    from backspasm.cli.shown import diary_missing
     from backspasm.core.fit import person_facts
+
+    if diary_missing(db):  # nothing saved yet: never create a diary just to read it
+        return {}, None
     from backspasm.store import DatabaseError, StoreError, open_store
 
     try:

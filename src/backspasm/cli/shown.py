@@ -39,7 +39,7 @@ def why_not(exc: BaseException) -> str:
     return re.sub(r"^\([\w.]+\)\s*", "", text[0]) if text else type(exc).__name__
 
 
-def _sqlite_missing(db: str | None) -> bool:
+def diary_missing(db: str | None) -> bool:
     """True when ``db`` means a SQLite file that does not exist yet (nothing to read).
 
     Parsed by hand, without SQLAlchemy, so that ``triage --answers`` with no diary stays
@@ -66,7 +66,7 @@ def diary_profile(db: str | None) -> tuple[Any, str | None]:
     """The local profile if the diary can be read: ``(profile or None, error or None)``.
     Never creates a diary and never raises."""
     try:
-        if _sqlite_missing(db):
+        if diary_missing(db):
             return None, None
         from backspasm.cli.diary import LOCAL_PROFILE
         from backspasm.store import open_store
@@ -153,7 +153,7 @@ def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool =
     from backspasm.core.guidance import emergency_view
 
     try:
-        if _sqlite_missing(db):
+        if diary_missing(db):
             return
         from backspasm.cli.diary import LOCAL_PROFILE
         from backspasm.status import diary_guidance, profile_region
