@@ -256,6 +256,22 @@ def test_numbers_and_hours_ago() -> None:
     assert parse_form_value(question(KB, "onset"), stamp, now=NOW).value == stamp
 
 
+@pytest.mark.parametrize(("raw", "hours"), [
+    ("3 days", 72), ("1 day", 24), ("2d", 48), ("5 hours", 5), ("72h", 72), ("6", 6),
+    ("4 DAYS", 96), ("3 days ago", 72), ("90 days", 2160),
+])
+def test_onset_in_hours_or_days(raw: str, hours: int) -> None:
+    onset = parse_form_value(question(KB, "onset"), raw, now=NOW).value
+    assert parse_answers({"onset": onset}, default_now=NOW).hours_since_onset == hours
+
+
+@pytest.mark.parametrize("raw", ["91 days", "3 weeks", "days", "-1 days", "1.5 days"])
+def test_onset_out_of_range_or_unknown_unit_is_refused(raw: str) -> None:
+    with pytest.raises(AnswersError) as err:
+        parse_form_value(question(KB, "onset"), raw, now=NOW)
+    assert err.value.field == "onset" and "days" in str(err.value)
+
+
 def test_apply_answer_does_not_change_its_inputs() -> None:
     answers: dict[str, Any] = {"chest_pain": False}
     unsure = frozenset({"saddle_numbness"})

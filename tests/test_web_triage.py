@@ -119,6 +119,17 @@ def test_a_change_that_opens_a_follow_up_asks_it_then_returns(client):
     assert "bs-card--urgent" in r.text  # weak leg: get help today
 
 
+def test_onset_can_be_given_in_days(client):
+    walk(client, SELF_CARE)
+    r = client.get("/triage/q/onset?change=1")
+    assert '<option value="days">' in r.text  # a unit beside the number, without JavaScript
+    r = client.post("/triage/q/onset", data={"answer": "4", "unit": "days", "change": "1"})
+    assert r.url.path == "/triage/check"
+    assert "About 96 hours ago" in text_of(r.text)
+    r = client.post("/triage/q/onset", data={"answer": "91", "unit": "days", "change": "1"})
+    assert r.status_code == 422 and "of days" in r.text
+
+
 @pytest.mark.parametrize(("qid", "value"), [
     ("chest_pain", ""), ("chest_pain", "maybe"), ("age", "forty"), ("age", "121"),
     ("age", "-1"), ("leg_symptoms", "left"), ("onset", "x" * 500), ("pain_now", "7.5"),

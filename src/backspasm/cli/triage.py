@@ -152,8 +152,11 @@ def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> tuple[di
         console.print(Panel(body, title=f"Question {step.number} of up to {total}", expand=False))
         for i, opt in enumerate(step.options, start=1):
             console.print(f"  {i}. {opt.label}  [dim]({opt.value})[/dim]")
-        if step.kind in ("number", "hours_ago"):
+        if step.kind == "number":
             console.print(f"  [dim]A whole number from {step.minimum} to {step.maximum}.[/dim]")
+        elif step.kind == "hours_ago":
+            units = ", ".join(f"3 {u.value}" for u in step.units)
+            console.print(f"  [dim]A whole number of hours, or with a unit ({units}).[/dim]")
         while True:
             try:
                 raw = console.input("> ")

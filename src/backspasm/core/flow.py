@@ -30,6 +30,7 @@ __all__ = [
     "Option",
     "Outcome",
     "Question",
+    "Unit",
     "apply_answer",
     "is_emergency_now",
     "journey_state",
@@ -53,6 +54,15 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A unit an ``hours_ago`` answer may be given in: ``hours`` hours each."""
+
+    value: str
+    label: str
+    hours: int
+
+
+@dataclass(frozen=True)
 class Question:
     """One question: ``id`` is the answer field it fills."""
 
@@ -67,6 +77,8 @@ class Question:
     minimum: int | None
     maximum: int | None
     number: int  # 1-based position in questions.yaml
+    #: ``hours_ago``: the units a person may answer in, hours first.
+    units: tuple[Unit, ...] = ()
 
     @property
     def field(self) -> str:
@@ -85,6 +97,8 @@ class Question:
             "not_sure": self.not_sure,
             "min": self.minimum,
             "max": self.maximum,
+            "units": [{"value": u.value, "label": u.label, "hours": u.hours}
+                      for u in self.units],
         }
 
 
@@ -143,6 +157,7 @@ def _build(kb: Any) -> _Flow:
             minimum=q.get("min"),
             maximum=q.get("max"),
             number=i,
+            units=tuple(Unit(u["value"], u["label"], u["hours"]) for u in q.get("units", [])),
         )
         nxt = q["next"]
         raw_routes = [{"to": nxt}] if isinstance(nxt, str) else nxt
@@ -328,9 +343,14 @@ def parse_form_value(q: Question, raw: str, *, now: datetime) -> FormAnswer:
                 raise AnswersError(q.id, "a time not after now", raw)
             return FormAnswer(q.id, format_datetime(when))
     expected = f"a whole number from {q.minimum} to {q.maximum}"
+    per = 1
+    if q.kind == "hours_ago" and q.units:
+        value, per = _in_hours(q, value)
+        names = " or ".join(f'"N {u.value}"' for u in q.units)
+        expected = f"{expected} hours, or {names}"
     if not value.isascii() or not value.isdigit():
         raise AnswersError(q.id, expected, raw)
-    number = int(value)
+    number = int(value) * per
     if (q.minimum is not None and number < q.minimum) or (
         q.maximum is not None and number > q.maximum
     ):
@@ -338,6 +358,22 @@ def parse_form_value(q: Question, raw: str, *, now: datetime) -> FormAnswer:
     if q.kind == "hours_ago":
         return FormAnswer(q.id, format_datetime(now - timedelta(hours=number)))
     return FormAnswer(q.id, number)
+
+
+def _in_hours(q: Question, value: str) -> tuple[str, int]:
+    """``"3 days"`` -> ``("3", 24)``: the number as typed and the hours in its unit (a bare
+    number, or a unit not known, is hours; the number check then refuses what is left)."""
+    number, _, word = value.partition(" ")
+    if not word:  # "3d", "72h"
+        digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
+        number, word = digits, number[len(digits):]
+    word = word.strip().lower()
+    if not word:
+        return number, q.units[0].hours
+    for u in q.units:
+        if word in (u.value, u.value.rstrip("s"), u.value[0]) or word == u.label.lower():
+            return number, u.hours
+    return value, 1
 
 
 def apply_answer(

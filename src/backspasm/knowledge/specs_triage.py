@@ -172,6 +172,12 @@ FILES = {
                         ),
                         "min": Int,
                         "max": Int,
+                        # hours_ago: the units a person may answer in (hours, days).
+                        "units": ListOf(
+                            Obj(required={"value": NonEmptyStr(), "label": NonEmptyStr(),
+                                          "hours": Int}),
+                            min_items=1,
+                        ),
                     },
                 ),
                 min_items=1,
@@ -404,6 +410,10 @@ def check_questions(kb: Any) -> list[str]:
                             "the words to read that answer back (\"you have chest pain\")")
         if "unsure_text" in q and not q.get("not_sure"):
             problems.append(f"{where}.unsure_text: only for a question with not_sure: true")
+        if "units" in q and q["kind"] != "hours_ago":
+            problems.append(f"{where}.units: only an hours_ago question has units")
+        if q["kind"] == "hours_ago" and q.get("units", [{}])[0].get("hours") != 1:
+            problems.append(f"{where}.units: expected the first unit to be hours (hours: 1)")
         if q["kind"] in ("number", "hours_ago") and ("min" not in q or "max" not in q):
             problems.append(f"{where}: a {q['kind']} question needs min and max")
         routes = _routes(q)

@@ -219,7 +219,8 @@ def _friendly_error(q: Question) -> str:
     if q.kind in ("yes_no", "choice"):
         return "Select an answer"
     if q.kind == "hours_ago":
-        return f"Enter the number of hours, from {q.minimum} to {q.maximum}"
+        return (f"Enter a whole number of hours, from {q.minimum} to {q.maximum}, "
+                "or of days")
     return f"Enter a whole number from {q.minimum} to {q.maximum}"
 
 
@@ -243,7 +244,7 @@ def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depend
 
 @router.post("/triage/q/{qid}", response_class=HTMLResponse)
 def answer(request: Request, qid: str, answer: str = Form(""), change: str = Form(""),
-           csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
+           unit: str = Form(""), csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
            profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
            now: datetime = Depends(get_now)) -> Response:
     """Apply one answer (fresh or a change), re-run the flow, keep what still counts."""
@@ -251,8 +252,11 @@ def answer(request: Request, qid: str, answer: str = Form(""), change: str = For
     journey = _load(request, profile_id, now)
     if journey is None:
         return _redirect("/")
+    raw = answer[:100]
+    if q.units and unit[:20] in {u.value for u in q.units}:  # "3" + "days" -> "3 days"
+        raw = f"{raw.strip()} {unit[:20]}"
     try:
-        answers, unsure = apply_answer(journey.answers, journey.unsure, q, answer[:100], now=now)
+        answers, unsure = apply_answer(journey.answers, journey.unsure, q, raw, now=now)
     except AnswersError:
         return _question_page(request, q, journey, kb, now, bool(change),
                               error=_friendly_error(q), value=answer[:100])
