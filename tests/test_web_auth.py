@@ -135,7 +135,7 @@ def test_sign_up_sets_a_httponly_samesite_session_cookie(mu):
 
 def test_cookies_are_secure_when_served_over_https(tmp_path):
     c = multi_client(tmp_path, secure_cookies=True)
-    c.base_url = "https://testserver"
+    c.base_url = "https://backspasm.test"
     r = c.post("/signup", data={"email": "ann@example.com", "password": PASSWORD,
                                 "csrf_token": csrf(c, "/signup")}, follow_redirects=False)
     cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("bs_session="))
@@ -282,7 +282,7 @@ def test_a_post_from_another_site_is_refused_in_personal_mode(tmp_path):
     assert r.status_code == 403
     assert c.get("/api/v1/pain").json()["pain"] == []
     # Our own forms: same origin, or Origin "null" (sent because of no-referrer).
-    for headers in ({"Origin": "http://testserver"}, {"Origin": "null",
+    for headers in ({"Origin": "http://127.0.0.1"}, {"Origin": "null",
                                                       "Sec-Fetch-Site": "same-origin"}):
         ok = c.post("/diary/pain", data={"score": "5"}, headers=headers,
                     follow_redirects=False)

@@ -47,6 +47,11 @@ def serve(
         False, "--secure-cookies",
         help="Mark cookies Secure: set this when the app is served over https "
         "(e.g. behind a proxy)."),
+    public_url: str | None = typer.Option(
+        None, "--public-url",
+        help="Multi-user mode (required there): the address people open, such as "
+        "https://diary.example.org. The app answers only that host name and builds its "
+        "links from it."),
 ) -> None:
     """Start the web app and print its address."""
     if not multi_user and not is_loopback(host):
@@ -63,6 +68,16 @@ def serve(
         fail(f"--tz: expected an IANA time zone name such as Europe/London, got {zone!r}")
     if region.upper() not in ("GB", "US", "EU"):
         fail(f"--region: expected one of GB, US, EU, got {region!r}")
+    from backspasm.web.hosts import PublicUrlError, parse_public_url
+
+    if public_url is not None and not multi_user:
+        fail("--public-url: only with --multi-user (personal mode answers only "
+             "127.0.0.1, localhost and [::1])")
+    if multi_user:
+        try:
+            public_url = parse_public_url(public_url)
+        except PublicUrlError as exc:
+            fail(f"--{str(exc).replace('_', '-', 1)}")
 
     import uvicorn
 
@@ -71,7 +86,8 @@ def serve(
     from backspasm.web.settings import Settings
 
     settings = Settings(database_url=db, timezone=zone, region=region.upper(),
-                        multi_user=multi_user, secure_cookies=secure_cookies)
+                        multi_user=multi_user, secure_cookies=secure_cookies,
+                        public_url=public_url)
     try:
         web = create_app(settings)  # also migrates the database once, before any worker
     except DatabaseError as exc:

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -21,6 +22,7 @@ from starlette.types import Scope
 from backspasm import __version__
 from backspasm.knowledge import load_knowledge
 from backspasm.web import errors
+from backspasm.web.hosts import allowed_hosts
 from backspasm.web.security import SecurityHeaders
 from backspasm.web.settings import Settings
 from backspasm.web.templating import make_templates
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backspasm.web.journey import JourneyStore
 
     settings = settings or Settings()
+    hosts = allowed_hosts(settings)  # multi-user without a valid public_url fails here
     app = FastAPI(
         title="backspasm",
         version=__version__,
@@ -79,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.nav = []
 
     errors.install(app)
+    # DNS rebinding: answer only our own host names (400 otherwise); see hosts.py.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts,
+                       www_redirect=False)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 

@@ -23,3 +23,6 @@ class Settings:
     secure_cookies: bool = False
     #: How long an unfinished triage journey is kept on the server, in hours.
     journey_hours: int = 24
+    #: Multi-user mode: the address people use (``https://diary.example.org``). Its host is
+    #: the only ``Host`` the app answers, and links the app builds start with it.
+    public_url: str | None = None
