@@ -223,7 +223,7 @@ def test_five_failures_lock_sign_in_for_that_account_even_in_another_worker(tmp_
     second = multi_client(tmp_path)
     r = _sign_in(second, "ann@example.com", PASSWORD)
     assert r.status_code == 429 and "Too many tries" in r.text
-    assert int(r.headers["retry-after"]) == 15 * 60
+    assert 15 * 60 - 60 < int(r.headers["retry-after"]) <= 15 * 60  # until the window frees
     assert "bs_session" not in second.cookies
     # Another account from the same place is not locked.
     assert _sign_in(second, "bob@example.com", PASSWORD).status_code == 303

@@ -52,6 +52,14 @@ def serve(
         help="Multi-user mode (required there): the address people open, such as "
         "https://diary.example.org. The app answers only that host name and builds its "
         "links from it."),
+    proxy: bool = typer.Option(
+        False, "--proxy",
+        help="Behind a reverse proxy on this machine: take the client's address and scheme "
+        "from X-Forwarded-For/-Proto sent by 127.0.0.1 (off by default: any local program "
+        "could claim any address)."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, "--forwarded-allow-ips",
+        help="Like --proxy, for a proxy at these comma-separated addresses."),
 ) -> None:
     """Start the web app and print its address."""
     if not multi_user and not is_loopback(host):
@@ -95,7 +103,10 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"backspasm is running at http://{shown}:{port}/  (press Ctrl+C to stop)")
     options = {"host": host, "port": port, "log_level": "warning", "access_log": False,
-               "server_header": False}
+               "server_header": False,
+               # uvicorn trusts X-Forwarded-* from 127.0.0.1 by default; we do only when asked.
+               "proxy_headers": bool(proxy or forwarded_allow_ips),
+               "forwarded_allow_ips": forwarded_allow_ips or "127.0.0.1"}
     if workers == 1:
         uvicorn.run(web, **options)
         return

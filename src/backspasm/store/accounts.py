@@ -206,6 +206,16 @@ class Accounts:
                 .where(SigninFailureRow.key_hash == _hash(key),
                        SigninFailureRow.at >= _aware("since", since))) or 0
 
+    def signin_failure_times(self, key: str, *, since: datetime) -> list[datetime]:
+        """When ``key`` failed at or after ``since``, oldest first (UTC)."""
+        with self.store._read() as s:
+            times = s.scalars(
+                select(SigninFailureRow.at)
+                .where(SigninFailureRow.key_hash == _hash(key),
+                       SigninFailureRow.at >= _aware("since", since))
+                .order_by(SigninFailureRow.at)).all()
+        return [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times]
+
     def clear_signin_failures(self, key: str) -> None:
         def go(s: Session) -> None:
             s.execute(delete(SigninFailureRow).where(SigninFailureRow.key_hash == _hash(key)))

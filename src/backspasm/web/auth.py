@@ -14,6 +14,7 @@ app's router): it resolves the session and checks the CSRF token of every unsafe
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,9 +36,15 @@ SESSION_COOKIE = "bs_session"
 ANON_COOKIE = "bs_csrf"
 CSRF_HEADER = "x-csrf-token"
 SESSION_DAYS = 30
-#: Sign-in rate limit: at most this many failures per address + IP in the window.
+#: Sign-in rate limit: at most this many failures per address + IP in the window...
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+#: ...and at most this many per address from anywhere (so changing IP does not help). A
+#: locked sign-in is not checked and not counted, so the lock lifts at the latest one
+#: window after the failure that set it (``Retry-After`` says when, to the second).
+MAX_ACCOUNT_FAILURES = 10
+#: Sign-ups: at most this many per client IP in the window.
+MAX_SIGNUPS, SIGNUP_WINDOW = 20, timedelta(hours=1)
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_MESSAGE = ("csrf_token: this form has expired or did not come from this app. "
@@ -237,27 +244,52 @@ def signin_page(request: Request, next: str = "/") -> Response:  # noqa: A002
     return _form_page(request, "auth/signin.html", next_url=_safe_next(next))
 
 
+def _client_ip(request: Request) -> str:
+    # The TCP peer: uvicorn replaces it from X-Forwarded-For only with ``serve --proxy``.
+    return request.client.host if request.client else ""
+
+
+def _locked_for(accounts: Any, key: str, limit: int, window: timedelta,
+                now: datetime) -> int:
+    """Seconds until ``key`` has fewer than ``limit`` failures in ``window`` (0: not locked)."""
+    times = accounts.signin_failure_times(key, since=now - window)
+    if len(times) < limit:
+        return 0
+    frees_at = times[len(times) - limit] + window
+    return max(1, math.ceil((frees_at - now).total_seconds()))
+
+
+def _too_many(request: Request, name: str, wait: int, *, field: str, **ctx: Any) -> Response:
+    minutes = max(1, math.ceil(wait / 60))
+    response = _form_page(request, name, status=429, errors={
+        field: f"Too many tries. Wait {minutes} minute{'s' if minutes != 1 else ''}, "
+               "then try again."}, **ctx)
+    response.headers["retry-after"] = str(wait)
+    return response
+
+
 @router.post("/signin", response_class=HTMLResponse, include_in_schema=False)
 def signin(request: Request, email: str = Form(""), password: str = Form(""),
            next: str = Form("/"), csrf_token: str = Form(""),  # noqa: A002
            now: datetime = Depends(get_now)) -> Response:
-    """Check the password; five failures in 15 minutes for an address + IP lock it."""
+    """Check the password; five failures in 15 minutes for an address + IP, or ten for an
+    address from anywhere, lock it until the window has room again."""
     _multi_user(request)
     accounts = request.app.state.accounts
     email = email.strip()[:254]
-    key = f"{email.lower()}|{request.client.host if request.client else ''}"
-    if accounts.signin_failures(key, since=now - FAILURE_WINDOW) >= MAX_FAILURES:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        response = _form_page(request, "auth/signin.html", status=429, email=email, errors={
-            "email": f"Too many tries. Wait {minutes} minutes, then try again."},
-            next_url=_safe_next(next))
-        response.headers["retry-after"] = str(int(FAILURE_WINDOW.total_seconds()))
-        return response
+    key = f"{email.lower()}|{_client_ip(request)}"
+    account_key = f"account|{email.lower()}"
+    wait = max(_locked_for(accounts, key, MAX_FAILURES, FAILURE_WINDOW, now),
+               _locked_for(accounts, account_key, MAX_ACCOUNT_FAILURES, FAILURE_WINDOW, now))
+    if wait:
+        return _too_many(request, "auth/signin.html", wait, field="email", email=email,
+                         next_url=_safe_next(next))
     account = accounts.account_by_email(email) if email else None
     if account is None or not verify_password(account.password_hash, password[:PASSWORD_MAX]):
         if account is None and email:
             verify_password(None, password[:PASSWORD_MAX])
         accounts.record_signin_failure(key, at=now)
+        accounts.record_signin_failure(account_key, at=now)
         return _form_page(request, "auth/signin.html", status=422, email=email, errors={
             "email": "The e-mail address or the password is not right."},
             next_url=_safe_next(next))
@@ -290,9 +322,14 @@ def signup(request: Request, email: str = Form(""), password: str = Form(""),
         errors["password"] = f"Enter a password of at least {PASSWORD_MIN} characters"
     if errors:
         return _form_page(request, "auth/signup.html", status=422, errors=errors, email=email)
-    settings = request.app.state.settings
+    settings, accounts = request.app.state.settings, request.app.state.accounts
+    signup_key = f"signup|{_client_ip(request)}"  # counted like failures: one per try
+    wait = _locked_for(accounts, signup_key, MAX_SIGNUPS, SIGNUP_WINDOW, now)
+    if wait:
+        return _too_many(request, "auth/signup.html", wait, field="email", email=email)
+    accounts.record_signin_failure(signup_key, at=now)
     try:
-        account = request.app.state.accounts.create_account(
+        account = accounts.create_account(
             email, hash_password(password), tz=settings.timezone, region=settings.region)
     except ConflictError:
         return _form_page(request, "auth/signup.html", status=422, email=email, errors={
