@@ -33,8 +33,9 @@ class Served:
 @contextmanager
 def serving(folder: Path, *extra: str, db: str | None = None,
             env: dict[str, str] | None = None) -> Iterator[Served]:
-    """``backspasm serve`` on a diary in ``folder`` (or ``db``) with ``extra`` options; a
-    multi-user server gets ``--public-url http://127.0.0.1:PORT`` unless one is given."""
+    """``backspasm serve`` on a diary in ``folder`` (or ``db``; ``""``: no ``--db`` at all)
+    with ``extra`` options; a multi-user server gets ``--public-url http://127.0.0.1:PORT``
+    unless one is given."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [*extra]
@@ -42,9 +43,10 @@ def serving(folder: Path, *extra: str, db: str | None = None,
         args += ["--public-url", url]
     log = folder / f"server-{port}.log"
     with log.open("w") as err:
+        where = [] if db == "" else ["--db", db or str(folder / "served.db")]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "backspasm", "serve", "--port", str(port),
-             "--db", db or str(folder / "served.db"), "--tz", "Europe/London", *args],
+            [sys.executable, "-m", "backspasm", "serve", "--port", str(port), *where,
+             "--tz", "Europe/London", *args],
             stdout=subprocess.DEVNULL, stderr=err, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     try:

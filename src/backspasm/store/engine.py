@@ -55,7 +55,7 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            make_private(Path(parsed.database))
         pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
         engine = create_engine(
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
@@ -67,6 +67,40 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True)
     return create_engine(parsed)
+
+
+def make_private(path: Path) -> None:
+    """Make the SQLite file ``path`` readable by its owner only (health data).
+
+    Folders created for it are 0700 (and the default data folder is made so if it exists);
+    the file is created 0600 before SQLite opens it, and an existing file and its ``-wal``
+    and ``-shm`` are set to 0600 (SQLite gives those the database file's mode). Someone
+    else's folder that merely holds a ``--db`` file is left alone.
+    """
+    folder = path.parent
+    old = os.umask(0o077)
+    try:
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)
+        elif path == default_sqlite_path():
+            _chmod(folder, 0o700)
+        if not path.exists():
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError:
+                pass  # SQLite reports it, naming the file
+    finally:
+        os.umask(old)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        _chmod(name, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.exists() and (path.stat().st_mode & 0o777) != mode:
+            path.chmod(mode)
+    except OSError:
+        pass  # not ours to change (another owner, a read-only folder)
 
 
 def _configure_sqlite(engine: Engine) -> None:
