@@ -27,7 +27,8 @@ def _now(value: str | None) -> datetime:
 
     parsed = parse_datetime(value)
     if parsed is None:
-        fail(f"--now: expected an RFC 3339 date-time with an offset, got {value!r}")
+        fail(f"--now: expected an RFC 3339 date-time with an offset between 1900 and 2100, "
+             f"got {value!r}")
     return parsed
 
 
@@ -45,12 +46,14 @@ def _errors() -> Iterator[None]:
     """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
     from backspasm.exports.data import ExportError
     from backspasm.knowledge import KnowledgeError
-    from backspasm.store.errors import DatabaseError, StoreError
+    from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:
         yield
     except (ExportError, StoreError) as exc:
         fail(str(exc))
+    except NotADatabaseError as exc:
+        fail(f"--db: {exc}")
     except DatabaseError as exc:
         fail(f"database: {exc}", code=1)
     except KnowledgeError as exc:

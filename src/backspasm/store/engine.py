@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from backspasm.store.errors import NotADatabaseError
+
 ENV_URL = "BACKSPASM_DATABASE_URL"
 #: Milliseconds SQLite waits on a locked database before reporting it busy.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -55,7 +57,12 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            make_private(Path(parsed.database))
+            path = Path(parsed.database)
+            if not_a_database(path):  # before touching anything, not even its mode
+                raise NotADatabaseError(
+                    f"{path} is not a backspasm diary (an SQLite database); nothing was "
+                    "changed")
+            make_private(path)
         pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
         engine = create_engine(
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
@@ -67,6 +74,24 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True)
     return create_engine(parsed)
+
+
+#: The first bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def not_a_database(path: Path) -> bool:
+    """True when ``path`` exists but is no SQLite database (a folder, or other content)."""
+    if not path.exists():
+        return False
+    if not path.is_file():
+        return True
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return False  # unreadable: SQLite reports it
+    return head not in (b"", SQLITE_HEADER)
 
 
 def make_private(path: Path) -> None:

@@ -18,12 +18,14 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from backspasm.core.times import RANGE_TEXT, in_range, is_id
 from backspasm.store import records as r
 from backspasm.store.engine import WRITE_OPTION, database_url, make_engine
 from backspasm.store.errors import (
     ConflictError,
     DatabaseError,
     ImportFormatError,
+    NotADatabaseError,
     NotFoundError,
     StoreError,
 )
@@ -57,6 +59,8 @@ def _utc(field: str, value: Any) -> datetime:
         raise StoreError(field, "a date and time", type(value).__name__)
     if value.tzinfo is None or value.utcoffset() is None:
         raise StoreError(field, "a date and time with a time zone offset", value.isoformat())
+    if not in_range(value):
+        raise StoreError(field, f"a date and time {RANGE_TEXT}", value.isoformat())
     return value.astimezone(UTC)
 
 
@@ -76,8 +80,12 @@ def _int(field: str, value: Any, lo: int, hi: int) -> int:
 def _text(field: str, value: Any, limit: int = NOTE_MAX) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+    if not isinstance(value, str) or len(value) > limit:
         raise StoreError(field, f"text of at most {limit} characters", type(value).__name__)
+    if "\x00" in value:
+        raise StoreError(field, "text without NUL characters", "text with a NUL character")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise StoreError(field, "text of valid Unicode characters", "a lone surrogate")
     return value if value.strip() else None
 
 
@@ -236,7 +244,7 @@ class Store:
         raise AssertionError("unreachable")
 
     def _profile_row(self, s: Session, profile_id: int) -> ProfileRow:
-        row = s.get(ProfileRow, profile_id) if isinstance(profile_id, int) else None
+        row = s.get(ProfileRow, profile_id) if is_id(profile_id) else None
         if row is None:
             raise NotFoundError("profile", "an existing profile id", profile_id)
         return row
@@ -381,7 +389,7 @@ class Store:
 
     def get_episode(self, profile_id: int, episode_id: int) -> r.Episode:
         with self._read() as s:
-            row = s.get(EpisodeRow, episode_id) if isinstance(episode_id, int) else None
+            row = s.get(EpisodeRow, episode_id) if is_id(episode_id) else None
             if row is None or row.profile_id != profile_id:
                 raise NotFoundError("episode", "an episode id of this profile", episode_id)
             return _episode(row)
@@ -451,6 +459,9 @@ class Store:
         model = {"pain": PainRow, "care": CareRow}.get(kind)
         if model is None:
             raise StoreError("kind", "pain or care", kind)
+
+        if not is_id(entry_id):
+            raise NotFoundError("entry", f"a {kind} entry id of this profile", entry_id)
 
         def go(s: Session) -> None:
             res = s.execute(delete(model).where(model.profile_id == profile_id,
@@ -779,6 +790,8 @@ def _parse_document(doc: Any, now: datetime) -> dict[str, Any]:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise StoreError(field, "an RFC 3339 date-time string", value) from None
+        if parsed.tzinfo is not None and not in_range(parsed):
+            raise StoreError(field, f"a date and time {RANGE_TEXT}", value)
         return _past(field, parsed, now)
 
     def hhmm(field: str, value: Any) -> time:
@@ -884,6 +897,8 @@ def open_store(
 
     try:
         engine = make_engine(database_url(url), pooled=pooled)
+    except NotADatabaseError:
+        raise
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         raise DatabaseError(f"cannot use the database URL: {exc}") from None
     for attempt in range(_BUSY_RETRIES):
@@ -896,4 +911,8 @@ def open_store(
                 continue
             engine.dispose()
             raise DatabaseError(f"cannot open the diary database: {exc.orig}") from None
+        except SQLAlchemyError as exc:  # e.g. a damaged file behind a valid header
+            engine.dispose()
+            raise NotADatabaseError(f"{database_url(url)}: {getattr(exc, 'orig', exc)}; "
+                                    "nothing was changed") from None
     return Store(engine, clock=clock)

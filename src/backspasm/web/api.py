@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
+from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
 from backspasm.web.deps import get_kb, get_now
 from backspasm.web.errors import BadInput, problem_response
@@ -111,15 +112,67 @@ async def _json_object(request: Request) -> dict[str, Any]:
         from fastapi import HTTPException
 
         raise HTTPException(413, f"body: expected at most {MAX_BODY // 1024} KB")
+    if _too_deep(body):
+        raise BadInput("body", f"a JSON object nested at most {MAX_DEPTH} levels deep")
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadInput("body", "a JSON object", "body: expected a JSON object "
                        "(the body is not valid JSON)") from None
     if not isinstance(value, dict):
         raise BadInput("body", "a JSON object",
                        "body: expected a JSON object, got " + _json_kind(value))
+    _check_text(value, "")
     return value
+
+
+#: Deepest nesting of arrays and objects a body may have (ours need 2).
+MAX_DEPTH = 16
+
+
+def _too_deep(body: bytes) -> bool:
+    """True when ``body`` nests arrays/objects deeper than :data:`MAX_DEPTH` (checked
+    before parsing: the parser would recurse once per level and could exhaust the stack)."""
+    depth, in_string, escaped = 0, False, False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def _check_text(value: Any, field: str) -> None:
+    """Refuse strings (and keys) the store and the pages cannot hold: a lone UTF-16
+    surrogate (``"\\ud800"``, not a character) or a NUL, naming the field."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{field}.{key}" if field else str(key)
+            _check_text(key, name)
+            _check_text(item, name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_text(item, f"{field}.{i}" if field else str(i))
+    elif isinstance(value, str):
+        name = field or "body"
+        if "\x00" in value:
+            raise BadInput(name, "text without NUL characters (\\u0000)",
+                           f"{name}: contains a NUL character (\\u0000); remove it")
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise BadInput(name, "text of valid Unicode characters",
+                           f"{name}: contains a lone surrogate (\\ud800-\\udfff), "
+                           "which is not a character")
 
 
 def _answers_error(exc: AnswersError) -> BadInput:
@@ -163,7 +216,8 @@ def _datetime(raw: dict[str, Any], name: str) -> datetime | None:
         return None
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
-        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00+00:00")
+        raise BadInput(name, f"an RFC 3339 date-time with an offset {RANGE_TEXT}, "
+                       "e.g. 2026-11-25T08:00:00+00:00")
     return parsed
 
 

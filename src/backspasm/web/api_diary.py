@@ -17,12 +17,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from backspasm.core.answers import parse_datetime
+from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import Knowledge
 from backspasm.web.api import _json_object
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.errors import BadInput, problem_response
 
 router = APIRouter(tags=["diary"])
+
+DATETIME_EXPECTED = (f"an RFC 3339 date-time with an offset {RANGE_TEXT}, "
+                     "e.g. 2026-11-25T08:00:00Z")
 
 _DT = {"type": "string", "format": "date-time"}
 EPISODE = {"type": "object", "required": ["id", "onset", "ended_at", "trigger"], "properties": {
@@ -92,7 +96,7 @@ def _when(raw: dict[str, Any], name: str, now: datetime) -> datetime:
     value = raw[name]
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
-        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00Z")
+        raise BadInput(name, DATETIME_EXPECTED)
     return parsed
 
 
@@ -101,7 +105,7 @@ def _query_time(value: str | None, name: str) -> datetime | None:
         return None
     parsed = parse_datetime(value)
     if parsed is None:
-        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00Z")
+        raise BadInput(name, DATETIME_EXPECTED)
     return parsed
 
 
