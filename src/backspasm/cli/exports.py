@@ -34,10 +34,8 @@ def _now(value: str | None) -> datetime:
 
 def _local_zone() -> str:
     """The default zone of a new local profile: the same as the diary commands use."""
-    try:
-        from backspasm.cli.plan import local_zone_name
-    except ImportError:  # the plan commands not built yet
-        return "UTC"
+    from backspasm.cli.plan import local_zone_name
+
     return local_zone_name()
 
 
@@ -169,19 +167,11 @@ def export_fhir(
 
 
 def _attach() -> None:
-    """Add ``ics`` and ``fhir`` to the diary's ``export`` group, once that exists."""
-    import importlib
+    """Add ``ics`` and ``fhir`` to the diary's ``export`` group."""
+    from backspasm.cli.diary import export_app
 
-    try:
-        diary = importlib.import_module("backspasm.cli.diary")
-    except ModuleNotFoundError as exc:
-        if exc.name != "backspasm.cli.diary":
-            raise
-        return
-    group = getattr(diary, "export_app", None)
-    if group is not None:
-        group.command("ics")(export_ics)
-        group.command("fhir")(export_fhir)
+    export_app.command("ics")(export_ics)
+    export_app.command("fhir")(export_fhir)
 
 
 _attach()

@@ -2,16 +2,17 @@
 
 Routers live one per area in their own modules (``pages_*.py``, ``api*.py``,
 ``auth.py``); each exposes ``router``, and may expose ``NAV = (order, label, path)`` for
-the top navigation and ``setup(app)`` to install middleware or state. Modules that do not
-exist yet are skipped, so areas can land one by one.
+the top navigation and ``setup(app)`` to install middleware or state. Every module is
+imported by name: a missing one stops the app (fail closed: without ``auth`` every request
+would reach the local profile unguarded).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -29,11 +30,6 @@ from backspasm.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-#: Router modules, in the order their routes are matched.
-ROUTER_MODULES = (
-    "auth", "pages_triage", "pages_plan", "pages_timer", "pages_learn", "pages_diary",
-    "pages_settings", "pages_privacy", "api", "api_diary", "routes_exports",
-)
 
 
 class CachedStatic(StaticFiles):
@@ -50,6 +46,27 @@ class CachedStatic(StaticFiles):
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.store.close()
+
+
+def router_modules() -> tuple[Any, ...]:
+    """The router modules, in the order their routes are matched (``auth`` first: its guard
+    runs before every route included after it)."""
+    from backspasm.web import (
+        api,
+        api_diary,
+        auth,
+        pages_diary,
+        pages_learn,
+        pages_plan,
+        pages_privacy,
+        pages_settings,
+        pages_timer,
+        pages_triage,
+        routes_exports,
+    )
+
+    return (auth, pages_triage, pages_plan, pages_timer, pages_learn, pages_diary,
+            pages_settings, pages_privacy, api, api_diary, routes_exports)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -106,13 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC_DIR / "icons" / "icon.svg", media_type="image/svg+xml",
                             headers={"cache-control": "public, max-age=86400"})
 
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(f"backspasm.web.{name}")
-        except ModuleNotFoundError as exc:  # an area not built yet
-            if exc.name != f"backspasm.web.{name}":
-                raise
-            continue
+    for module in router_modules():
         if hasattr(module, "setup"):  # e.g. middleware or a profile resolver
             module.setup(app)
         app.include_router(module.router)
