@@ -161,7 +161,8 @@ def export_fhir(
     def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
         from backspasm.exports.fhir import build_bundle, bundle_json
 
-        return bundle_json(build_bundle(record, kb=kb, now=at, patient_key=f"profile/{profile.id}"))
+        return bundle_json(build_bundle(record, kb=kb, now=at,
+                                        patient_key=f"profile/{profile.pseudonym}"))
 
     _export(file, episode, now, db, build)
 

@@ -145,6 +145,8 @@ class Accounts:
         def go(s: Session) -> None:
             if s.get(AccountRow, account_id) is None:
                 raise NotFoundError("account", "an existing account id", account_id)
+            # Expired sessions of anyone are pruned here, so they never pile up.
+            s.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= self.store.now()))
             s.add(WebSessionRow(token_hash=_hash(token), account_id=account_id,
                                 csrf_token=csrf_token, created_at=self.store.now(),
                                 expires_at=expires))

@@ -38,6 +38,7 @@ from backspasm.store.models import (
     ProfileRow,
     TriageRow,
     UTCDateTime,
+    web_journeys,
 )
 
 T = TypeVar("T")
@@ -136,7 +137,7 @@ def _profile_values(**given: Any) -> dict[str, Any]:
 
 def _profile(row: ProfileRow) -> r.Profile:
     return r.Profile(row.id, row.key, row.tz, row.wake, row.sleep, row.region, row.age,
-                     row.created_at)
+                     row.created_at, row.pseudonym or f"id{row.id}")
 
 
 def _episode(row: EpisodeRow) -> r.Episode:
@@ -325,6 +326,9 @@ class Store:
                                 ("triage", TriageRow)):
                 res = s.execute(delete(model).where(model.profile_id == profile_id))
                 counts[name] = res.rowcount
+            # Unfinished web triage journeys (answers: health data), keyed by the id's text.
+            res = s.execute(delete(web_journeys).where(web_journeys.c.profile == str(profile_id)))
+            counts["journeys"] = res.rowcount
             s.execute(delete(ProfileRow).where(ProfileRow.id == profile_id))
             return counts
 

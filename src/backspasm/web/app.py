@@ -48,6 +48,24 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store.close()
 
 
+#: The service worker's list of pages it keeps for offline use, and its cache name.
+_SW_PAGES = "var OFFLINE_PAGES = /^\\/(plan|timer)(\\/|$)/;"
+_SW_CACHE = 'var CACHE = "backspasm-v1";'
+
+
+def service_worker_source(multi_user: bool) -> str:
+    """``sw.js``; in multi-user mode it keeps no pages (they hold one person's health data
+    and a shared browser would show them to the next person offline) and uses another
+    cache name, so activating it deletes pages a personal-mode worker kept."""
+    source = (STATIC_DIR / "sw.js").read_text("utf-8")
+    if not multi_user:
+        return source
+    if _SW_PAGES not in source or _SW_CACHE not in source:  # fail closed, never cache pages
+        raise RuntimeError("sw.js: OFFLINE_PAGES or CACHE line not found")
+    return (source.replace(_SW_PAGES, "var OFFLINE_PAGES = /(?!)/;  // multi-user: none")
+            .replace(_SW_CACHE, 'var CACHE = "backspasm-mu-v1";'))
+
+
 def router_modules() -> tuple[Any, ...]:
     """The router modules, in the order their routes are matched (``auth`` first: its guard
     runs before every route included after it)."""
@@ -105,12 +123,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 
+    worker = service_worker_source(settings.multi_user)
+
     @app.get("/sw.js", include_in_schema=False)
-    def service_worker() -> FileResponse:
+    def service_worker() -> Response:
         # Served from the root so its scope covers every page.
-        return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript",
-                            headers={"cache-control": "no-cache",
-                                     "service-worker-allowed": "/"})
+        return Response(worker, media_type="text/javascript",
+                        headers={"cache-control": "no-cache", "service-worker-allowed": "/"})
 
     @app.get("/manifest.webmanifest", include_in_schema=False)
     def manifest() -> FileResponse:

@@ -47,6 +47,9 @@ MAX_ACCOUNT_FAILURES = 10
 MAX_SIGNUPS, SIGNUP_WINDOW = 20, timedelta(hours=1)
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Sent on sign-out and "Delete everything": the browser drops cached pages (service
+#: worker caches included), storage (the timer's localStorage) and cookies of this site.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 CSRF_MESSAGE = ("csrf_token: this form has expired or did not come from this app. "
                 "Go back, reload the page and try again.")
 
@@ -343,6 +346,7 @@ def signout(request: Request, csrf_token: str = Form("")) -> Response:
     request.app.state.accounts.end_session(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.headers["clear-site-data"] = CLEAR_SITE_DATA
     return response
 
 

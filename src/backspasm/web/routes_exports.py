@@ -163,10 +163,10 @@ def download_fhir(
 ) -> Response:
     from backspasm.exports.fhir import build_bundle, bundle_json
 
-    record, _ = _load(request, kb, profile_id, now, episode)
+    record, profile = _load(request, kb, profile_id, now, episode)
     try:
         data = bundle_json(
-            build_bundle(record, kb=kb, now=now, patient_key=f"profile/{profile_id}")
+            build_bundle(record, kb=kb, now=now, patient_key=f"profile/{profile.pseudonym}")
         )
     except ExportError as exc:
         raise BadInput(exc.field, exc.expected) from None
