@@ -138,7 +138,8 @@ def test_cookies_are_secure_when_served_over_https(tmp_path):
     c.base_url = "https://backspasm.test"
     r = c.post("/signup", data={"email": "ann@example.com", "password": PASSWORD,
                                 "csrf_token": csrf(c, "/signup")}, follow_redirects=False)
-    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("bs_session="))
+    cookie = next(h for h in r.headers.get_list("set-cookie")
+                  if h.startswith("__Host-bs_session="))
     assert "Secure" in cookie
 
 

@@ -100,9 +100,11 @@ def serve(
         web = create_app(settings)  # also migrates the database once, before any worker
     except DatabaseError as exc:
         fail(f"--db: {exc}")
-    shown = f"[{host}]" if ":" in host else host
+    bare = host.strip("[]")
+    shown = f"[{bare}]" if ":" in bare else bare
     typer.echo(f"backspasm is running at http://{shown}:{port}/  (press Ctrl+C to stop)")
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+    # uvicorn binds "::1", not "[::1]".
+    options = {"host": bare, "port": port, "log_level": "warning", "access_log": False,
                "server_header": False,
                # uvicorn trusts X-Forwarded-* from 127.0.0.1 by default; we do only when asked.
                "proxy_headers": bool(proxy or forwarded_allow_ips),

@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # DNS rebinding: answer only our own host names (400 otherwise); see hosts.py.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts,
                        www_redirect=False)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 
     worker = service_worker_source(settings.multi_user)

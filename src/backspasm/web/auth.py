@@ -32,6 +32,9 @@ from backspasm.web.templating import render
 router = APIRouter()
 
 SESSION_COOKIE = "bs_session"
+#: Over https (``Settings.secure_cookies``) cookie names carry this prefix: the browser then
+#: accepts them only with Secure, Path=/ and no Domain, so no sub-domain can plant one.
+HOST_PREFIX = "__Host-"
 #: Anonymous CSRF cookie (double submit) for the sign-in and sign-up forms.
 ANON_COOKIE = "bs_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -62,6 +65,27 @@ class SignInRequired(Exception):
 class User:
     email: str
     account_id: int
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is refused (a sentence for the form), or None."""
+    if len(password) < PASSWORD_MIN:
+        return f"Enter a password of at least {PASSWORD_MIN} characters"
+    if len(password) > PASSWORD_MAX:
+        return f"Enter a password of at most {PASSWORD_MAX} characters"
+    if len(set(password)) == 1:
+        return "Enter a password that is not one character repeated"
+    from backspasm.web.passwords import is_common
+
+    if is_common(password) or password.strip().lower() == email.strip().lower():
+        return ("This password is one of the most common, so it is easy to guess. "
+                "Try three or four unrelated words")
+    return None
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """``name``, with the ``__Host-`` prefix when cookies are Secure."""
+    return HOST_PREFIX + name if request.app.state.settings.secure_cookies else name
 
 
 def _hasher() -> Any:
@@ -139,15 +163,16 @@ async def guard(request: Request, now: datetime = Depends(get_now)) -> None:
         raise HTTPException(403, CSRF_MESSAGE)
     if not state.settings.multi_user:
         return
-    info = await run_in_threadpool(state.accounts.session,
-                                   request.cookies.get(SESSION_COOKIE), now=now)
+    info = await run_in_threadpool(
+        state.accounts.session, request.cookies.get(cookie_name(request, SESSION_COOKIE)),
+        now=now)
     if info is not None:
         request.state.user = User(info.email, info.account_id)
         request.state.profile_id = info.profile_id
         request.state.csrf_token = info.csrf_token
         expected = info.csrf_token
     else:
-        cookie = request.cookies.get(ANON_COOKIE, "")
+        cookie = request.cookies.get(cookie_name(request, ANON_COOKIE), "")
         if not (20 <= len(cookie) <= 100 and cookie.replace("-", "").replace("_", "").isalnum()):
             cookie = ""
             request.state.new_anon_csrf = secrets.token_urlsafe(32)
@@ -207,7 +232,7 @@ def _with_anon_cookie(request: Request, response: Response) -> Response:
     value = getattr(request.state, "new_anon_csrf", None)
     if value:
         settings = request.app.state.settings
-        response.set_cookie(ANON_COOKIE, value, httponly=True, samesite="lax",
+        response.set_cookie(cookie_name(request, ANON_COOKIE), value, httponly=True, samesite="lax",
                             secure=settings.secure_cookies, path="/")
     return response
 
@@ -228,14 +253,17 @@ def _form_page(request: Request, name: str, *, status: int = 200, errors: dict |
 
 def _start_session(request: Request, account_id: int, now: datetime, next_url: str) -> Response:
     state = request.app.state
-    state.accounts.end_session(request.cookies.get(SESSION_COOKIE))  # no session fixation
+    state.accounts.end_session(  # no session fixation
+        request.cookies.get(cookie_name(request, SESSION_COOKIE)))
     token = secrets.token_urlsafe(32)
     state.accounts.new_session(account_id, token=token, csrf_token=secrets.token_urlsafe(32),
                                expires_at=now + timedelta(days=SESSION_DAYS))
     response = RedirectResponse(_safe_next(next_url), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_DAYS * 86400, httponly=True,
-                        samesite="lax", secure=state.settings.secure_cookies, path="/")
-    response.delete_cookie(ANON_COOKIE, path="/")
+    response.set_cookie(cookie_name(request, SESSION_COOKIE), token,
+                        max_age=SESSION_DAYS * 86400, httponly=True, samesite="lax",
+                        secure=state.settings.secure_cookies, path="/")
+    response.delete_cookie(cookie_name(request, ANON_COOKIE), path="/",
+                           secure=state.settings.secure_cookies)
     return response
 
 
@@ -321,8 +349,9 @@ def signup(request: Request, email: str = Form(""), password: str = Form(""),
         normalise_email(email)
     except StoreError:
         errors["email"] = "Enter an e-mail address, like name@example.com"
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        errors["password"] = f"Enter a password of at least {PASSWORD_MIN} characters"
+    problem = password_problem(password, email)
+    if problem:
+        errors["password"] = problem
     if errors:
         return _form_page(request, "auth/signup.html", status=422, errors=errors, email=email)
     settings, accounts = request.app.state.settings, request.app.state.accounts
@@ -343,9 +372,11 @@ def signup(request: Request, email: str = Form(""), password: str = Form(""),
 @router.post("/signout", include_in_schema=False)
 def signout(request: Request, csrf_token: str = Form("")) -> Response:
     _multi_user(request)
-    request.app.state.accounts.end_session(request.cookies.get(SESSION_COOKIE))
+    request.app.state.accounts.end_session(
+        request.cookies.get(cookie_name(request, SESSION_COOKIE)))
     response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(cookie_name(request, SESSION_COOKIE), path="/",
+                           secure=request.app.state.settings.secure_cookies)
     response.headers["clear-site-data"] = CLEAR_SITE_DATA
     return response
 
