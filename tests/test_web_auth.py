@@ -282,7 +282,7 @@ def test_a_post_from_another_site_is_refused_in_personal_mode(tmp_path):
                                                            "Origin": "null"})
     assert r.status_code == 403
     assert c.get("/api/v1/pain").json()["pain"] == []
-    # Our own forms: same origin, or Origin "null" (sent because of no-referrer).
+    # Our own forms: same origin, or Origin "null" when the browser says same-origin.
     for headers in ({"Origin": "http://127.0.0.1"}, {"Origin": "null",
                                                       "Sec-Fetch-Site": "same-origin"}):
         ok = c.post("/diary/pain", data={"score": "5"}, headers=headers,

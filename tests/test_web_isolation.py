@@ -69,8 +69,8 @@ def test_every_route_that_takes_an_id_is_404_for_anyone_else(two_people):
             ("POST", f"/diary/pain/{pain['id']}/delete"),
             ("POST", f"/diary/care/{care['id']}/delete")],
         ("GET", "/api/v1/episodes/{episode_id}"): ("GET", f"/api/v1/episodes/{ep['id']}"),
-        ("DELETE", "/api/v1/{kind}/{entry_id}"): [
-            ("DELETE", f"/api/v1/pain/{pain['id']}"), ("DELETE", f"/api/v1/care/{care['id']}")],
+        ("DELETE", "/api/v1/pain/{entry_id}"): ("DELETE", f"/api/v1/pain/{pain['id']}"),
+        ("DELETE", "/api/v1/care/{entry_id}"): ("DELETE", f"/api/v1/care/{care['id']}"),
     }
     # A new route with an id must be added here (and so be tested).
     assert routes_with_ids(app) == set(attempts)

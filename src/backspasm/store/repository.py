@@ -369,9 +369,9 @@ class Store:
             row = self._open_row(s, profile_id)
             if row is None:
                 raise ConflictError("episode", "an open episode (start one first)")
-            if at < row.onset:
-                raise StoreError("at", f"a time after the episode's onset ({_fmt(row.onset)})",
-                                 _fmt(at))
+            if at < row.onset:  # well-formed, but clashes with the stored onset (409)
+                raise ConflictError("at", f"a time after the episode's onset "
+                                    f"({_fmt(row.onset)})", _fmt(at))
             row.ended_at = at
             s.flush()
             return _episode(row)

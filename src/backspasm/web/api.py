@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
 from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
+from backspasm.web.contract import YEARS_PATTERN, date_time
 from backspasm.web.deps import get_kb, get_now
 from backspasm.web.errors import BadInput, problem_response
 from backspasm.web.templating import render
@@ -28,6 +29,7 @@ MAX_BODY = 64 * 1024
 
 ERRORS = {
     413: problem_response("The body is larger than 64 KB."),
+    415: problem_response("The body is not `application/json`."),
     422: problem_response(
         "Invalid input: not JSON, not an object, an unknown field, a wrong type or value. "
         "`field` names the input at fault and `expected` says what it must be."),
@@ -36,8 +38,17 @@ ERRORS = {
 
 @lru_cache(maxsize=1)
 def _answers_schema() -> dict[str, Any]:
+    """The answers contract, plus what the server checks beyond it: date-times in the
+    years 1900 to 2100, onset not after now (the ``now`` field, else the current time)."""
     raw = json.loads((KNOWLEDGE_DIR / "answers.schema.json").read_text("utf-8"))
-    return {k: v for k, v in raw.items() if not k.startswith("$")}
+    schema = {k: v for k, v in raw.items() if not k.startswith("$")}
+    for name in ("onset", "now"):
+        field = schema["properties"].get(name)
+        if field and field.get("format") == "date-time":
+            field["pattern"] = YEARS_PATTERN
+    if "onset" in schema["properties"]:
+        schema["properties"]["onset"]["x-not-after"] = "the now field, else the current time"
+    return schema
 
 
 REASON_SCHEMA = {
@@ -60,19 +71,20 @@ TRIAGE_RESULT_SCHEMA = {
         "advice": {"type": "array", "items": {"type": "object"}},
     },
 }
+HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 PLAN_REQUEST_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["onset", "tz"],
     "properties": {
-        "onset": {"type": "string", "format": "date-time",
-                  "description": "When the spasm started (RFC 3339 with offset)."},
-        "now": {"type": "string", "format": "date-time",
-                "description": "The moment to plan from; default: the current time."},
+        "onset": {**date_time("When the spasm started; not after `now`", past=False),
+                  "x-not-after": "the now field, else the current time"},
+        "now": date_time("The moment to plan from; default: the current time", past=False),
         "tz": {"type": "string", "description": "IANA time zone, e.g. Europe/London."},
-        "wake": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
-                 "description": "Start of waking hours (HH:MM); default 07:00."},
-        "sleep": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
-                  "description": "End of waking hours (HH:MM); default 22:00."},
-        "days": {"type": "integer", "description": "Plan horizon in days from onset; default 7."},
+        "wake": {"type": "string", "pattern": HHMM,
+                 "description": "Start of waking hours (HH:MM); default 07:00; before sleep."},
+        "sleep": {"type": "string", "pattern": HHMM,
+                  "description": "End of waking hours (HH:MM); default 22:00; after wake."},
+        "days": {"type": "integer", "minimum": 1, "maximum": 28,
+                 "description": "Plan horizon in days from onset; default 7."},
         "easing": {"type": ["boolean", "null"],
                    "description": "Pain easing (trend better or pain 3 or less): adds stretching."},
     },
@@ -107,15 +119,19 @@ def _json_kind(value: Any) -> str:
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
+    from fastapi import HTTPException
+
     body = await request.body()
     if len(body) > MAX_BODY:
-        from fastapi import HTTPException
-
         raise HTTPException(413, f"body: expected at most {MAX_BODY // 1024} KB")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/")
+                                            and media.endswith("+json")):
+        raise HTTPException(415, "content-type: expected application/json")
     if _too_deep(body):
         raise BadInput("body", f"a JSON object nested at most {MAX_DEPTH} levels deep")
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_float=_number)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadInput("body", "a JSON object", "body: expected a JSON object "
                        "(the body is not valid JSON)") from None
@@ -124,6 +140,13 @@ async def _json_object(request: Request) -> dict[str, Any]:
                        "body: expected a JSON object, got " + _json_kind(value))
     _check_text(value, "")
     return value
+
+
+def _number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: ``2.0`` is the integer 2, as JSON Schema
+    counts it (``integer`` fields accept it); ``2.5`` stays a fraction and is refused."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**63 else value
 
 
 #: Deepest nesting of arrays and objects a body may have (ours need 2).

@@ -22,7 +22,7 @@ from starlette.types import Scope
 
 from backspasm import __version__
 from backspasm.knowledge import load_knowledge
-from backspasm.web import errors
+from backspasm.web import contract, errors
 from backspasm.web.hosts import allowed_hosts
 from backspasm.web.security import SecurityHeaders
 from backspasm.web.settings import Settings
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.nav = []
 
     errors.install(app)
+    contract.install(app)
     # DNS rebinding: answer only our own host names (400 otherwise); see hosts.py.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts,
                        www_redirect=False)

@@ -124,14 +124,17 @@ def _is_api(request: Request) -> bool:
 def _cross_origin(request: Request) -> bool:
     """True when the browser says the request comes from another site or origin.
 
-    ``Sec-Fetch-Site`` first (our ``Referrer-Policy: no-referrer`` makes browsers send
-    ``Origin: null`` even for our own forms, so a null Origin proves nothing)."""
+    ``Sec-Fetch-Site`` first, then ``Origin`` against ``Host``. ``Origin: null`` counts as
+    cross-site unless ``Sec-Fetch-Site`` says same-origin (our ``Referrer-Policy:
+    same-origin`` makes browsers send the real Origin on our own forms)."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site in ("cross-site", "same-site"):
         return True
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
+    if not origin:
         return False
+    if origin == "null":  # a sandboxed frame, a data: page, or a privacy redirect: unknown,
+        return fetch_site != "same-origin"  # so cross-site unless the browser says otherwise
     host = request.headers.get("host", "")
     return urlsplit(origin).netloc.lower() != host.lower()
 
