@@ -32,6 +32,8 @@ def serve(db: Path, *extra: str) -> Iterator[str]:
     pipe, because a full pipe stalls the server."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    if "--multi-user" in extra:
+        extra = (*extra, "--public-url", base)
     with (db.parent / "server.log").open("w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "backspasm", "serve", *extra,
                                  "--port", str(port), "--db", str(db), "--tz", "Europe/London"],

@@ -128,7 +128,7 @@ _fields = ["age", "onset", "now", "pain_now", "pain_trend", "chest_pain", "leg_s
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(_fields), _json, max_size=4) | _json)
 def test_never_a_500_on_any_json(client, body):
-    r = client.post("/api/v1/triage", content=json.dumps(body))
+    r = client.post("/api/v1/triage", content=json.dumps(body), headers=JSON)
     assert r.status_code in (200, 422)
     if r.status_code == 422:
         assert r.headers["content-type"] == PROBLEM and "field" in r.json()
@@ -138,10 +138,11 @@ def test_never_a_500_on_any_json(client, body):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=200))
 def test_never_a_500_on_any_bytes(client, body):
-    r = client.post("/api/v1/triage", content=body)
+    r = client.post("/api/v1/triage", content=body, headers=JSON)
     assert r.status_code in (200, 422)
 
 
+JSON = {"content-type": "application/json"}
 PLAN = {"onset": "2026-11-24T08:00:00+00:00", "now": "2026-11-25T08:00:00+00:00",
         "tz": "Europe/London"}
 

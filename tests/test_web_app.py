@@ -28,11 +28,11 @@ def test_every_response_has_the_security_headers(client, path):
     assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
     assert "frame-ancestors 'none'" in CSP
     assert r.headers["x-content-type-options"] == "nosniff"
-    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["referrer-policy"] == "same-origin"
 
 
 def test_api_errors_have_the_security_headers_too(client):
-    r = client.post("/api/v1/triage", content=b"{")
+    r = client.post("/api/v1/triage", content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert r.headers["content-security-policy"] == CSP
 

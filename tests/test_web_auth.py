@@ -135,10 +135,11 @@ def test_sign_up_sets_a_httponly_samesite_session_cookie(mu):
 
 def test_cookies_are_secure_when_served_over_https(tmp_path):
     c = multi_client(tmp_path, secure_cookies=True)
-    c.base_url = "https://testserver"
+    c.base_url = "https://backspasm.test"
     r = c.post("/signup", data={"email": "ann@example.com", "password": PASSWORD,
                                 "csrf_token": csrf(c, "/signup")}, follow_redirects=False)
-    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("bs_session="))
+    cookie = next(h for h in r.headers.get_list("set-cookie")
+                  if h.startswith("__Host-bs_session="))
     assert "Secure" in cookie
 
 
@@ -223,7 +224,7 @@ def test_five_failures_lock_sign_in_for_that_account_even_in_another_worker(tmp_
     second = multi_client(tmp_path)
     r = _sign_in(second, "ann@example.com", PASSWORD)
     assert r.status_code == 429 and "Too many tries" in r.text
-    assert int(r.headers["retry-after"]) == 15 * 60
+    assert 15 * 60 - 60 < int(r.headers["retry-after"]) <= 15 * 60  # until the window frees
     assert "bs_session" not in second.cookies
     # Another account from the same place is not locked.
     assert _sign_in(second, "bob@example.com", PASSWORD).status_code == 303
@@ -281,8 +282,8 @@ def test_a_post_from_another_site_is_refused_in_personal_mode(tmp_path):
                                                            "Origin": "null"})
     assert r.status_code == 403
     assert c.get("/api/v1/pain").json()["pain"] == []
-    # Our own forms: same origin, or Origin "null" (sent because of no-referrer).
-    for headers in ({"Origin": "http://testserver"}, {"Origin": "null",
+    # Our own forms: same origin, or Origin "null" when the browser says same-origin.
+    for headers in ({"Origin": "http://127.0.0.1"}, {"Origin": "null",
                                                       "Sec-Fetch-Site": "same-origin"}):
         ok = c.post("/diary/pain", data={"score": "5"}, headers=headers,
                     follow_redirects=False)

@@ -411,11 +411,13 @@ def test_every_diary_operation_is_in_openapi_with_its_4xx(client):
                ("GET", "/api/v1/episodes/{episode_id}"),
                ("POST", "/api/v1/episodes/current/end"), ("GET", "/api/v1/pain"),
                ("POST", "/api/v1/pain"), ("GET", "/api/v1/care"), ("POST", "/api/v1/care"),
-               ("DELETE", "/api/v1/{kind}/{entry_id}"), ("GET", "/api/v1/status"),
+               ("DELETE", "/api/v1/pain/{entry_id}"), ("DELETE", "/api/v1/care/{entry_id}"),
+               ("GET", "/api/v1/status"),
                ("GET", "/api/v1/session")]:
         assert op in ops, op
     for method, path in [("get", "/api/v1/episodes/{episode_id}"),
-                         ("delete", "/api/v1/{kind}/{entry_id}")]:
+                         ("delete", "/api/v1/pain/{entry_id}"),
+                         ("delete", "/api/v1/care/{entry_id}")]:
         assert {"401", "403", "404", "422"} <= set(spec["paths"][path][method]["responses"])
     assert {"401", "403", "409", "413", "422"} <= set(
         spec["paths"]["/api/v1/pain"]["post"]["responses"])

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from backspasm.web.app import create_app
 from backspasm.web.deps import get_now
 from backspasm.web.settings import Settings
+from web_helpers import LOCAL_URL
 
 NOW = datetime(2026, 10, 23, 11, 0, tzinfo=UTC)
 FHIR_SCHEMA = (
@@ -28,7 +29,7 @@ def client(tmp_path):
         Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", timezone="Europe/London")
     )
     app.dependency_overrides[get_now] = lambda: NOW
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL_URL) as c:
         yield c
 
 
@@ -195,7 +196,7 @@ def test_not_sure_in_the_web_journey_reaches_the_record_the_report_and_fhir(db_u
 
     app = create_app(Settings(database_url=db_url, timezone="Europe/London"))
     app.dependency_overrides[get_now] = lambda: NOW
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         r, asked = walk(client, {**SELF_CARE, "fever_or_unwell": "not_sure",
                                  "pregnant": "not_sure"})
         assert "fever_or_unwell" in asked and r.url.path == "/triage/check"

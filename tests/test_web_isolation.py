@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from backspasm.web.app import create_app
 from backspasm.web.settings import Settings
 from test_web_auth import PASSWORD, csrf, sign_up
+from web_helpers import PUBLIC_URL, client_for
 
 #: Routes whose path parameters are not records of a person (names of pages or questions).
 NOT_RECORDS = {"/timer/{slug}", "/timer/{slug}/start", "/timer/{slug}/done", "/triage/q/{qid}"}
@@ -42,9 +43,9 @@ def routes_with_ids(app: Any) -> set[tuple[str, str]]:
 
 @pytest.fixture
 def two_people(db_url):  # noqa: ANN001, ANN201
-    app = create_app(Settings(database_url=db_url, multi_user=True))
-    ann, bob = sign_up(TestClient(app), "ann@example.com"), sign_up(TestClient(app),
-                                                                    "bob@example.com")
+    app = create_app(Settings(database_url=db_url, multi_user=True, public_url=PUBLIC_URL))
+    ann = sign_up(client_for(app), "ann@example.com")
+    bob = sign_up(client_for(app), "bob@example.com")
     yield app, ann, bob
     app.state.store.close()
 
@@ -68,8 +69,8 @@ def test_every_route_that_takes_an_id_is_404_for_anyone_else(two_people):
             ("POST", f"/diary/pain/{pain['id']}/delete"),
             ("POST", f"/diary/care/{care['id']}/delete")],
         ("GET", "/api/v1/episodes/{episode_id}"): ("GET", f"/api/v1/episodes/{ep['id']}"),
-        ("DELETE", "/api/v1/{kind}/{entry_id}"): [
-            ("DELETE", f"/api/v1/pain/{pain['id']}"), ("DELETE", f"/api/v1/care/{care['id']}")],
+        ("DELETE", "/api/v1/pain/{entry_id}"): ("DELETE", f"/api/v1/pain/{pain['id']}"),
+        ("DELETE", "/api/v1/care/{entry_id}"): ("DELETE", f"/api/v1/care/{care['id']}"),
     }
     # A new route with an id must be added here (and so be tested).
     assert routes_with_ids(app) == set(attempts)
@@ -140,7 +141,8 @@ def test_two_workers_on_postgresql_lose_no_entries_and_keep_the_session(postgres
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "backspasm", "serve", "--multi-user", "--workers", "2",
-         "--port", str(port), "--db", postgres_url, "--tz", "Europe/London"],
+         "--port", str(port), "--db", postgres_url, "--tz", "Europe/London",
+         "--public-url", f"http://127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"

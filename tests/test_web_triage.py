@@ -192,6 +192,6 @@ def test_a_new_start_forgets_the_old_answers(client):
 
 def test_another_browser_cannot_see_the_journey(client, tmp_path):
     walk(client, SELF_CARE)
-    other = type(client)(client.app)
+    other = type(client)(client.app, base_url=str(client.base_url))
     other.cookies.set(COOKIE, "guessed-value")
     assert other.get("/triage/check").url.path == "/"

@@ -21,9 +21,23 @@ SELF_CARE = {
 }
 
 
+#: Where the test client sends its requests: personal mode answers only loopback names.
+LOCAL_URL = "http://127.0.0.1"
+#: The public address multi-user test apps are given (``--public-url``).
+PUBLIC_URL = "http://backspasm.test"
+
+
+def client_for(app: Any) -> TestClient:
+    """A test client whose ``Host`` is one the app answers."""
+    settings = app.state.settings
+    return TestClient(app, base_url=settings.public_url or LOCAL_URL)
+
+
 def make_client(tmp_path: Path, **settings: Any) -> TestClient:
+    if settings.get("multi_user"):
+        settings.setdefault("public_url", PUBLIC_URL)
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", **settings))
-    return TestClient(app)
+    return client_for(app)
 
 
 def question_id(url: Any) -> str | None:

@@ -47,6 +47,8 @@ def _free_port() -> int:
 
 def start_server(db: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
+    if "--multi-user" in extra:
+        extra = (*extra, "--public-url", f"http://127.0.0.1:{port}")
     proc = subprocess.Popen(
         [sys.executable, "-m", "backspasm", "serve", "--port", str(port), "--db", str(db),
          "--tz", "Europe/London", *extra],

@@ -10,19 +10,11 @@ import sys
 
 from backspasm.cli.app import app
 
-# Command modules register themselves on ``app`` when imported.
-_COMMAND_MODULES = ("triage", "plan", "timer", "diary", "exports", "serve")
-
 
 def _register() -> None:
-    import importlib
-
-    for name in _COMMAND_MODULES:
-        try:
-            importlib.import_module(f"backspasm.cli.{name}")
-        except ModuleNotFoundError as exc:  # an area not built yet
-            if exc.name != f"backspasm.cli.{name}":
-                raise
+    # Command modules register themselves on ``app`` when imported. Every one is imported
+    # by name: a missing module is an error, never a command quietly left out.
+    from backspasm.cli import diary, exports, plan, serve, timer, triage  # noqa: F401
 
 
 def main() -> None:

@@ -50,7 +50,7 @@ def _open(db: str | None) -> Iterator[tuple[Any, Any]]:
     from backspasm.cli.plan import local_zone_name
     from backspasm.core.answers import AnswersError
     from backspasm.knowledge import KnowledgeError
-    from backspasm.store import DatabaseError, StoreError, open_store
+    from backspasm.store import DatabaseError, NotADatabaseError, StoreError, open_store
 
     try:
         with open_store(db) as store:
@@ -58,6 +58,8 @@ def _open(db: str | None) -> Iterator[tuple[Any, Any]]:
             yield store, profile
     except (StoreError, AnswersError) as exc:
         fail(str(exc))
+    except NotADatabaseError as exc:
+        fail(f"--db: {exc}")
     except DatabaseError as exc:
         fail(str(exc), code=1)
     except KnowledgeError as exc:
@@ -80,6 +82,10 @@ def _when(value: str | None, tz: str, now: datetime, option: str = "--at") -> da
     except ValueError:
         fail(f"{option}: expected HH:MM or a date and time such as 2025-03-01T08:30, "
              f"got {value!r}")
+    from backspasm.core.times import RANGE_TEXT, in_range
+
+    if not in_range(dt):
+        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=zone)
 
 

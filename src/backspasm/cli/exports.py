@@ -27,16 +27,15 @@ def _now(value: str | None) -> datetime:
 
     parsed = parse_datetime(value)
     if parsed is None:
-        fail(f"--now: expected an RFC 3339 date-time with an offset, got {value!r}")
+        fail(f"--now: expected an RFC 3339 date-time with an offset between 1900 and 2100, "
+             f"got {value!r}")
     return parsed
 
 
 def _local_zone() -> str:
     """The default zone of a new local profile: the same as the diary commands use."""
-    try:
-        from backspasm.cli.plan import local_zone_name
-    except ImportError:  # the plan commands not built yet
-        return "UTC"
+    from backspasm.cli.plan import local_zone_name
+
     return local_zone_name()
 
 
@@ -45,12 +44,14 @@ def _errors() -> Iterator[None]:
     """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
     from backspasm.exports.data import ExportError
     from backspasm.knowledge import KnowledgeError
-    from backspasm.store.errors import DatabaseError, StoreError
+    from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:
         yield
     except (ExportError, StoreError) as exc:
         fail(str(exc))
+    except NotADatabaseError as exc:
+        fail(f"--db: {exc}")
     except DatabaseError as exc:
         fail(f"database: {exc}", code=1)
     except KnowledgeError as exc:
@@ -160,25 +161,18 @@ def export_fhir(
     def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
         from backspasm.exports.fhir import build_bundle, bundle_json
 
-        return bundle_json(build_bundle(record, kb=kb, now=at, patient_key=f"profile/{profile.id}"))
+        return bundle_json(build_bundle(record, kb=kb, now=at,
+                                        patient_key=f"profile/{profile.pseudonym}"))
 
     _export(file, episode, now, db, build)
 
 
 def _attach() -> None:
-    """Add ``ics`` and ``fhir`` to the diary's ``export`` group, once that exists."""
-    import importlib
+    """Add ``ics`` and ``fhir`` to the diary's ``export`` group."""
+    from backspasm.cli.diary import export_app
 
-    try:
-        diary = importlib.import_module("backspasm.cli.diary")
-    except ModuleNotFoundError as exc:
-        if exc.name != "backspasm.cli.diary":
-            raise
-        return
-    group = getattr(diary, "export_app", None)
-    if group is not None:
-        group.command("ics")(export_ics)
-        group.command("fhir")(export_fhir)
+    export_app.command("ics")(export_ics)
+    export_app.command("fhir")(export_fhir)
 
 
 _attach()

@@ -48,10 +48,14 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
     """An RFC 3339 date-time; one without an offset is read as local time in ``tz``."""
     from zoneinfo import ZoneInfo
 
+    from backspasm.core.times import RANGE_TEXT, in_range
+
     try:
         dt = datetime.fromisoformat(value.strip())
     except ValueError:
         fail(f"{option}: expected a date and time such as 2025-03-01T08:30+00:00, got {value!r}")
+    if not in_range(dt):
+        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
     if dt.tzinfo is None:
         try:
             dt = dt.replace(tzinfo=ZoneInfo(tz))

@@ -51,6 +51,19 @@ def serve(
     timer_stage_seconds: int | None = typer.Option(
         None, "--timer-stage-seconds", min=1, max=60, hidden=True,
         help="Tests only: every timer stage lasts this many seconds."),
+    public_url: str | None = typer.Option(
+        None, "--public-url",
+        help="Multi-user mode (required there): the address people open, such as "
+        "https://diary.example.org. The app answers only that host name and builds its "
+        "links from it."),
+    proxy: bool = typer.Option(
+        False, "--proxy",
+        help="Behind a reverse proxy on this machine: take the client's address and scheme "
+        "from X-Forwarded-For/-Proto sent by 127.0.0.1 (off by default: any local program "
+        "could claim any address)."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, "--forwarded-allow-ips",
+        help="Like --proxy, for a proxy at these comma-separated addresses."),
 ) -> None:
     """Start the web app and print its address."""
     if not multi_user and not is_loopback(host):
@@ -67,6 +80,16 @@ def serve(
         fail(f"--tz: expected an IANA time zone name such as Europe/London, got {zone!r}")
     if region is not None and region.upper() not in ("GB", "US", "EU"):
         fail(f"--region: expected one of GB, US, EU, got {region!r}")
+    from backspasm.web.hosts import PublicUrlError, parse_public_url
+
+    if public_url is not None and not multi_user:
+        fail("--public-url: only with --multi-user (personal mode answers only "
+             "127.0.0.1, localhost and [::1])")
+    if multi_user:
+        try:
+            public_url = parse_public_url(public_url)
+        except PublicUrlError as exc:
+            fail(f"--{str(exc).replace('_', '-', 1)}")
 
     import uvicorn
 
@@ -76,15 +99,21 @@ def serve(
 
     settings = Settings(database_url=db, timezone=zone,
                         region=region.upper() if region else None, multi_user=multi_user,
-                        secure_cookies=secure_cookies, timer_stage_seconds=timer_stage_seconds)
+                        secure_cookies=secure_cookies, timer_stage_seconds=timer_stage_seconds,
+                        public_url=public_url)
     try:
         web = create_app(settings)  # also migrates the database once, before any worker
     except DatabaseError as exc:
         fail(f"--db: {exc}")
-    shown = f"[{host}]" if ":" in host else host
+    bare = host.strip("[]")
+    shown = f"[{bare}]" if ":" in bare else bare
     typer.echo(f"backspasm is running at http://{shown}:{port}/  (press Ctrl+C to stop)")
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False,
-               "server_header": False}
+    # uvicorn binds "::1", not "[::1]".
+    options = {"host": bare, "port": port, "log_level": "warning", "access_log": False,
+               "server_header": False,
+               # uvicorn trusts X-Forwarded-* from 127.0.0.1 by default; we do only when asked.
+               "proxy_headers": bool(proxy or forwarded_allow_ips),
+               "forwarded_allow_ips": forwarded_allow_ips or "127.0.0.1"}
     if workers == 1:
         uvicorn.run(web, **options)
         return

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
+from backspasm.core.times import FIRST_YEAR, LAST_YEAR, RANGE_TEXT
 from backspasm.knowledge.specs_triage import FieldInfo, answer_fields
 
 __all__ = ["Answers", "AnswersError", "parse_answers", "parse_datetime", "format_datetime"]
@@ -57,12 +58,13 @@ def _show(value: Any) -> str:
 
 
 def parse_datetime(value: str) -> datetime | None:
-    """An RFC 3339 date-time with an offset (``Z`` allowed) → aware datetime, else None."""
+    """An RFC 3339 date-time with an offset (``Z`` allowed) in the years 1900 to 2100
+    (:mod:`backspasm.core.times`) → aware datetime, else None."""
     m = _RFC3339.fullmatch(value.upper())
     if m is None:
         return None
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
-    if year == 0 or not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if not FIRST_YEAR <= year <= LAST_YEAR or not 1 <= day <= calendar.monthrange(year, month)[1]:
         return None
     micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
     off = m.group(8)
@@ -141,7 +143,8 @@ def _check(info: FieldInfo, value: Any) -> Any:
         if parsed is None:
             raise AnswersError(
                 name,
-                "an RFC 3339 date-time with an offset, like 2026-11-25T08:00:00+00:00",
+                f"an RFC 3339 date-time with an offset {RANGE_TEXT}, "
+                "like 2026-11-25T08:00:00+00:00",
                 value,
             )
         return parsed

@@ -23,6 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backspasm.core.times import FIRST_YEAR, LAST_YEAR
+
 __all__ = [
     "PHASES",
     "KINDS",
@@ -44,7 +46,7 @@ KINDS = ("ice", "heat", "contrast_shower", "check_in")
 _MINUTE = timedelta(minutes=1)
 # Heat sessions are spread over the day in steps rounded down to this, for tidy times.
 _SPREAD_STEP = timedelta(minutes=15)
-_FIRST_YEAR, _LAST_YEAR = 1900, 9000
+_FIRST_YEAR, _LAST_YEAR = FIRST_YEAR, LAST_YEAR  # core.times: the same range everywhere
 
 
 class PlanError(ValueError):
@@ -282,6 +284,8 @@ def _aware(value: Any, name: str) -> datetime:
         raise PlanError(name, "a date-time with a UTC offset", value)
     if value.tzinfo is None or value.utcoffset() is None:
         raise PlanError(name, "a date-time with a UTC offset (e.g. 2025-03-01T08:00:00+00:00)")
+    if not _FIRST_YEAR <= value.year <= _LAST_YEAR:  # before converting: year 1 may overflow
+        raise PlanError(name, f"a date-time between the years {_FIRST_YEAR} and {_LAST_YEAR}")
     return value.astimezone(UTC)
 
 

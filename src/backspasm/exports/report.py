@@ -6,6 +6,7 @@ is inline SVG, so it stays vector in the PDF and its labels stay selectable text
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -195,4 +196,23 @@ def render_report_pdf(episode: EpisodeRecord, *, kb: Any, now: datetime) -> byte
     def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
         raise ValueError(f"the report loads nothing from outside ({url})")
 
-    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=no_fetch).write_pdf()
+    document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=no_fetch)
+    with _FONT_LOCK:
+        return document.write_pdf(font_config=_font_config())
+
+
+_FONT_CONFIG: Any = None
+_FONT_LOCK = threading.Lock()
+
+
+def _font_config() -> Any:
+    """One WeasyPrint font configuration for the process. Without it every report builds
+    its own Pango font map, whose native memory is not given back: a server's RSS grew by
+    about 0.25 MB per report (issue 10, bench/bench_soak.py). Used under a lock: a font
+    map is not safe to share between threads at once."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG

@@ -163,7 +163,7 @@ def calendar_for(
         episode = store.current_episode(profile_id)
 
     def refuse(field: str, expected: str) -> Calendar:
-        return Calendar([], tz, f"bs-{profile.id}-none", ExportError(field, expected))
+        return Calendar([], tz, f"bs-{profile.pseudonym}-none", ExportError(field, expected))
 
     from backspasm.status import diary_guidance
 
@@ -181,4 +181,4 @@ def calendar_for(
                 if s.start >= now]
     if not sessions:
         return refuse("plan", "sessions still to come, but this plan has ended")
-    return Calendar(sessions, tz, f"bs-{profile.id}-{episode.id}")
+    return Calendar(sessions, tz, f"bs-{profile.pseudonym}-{episode.id}")

@@ -53,18 +53,17 @@ class Knowledge:
 
 def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]]]]:
     """Each area declares the files it owns (stem → spec) and its cross-file checks."""
-    from backspasm.knowledge import specs_base
+    from backspasm.knowledge import (  # every area by name: a missing one is an error
+        specs_base,
+        specs_exports,
+        specs_plan,
+        specs_triage,
+        specs_web,
+    )
 
     specs: dict[str, Spec] = {}
     checks: list[Callable[[Knowledge], list[str]]] = []
-    modules = [specs_base]
-    for name in ("specs_triage", "specs_plan", "specs_web", "specs_exports"):
-        try:
-            modules.append(__import__(f"backspasm.knowledge.{name}", fromlist=["FILES"]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"backspasm.knowledge.{name}":
-                raise
-    for mod in modules:
+    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports):
         specs.update(mod.FILES)
         checks.extend(getattr(mod, "CHECKS", []))
     return specs, checks

@@ -14,6 +14,7 @@ from backspasm.store.errors import (
     ConflictError,
     DatabaseError,
     ImportFormatError,
+    NotADatabaseError,
     NotFoundError,
     StoreError,
 )
@@ -32,6 +33,7 @@ from backspasm.store.repository import EXPORT_FORMAT, EXPORT_VERSION, Store, ope
 
 __all__ = [
     "open_store", "Store", "StoreError", "NotFoundError", "ConflictError", "ImportFormatError",
+    "NotADatabaseError",
     "DatabaseError", "Profile", "Episode", "PainEntry", "CareEntry", "TriageRecord",
     "StatusData", "Diary", "CARE_KINDS", "TRIGGERS", "EXPORT_FORMAT", "EXPORT_VERSION",
 ]

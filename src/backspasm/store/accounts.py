@@ -145,6 +145,8 @@ class Accounts:
         def go(s: Session) -> None:
             if s.get(AccountRow, account_id) is None:
                 raise NotFoundError("account", "an existing account id", account_id)
+            # Expired sessions of anyone are pruned here, so they never pile up.
+            s.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= self.store.now()))
             s.add(WebSessionRow(token_hash=_hash(token), account_id=account_id,
                                 csrf_token=csrf_token, created_at=self.store.now(),
                                 expires_at=expires))
@@ -205,6 +207,16 @@ class Accounts:
                 select(func.count()).select_from(SigninFailureRow)
                 .where(SigninFailureRow.key_hash == _hash(key),
                        SigninFailureRow.at >= _aware("since", since))) or 0
+
+    def signin_failure_times(self, key: str, *, since: datetime) -> list[datetime]:
+        """When ``key`` failed at or after ``since``, oldest first (UTC)."""
+        with self.store._read() as s:
+            times = s.scalars(
+                select(SigninFailureRow.at)
+                .where(SigninFailureRow.key_hash == _hash(key),
+                       SigninFailureRow.at >= _aware("since", since))
+                .order_by(SigninFailureRow.at)).all()
+        return [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times]
 
     def clear_signin_failures(self, key: str) -> None:
         def go(s: Session) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from backspasm.store.errors import NotADatabaseError
+
 ENV_URL = "BACKSPASM_DATABASE_URL"
 #: Milliseconds SQLite waits on a locked database before reporting it busy.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -57,7 +59,12 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            if not_a_database(path):  # before touching anything, not even its mode
+                raise NotADatabaseError(
+                    f"{path} is not a backspasm diary (an SQLite database); nothing was "
+                    "changed")
+            make_private(path)
         pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
         engine = create_engine(
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
@@ -72,6 +79,58 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
         return create_engine(parsed, pool_pre_ping=True,
                              connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
     return create_engine(parsed)
+
+
+#: The first bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def not_a_database(path: Path) -> bool:
+    """True when ``path`` exists but is no SQLite database (a folder, or other content)."""
+    if not path.exists():
+        return False
+    if not path.is_file():
+        return True
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return False  # unreadable: SQLite reports it
+    return head not in (b"", SQLITE_HEADER)
+
+
+def make_private(path: Path) -> None:
+    """Make the SQLite file ``path`` readable by its owner only (health data).
+
+    Folders created for it are 0700 (and the default data folder is made so if it exists);
+    the file is created 0600 before SQLite opens it, and an existing file and its ``-wal``
+    and ``-shm`` are set to 0600 (SQLite gives those the database file's mode). Someone
+    else's folder that merely holds a ``--db`` file is left alone.
+    """
+    folder = path.parent
+    old = os.umask(0o077)
+    try:
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)
+        elif path == default_sqlite_path():
+            _chmod(folder, 0o700)
+        if not path.exists():
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except OSError:
+                pass  # SQLite reports it, naming the file
+    finally:
+        os.umask(old)
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        _chmod(name, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.exists() and (path.stat().st_mode & 0o777) != mode:
+            path.chmod(mode)
+    except OSError:
+        pass  # not ours to change (another owner, a read-only folder)
 
 
 def _configure_sqlite(engine: Engine) -> None:

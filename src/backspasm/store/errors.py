@@ -36,4 +36,10 @@ class DatabaseError(RuntimeError):
     """The database could not be opened or used (not the user's input)."""
 
 
-__all__ = ["StoreError", "NotFoundError", "ConflictError", "ImportFormatError", "DatabaseError"]
+class NotADatabaseError(DatabaseError):
+    """The SQLite path names something that is not a database (the user's input: ``--db``).
+    Nothing was changed; ``str()`` names the file."""
+
+
+__all__ = ["StoreError", "NotFoundError", "ConflictError", "ImportFormatError", "DatabaseError",
+           "NotADatabaseError"]

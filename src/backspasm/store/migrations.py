@@ -190,12 +190,25 @@ def _0005_triage_unsure(conn: Connection) -> None:
     )
 
 
+def _0006_profile_pseudonyms(conn: Connection) -> None:
+    """A random pseudonym per profile (issue 10): SQLite hands a deleted profile's id to the
+    next one, so calendar UIDs and FHIR pseudonyms are seeded by this instead of the id.
+    Existing profiles get one now."""
+    import secrets
+
+    conn.execute(text("ALTER TABLE profiles ADD COLUMN pseudonym VARCHAR(32)"))
+    for pid in conn.execute(text("SELECT id FROM profiles")).scalars().all():
+        conn.execute(text("UPDATE profiles SET pseudonym = :p WHERE id = :id"),
+                     {"p": secrets.token_hex(16), "id": pid})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial", _0001_initial),
     Migration("0002_feed_tokens", _0002_feed_tokens),
     Migration("0003_accounts", _0003_accounts),
     Migration("0004_web_journeys", _0004_web_journeys),
     Migration("0005_triage_unsure", _0005_triage_unsure),
+    Migration("0006_profile_pseudonyms", _0006_profile_pseudonyms),
 )
 
 

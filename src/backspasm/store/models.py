@@ -48,6 +48,13 @@ class Base(DeclarativeBase):
     pass
 
 
+def new_pseudonym() -> str:
+    """A random profile pseudonym (128 bits, hex)."""
+    import secrets
+
+    return secrets.token_hex(16)
+
+
 class ProfileRow(Base):
     __tablename__ = "profiles"
 
@@ -59,6 +66,8 @@ class ProfileRow(Base):
     region: Mapped[str] = mapped_column(String(8))
     age: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Random per profile (migration 0006): ids can come back after a delete on SQLite.
+    pseudonym: Mapped[str | None] = mapped_column(String(32), default=new_pseudonym)
 
 
 class EpisodeRow(Base):

@@ -25,6 +25,9 @@ class Profile:
     region: str | None
     age: int | None
     created_at: datetime
+    #: Random, never reused (ids may be, after ``forget`` on SQLite): seeds calendar UIDs
+    #: and FHIR pseudonyms so nothing of one person passes to the next.
+    pseudonym: str = ""
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,14 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from backspasm.core.times import RANGE_TEXT, in_range, is_id
 from backspasm.store import records as r
 from backspasm.store.engine import WRITE_OPTION, database_url, make_engine
 from backspasm.store.errors import (
     ConflictError,
     DatabaseError,
     ImportFormatError,
+    NotADatabaseError,
     NotFoundError,
     StoreError,
 )
@@ -36,6 +38,7 @@ from backspasm.store.models import (
     ProfileRow,
     TriageRow,
     UTCDateTime,
+    web_journeys,
 )
 
 T = TypeVar("T")
@@ -59,6 +62,8 @@ def _utc(field: str, value: Any) -> datetime:
         raise StoreError(field, "a date and time", type(value).__name__)
     if value.tzinfo is None or value.utcoffset() is None:
         raise StoreError(field, "a date and time with a time zone offset", value.isoformat())
+    if not in_range(value):
+        raise StoreError(field, f"a date and time {RANGE_TEXT}", value.isoformat())
     return value.astimezone(UTC)
 
 
@@ -78,8 +83,12 @@ def _int(field: str, value: Any, lo: int, hi: int) -> int:
 def _text(field: str, value: Any, limit: int = NOTE_MAX) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+    if not isinstance(value, str) or len(value) > limit:
         raise StoreError(field, f"text of at most {limit} characters", type(value).__name__)
+    if "\x00" in value:
+        raise StoreError(field, "text without NUL characters", "text with a NUL character")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise StoreError(field, "text of valid Unicode characters", "a lone surrogate")
     return value if value.strip() else None
 
 
@@ -135,7 +144,7 @@ def _profile_values(**given: Any) -> dict[str, Any]:
 
 def _profile(row: ProfileRow) -> r.Profile:
     return r.Profile(row.id, row.key, row.tz, row.wake, row.sleep, row.region or None,
-                     row.age, row.created_at)
+                     row.age, row.created_at, row.pseudonym or f"id{row.id}")
 
 
 def _episode(row: EpisodeRow) -> r.Episode:
@@ -243,7 +252,7 @@ class Store:
         raise AssertionError("unreachable")
 
     def _profile_row(self, s: Session, profile_id: int) -> ProfileRow:
-        row = s.get(ProfileRow, profile_id) if isinstance(profile_id, int) else None
+        row = s.get(ProfileRow, profile_id) if is_id(profile_id) else None
         if row is None:
             raise NotFoundError("profile", "an existing profile id", profile_id)
         return row
@@ -325,6 +334,9 @@ class Store:
                                 ("triage", TriageRow)):
                 res = s.execute(delete(model).where(model.profile_id == profile_id))
                 counts[name] = res.rowcount
+            # Unfinished web triage journeys (answers: health data), keyed by the id's text.
+            res = s.execute(delete(web_journeys).where(web_journeys.c.profile == str(profile_id)))
+            counts["journeys"] = res.rowcount
             s.execute(delete(ProfileRow).where(ProfileRow.id == profile_id))
             return counts
 
@@ -365,9 +377,9 @@ class Store:
             row = self._open_row(s, profile_id)
             if row is None:
                 raise ConflictError("episode", "an open episode (start one first)")
-            if at < row.onset:
-                raise StoreError("at", f"a time after the episode's onset ({_fmt(row.onset)})",
-                                 _fmt(at))
+            if at < row.onset:  # well-formed, but clashes with the stored onset (409)
+                raise ConflictError("at", f"a time after the episode's onset "
+                                    f"({_fmt(row.onset)})", _fmt(at))
             row.ended_at = at
             s.flush()
             return _episode(row)
@@ -389,7 +401,7 @@ class Store:
 
     def get_episode(self, profile_id: int, episode_id: int) -> r.Episode:
         with self._read() as s:
-            row = s.get(EpisodeRow, episode_id) if isinstance(episode_id, int) else None
+            row = s.get(EpisodeRow, episode_id) if is_id(episode_id) else None
             if row is None or row.profile_id != profile_id:
                 raise NotFoundError("episode", "an episode id of this profile", episode_id)
             return _episode(row)
@@ -459,6 +471,9 @@ class Store:
         model = {"pain": PainRow, "care": CareRow}.get(kind)
         if model is None:
             raise StoreError("kind", "pain or care", kind)
+
+        if not is_id(entry_id):
+            raise NotFoundError("entry", f"a {kind} entry id of this profile", entry_id)
 
         def go(s: Session) -> None:
             res = s.execute(delete(model).where(model.profile_id == profile_id,
@@ -787,6 +802,8 @@ def _parse_document(doc: Any, now: datetime) -> dict[str, Any]:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise StoreError(field, "an RFC 3339 date-time string", value) from None
+        if parsed.tzinfo is not None and not in_range(parsed):
+            raise StoreError(field, f"a date and time {RANGE_TEXT}", value)
         return _past(field, parsed, now)
 
     def hhmm(field: str, value: Any) -> time:
@@ -892,6 +909,8 @@ def open_store(
 
     try:
         engine = make_engine(database_url(url), pooled=pooled)
+    except NotADatabaseError:
+        raise
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         raise DatabaseError(f"cannot use the database URL: {exc}") from None
     for attempt in range(_BUSY_RETRIES):
@@ -904,4 +923,8 @@ def open_store(
                 continue
             engine.dispose()
             raise DatabaseError(f"cannot open the diary database: {exc.orig}") from None
+        except SQLAlchemyError as exc:  # e.g. a damaged file behind a valid header
+            engine.dispose()
+            raise NotADatabaseError(f"{database_url(url)}: {getattr(exc, 'orig', exc)}; "
+                                    "nothing was changed") from None
     return Store(engine, clock=clock)

@@ -15,7 +15,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
+from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
+from backspasm.web.contract import YEARS_PATTERN, date_time
 from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
 from backspasm.web.errors import BadInput, problem_response
 from backspasm.web.templating import render
@@ -27,6 +29,7 @@ MAX_BODY = 64 * 1024
 
 ERRORS = {
     413: problem_response("The body is larger than 64 KB."),
+    415: problem_response("The body is not `application/json`."),
     422: problem_response(
         "Invalid input: not JSON, not an object, an unknown field, a wrong type or value. "
         "`field` names the input at fault and `expected` says what it must be."),
@@ -35,8 +38,17 @@ ERRORS = {
 
 @lru_cache(maxsize=1)
 def _answers_schema() -> dict[str, Any]:
+    """The answers contract, plus what the server checks beyond it: date-times in the
+    years 1900 to 2100, onset not after now (the ``now`` field, else the current time)."""
     raw = json.loads((KNOWLEDGE_DIR / "answers.schema.json").read_text("utf-8"))
-    return {k: v for k, v in raw.items() if not k.startswith("$")}
+    schema = {k: v for k, v in raw.items() if not k.startswith("$")}
+    for name in ("onset", "now"):
+        field = schema["properties"].get(name)
+        if field and field.get("format") == "date-time":
+            field["pattern"] = YEARS_PATTERN
+    if "onset" in schema["properties"]:
+        schema["properties"]["onset"]["x-not-after"] = "the now field, else the current time"
+    return schema
 
 
 REASON_SCHEMA = {
@@ -62,19 +74,20 @@ TRIAGE_RESULT_SCHEMA = {
         "advice": {"type": "array", "items": {"type": "object"}},
     },
 }
+HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 PLAN_REQUEST_SCHEMA = {
     "type": "object", "additionalProperties": False, "required": ["onset", "tz"],
     "properties": {
-        "onset": {"type": "string", "format": "date-time",
-                  "description": "When the spasm started (RFC 3339 with offset)."},
-        "now": {"type": "string", "format": "date-time",
-                "description": "The moment to plan from; default: the current time."},
+        "onset": {**date_time("When the spasm started; not after `now`", past=False),
+                  "x-not-after": "the now field, else the current time"},
+        "now": date_time("The moment to plan from; default: the current time", past=False),
         "tz": {"type": "string", "description": "IANA time zone, e.g. Europe/London."},
-        "wake": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
-                 "description": "Start of waking hours (HH:MM); default 07:00."},
-        "sleep": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$",
-                  "description": "End of waking hours (HH:MM); default 22:00."},
-        "days": {"type": "integer", "description": "Plan horizon in days from onset; default 7."},
+        "wake": {"type": "string", "pattern": HHMM,
+                 "description": "Start of waking hours (HH:MM); default 07:00; before sleep."},
+        "sleep": {"type": "string", "pattern": HHMM,
+                  "description": "End of waking hours (HH:MM); default 22:00; after wake."},
+        "days": {"type": "integer", "minimum": 1, "maximum": 28,
+                 "description": "Plan horizon in days from onset; default 7."},
         "easing": {"type": ["boolean", "null"],
                    "description": "Pain easing (trend better or pain 3 or less): adds stretching."},
         # The person fields (answers contract): the steps are fitted to the person.
@@ -116,20 +129,83 @@ def _json_kind(value: Any) -> str:
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
+    from fastapi import HTTPException
+
     body = await request.body()
     if len(body) > MAX_BODY:
-        from fastapi import HTTPException
-
         raise HTTPException(413, f"body: expected at most {MAX_BODY // 1024} KB")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/")
+                                            and media.endswith("+json")):
+        raise HTTPException(415, "content-type: expected application/json")
+    if _too_deep(body):
+        raise BadInput("body", f"a JSON object nested at most {MAX_DEPTH} levels deep")
     try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(body, parse_float=_number)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadInput("body", "a JSON object", "body: expected a JSON object "
                        "(the body is not valid JSON)") from None
     if not isinstance(value, dict):
         raise BadInput("body", "a JSON object",
                        "body: expected a JSON object, got " + _json_kind(value))
+    _check_text(value, "")
     return value
+
+
+def _number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: ``2.0`` is the integer 2, as JSON Schema
+    counts it (``integer`` fields accept it); ``2.5`` stays a fraction and is refused."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**63 else value
+
+
+#: Deepest nesting of arrays and objects a body may have (ours need 2).
+MAX_DEPTH = 16
+
+
+def _too_deep(body: bytes) -> bool:
+    """True when ``body`` nests arrays/objects deeper than :data:`MAX_DEPTH` (checked
+    before parsing: the parser would recurse once per level and could exhaust the stack)."""
+    depth, in_string, escaped = 0, False, False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+def _check_text(value: Any, field: str) -> None:
+    """Refuse strings (and keys) the store and the pages cannot hold: a lone UTF-16
+    surrogate (``"\\ud800"``, not a character) or a NUL, naming the field."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{field}.{key}" if field else str(key)
+            _check_text(key, name)
+            _check_text(item, name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_text(item, f"{field}.{i}" if field else str(i))
+    elif isinstance(value, str):
+        name = field or "body"
+        if "\x00" in value:
+            raise BadInput(name, "text without NUL characters (\\u0000)",
+                           f"{name}: contains a NUL character (\\u0000); remove it")
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise BadInput(name, "text of valid Unicode characters",
+                           f"{name}: contains a lone surrogate (\\ud800-\\udfff), "
+                           "which is not a character")
 
 
 def _answers_error(exc: AnswersError) -> BadInput:
@@ -192,7 +268,8 @@ def _datetime(raw: dict[str, Any], name: str) -> datetime | None:
         return None
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
-        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00+00:00")
+        raise BadInput(name, f"an RFC 3339 date-time with an offset {RANGE_TEXT}, "
+                       "e.g. 2026-11-25T08:00:00+00:00")
     return parsed
 
 

@@ -17,12 +17,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from backspasm.core.answers import parse_datetime
+from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import Knowledge
 from backspasm.web.api import _json_object
+from backspasm.web.contract import date_time, text
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.errors import BadInput, problem_response
 
 router = APIRouter(tags=["diary"])
+
+DATETIME_EXPECTED = (f"an RFC 3339 date-time with an offset {RANGE_TEXT}, "
+                     "e.g. 2026-11-25T08:00:00Z")
 
 _DT = {"type": "string", "format": "date-time"}
 EPISODE = {"type": "object", "required": ["id", "onset", "ended_at", "trigger"], "properties": {
@@ -44,10 +49,11 @@ E403 = problem_response("Missing or wrong CSRF token (`X-CSRF-Token`), or a requ
 E404 = problem_response("No such record for you (records of other people count as absent).")
 E409 = problem_response("Clashes with what is stored, e.g. an episode is already open.")
 E413 = problem_response("The body is larger than 64 KB.")
+E415 = problem_response("The body is not `application/json`.")
 E422 = problem_response("Invalid input: `field` names the input at fault, `expected` says "
                         "what it must be. Nothing was written.")
 READ = {401: E401, 403: E403, 422: E422}
-WRITE = {401: E401, 403: E403, 409: E409, 413: E413, 422: E422}
+WRITE = {401: E401, 403: E403, 409: E409, 413: E413, 415: E415, 422: E422}
 
 
 def _ok(schema: dict[str, Any], description: str, status: int = 200) -> dict[int, Any]:
@@ -55,8 +61,8 @@ def _ok(schema: dict[str, Any], description: str, status: int = 200) -> dict[int
                      "content": {"application/json": {"schema": schema}}}}
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"requestBody": {"required": True,
+def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"requestBody": {"required": required,
                             "content": {"application/json": {"schema": schema}}}}
 
 
@@ -92,7 +98,7 @@ def _when(raw: dict[str, Any], name: str, now: datetime) -> datetime:
     value = raw[name]
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
-        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00Z")
+        raise BadInput(name, DATETIME_EXPECTED)
     return parsed
 
 
@@ -101,7 +107,7 @@ def _query_time(value: str | None, name: str) -> datetime | None:
         return None
     parsed = parse_datetime(value)
     if parsed is None:
-        raise BadInput(name, "an RFC 3339 date-time with an offset, e.g. 2026-11-25T08:00:00Z")
+        raise BadInput(name, DATETIME_EXPECTED)
     return parsed
 
 
@@ -113,11 +119,13 @@ async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 # --- episodes -------------------------------------------------------------------------------
 
 EPISODE_IN = {"type": "object", "additionalProperties": False, "properties": {
-    "onset": {**_DT, "description": "When the spasm started; default: now."},
+    "onset": date_time("When the spasm started; default (absent or null): now", nullable=True),
     "trigger": {"type": ["string", "null"], "enum": [
         "lifting", "twisting", "sport", "sudden_movement", "fall", "unknown", None]}}}
 END_IN = {"type": "object", "additionalProperties": False, "properties": {
-    "at": {**_DT, "description": "When it ended; default: now."}}}
+    "at": date_time("When it ended; default (absent or null): now. Not before the episode's "
+                    "onset: an end before it clashes with what is stored (409)",
+                    nullable=True)}}
 
 
 @router.get("/api/v1/episodes", summary="Your episodes, oldest first",
@@ -145,7 +153,7 @@ async def start_episode(request: Request, profile_id: int = Depends(get_profile_
 
 @router.post("/api/v1/episodes/current/end", summary="End the open episode",
              responses={**_ok(EPISODE, "The ended episode."), **WRITE},
-             openapi_extra=_body(END_IN))
+             openapi_extra=_body(END_IN, required=False))
 async def end_episode(request: Request, profile_id: int = Depends(get_profile_id),
                       now: datetime = Depends(get_now)) -> JSONResponse:
     raw = await _json_object(request) if await request.body() else {}
@@ -177,16 +185,26 @@ async def get_episode(request: Request, episode_id: int,
 
 PAIN_IN = {"type": "object", "additionalProperties": False, "required": ["score"],
            "properties": {"score": {"type": "integer", "minimum": 0, "maximum": 10},
-                          "at": {**_DT, "description": "Default: now."},
-                          "note": {"type": ["string", "null"], "maxLength": 2000}}}
+                          "at": date_time("When; default (absent or null): now",
+                                          nullable=True),
+                          "note": text(2000)}}
+_OTHER_KINDS = ["ice", "heat", "contrast", "stretch", "other"]
 CARE_IN = {"type": "object", "additionalProperties": False, "required": ["kind"],
            "properties": {
                "kind": {"enum": ["ice", "heat", "contrast", "stretch", "medicine", "other"]},
-               "start": {**_DT, "description": "Default: now."},
+               "start": date_time("When it started; default (absent or null): now",
+                                  nullable=True),
                "minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 1440},
-               "medicine": {"type": ["string", "null"],
-                            "description": "The medicine's name (needed when kind is medicine)."},
-               "note": {"type": ["string", "null"], "maxLength": 2000}}}
+               "medicine": {**text(200), "description": "The medicine's name: needed when, "
+                            "and only when, kind is medicine."},
+               "note": text(2000)},
+           # The medicine rule: a name (not only spaces) with kind medicine, none otherwise.
+           "oneOf": [
+               {"properties": {"kind": {"const": "medicine"}, "medicine": {
+                   "type": "string", "maxLength": 200, "pattern": "^[^\\u0000]*\\S[^\\u0000]*$"}},
+                "required": ["kind", "medicine"]},
+               {"properties": {"kind": {"enum": _OTHER_KINDS}, "medicine": {"type": "null"}},
+                "required": ["kind"]}]}
 RANGE = {"since": Query(None, description="RFC 3339 date-time: entries at or after it.",
                         max_length=64),
          "until": Query(None, description="RFC 3339 date-time: entries before it.",
@@ -252,17 +270,19 @@ async def log_care(request: Request, profile_id: int = Depends(get_profile_id),
     return JSONResponse(care_json(entry), status_code=201)
 
 
-@router.delete("/api/v1/{kind}/{entry_id}", status_code=204,
-               summary="Remove a pain score or a care session",
-               description="`kind` is `pain` or `care`.",
+@router.delete("/api/v1/pain/{entry_id}", status_code=204, summary="Remove a pain score",
                responses={204: {"description": "Removed."}, **READ, 404: E404})
-async def delete_entry(request: Request, kind: str, entry_id: int,
-                       profile_id: int = Depends(get_profile_id)) -> Response:
-    if kind not in ("pain", "care"):
-        from fastapi import HTTPException
+async def delete_pain(request: Request, entry_id: int,
+                      profile_id: int = Depends(get_profile_id)) -> Response:
+    await _call(request.app.state.store.delete_entry, profile_id, "pain", entry_id)
+    return Response(status_code=204)
 
-        raise HTTPException(404, "kind: expected pain or care")
-    await _call(request.app.state.store.delete_entry, profile_id, kind, entry_id)
+
+@router.delete("/api/v1/care/{entry_id}", status_code=204, summary="Remove a care session",
+               responses={204: {"description": "Removed."}, **READ, 404: E404})
+async def delete_care(request: Request, entry_id: int,
+                      profile_id: int = Depends(get_profile_id)) -> Response:
+    await _call(request.app.state.store.delete_entry, profile_id, "care", entry_id)
     return Response(status_code=204)
 
 

@@ -2,36 +2,34 @@
 
 Routers live one per area in their own modules (``pages_*.py``, ``api*.py``,
 ``auth.py``); each exposes ``router``, and may expose ``NAV = (order, label, path)`` for
-the top navigation and ``setup(app)`` to install middleware or state. Modules that do not
-exist yet are skipped, so areas can land one by one.
+the top navigation and ``setup(app)`` to install middleware or state. Every module is
+imported by name: a missing one stops the app (fail closed: without ``auth`` every request
+would reach the local profile unguarded).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from backspasm import __version__
 from backspasm.knowledge import load_knowledge
-from backspasm.web import errors
+from backspasm.web import contract, errors
+from backspasm.web.hosts import allowed_hosts
 from backspasm.web.security import SecurityHeaders
 from backspasm.web.settings import Settings
 from backspasm.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-#: Router modules, in the order their routes are matched.
-ROUTER_MODULES = (
-    "auth", "pages_triage", "pages_plan", "pages_timer", "pages_learn", "pages_diary",
-    "pages_settings", "pages_privacy", "api", "api_diary", "routes_exports",
-)
 
 
 class CachedStatic(StaticFiles):
@@ -50,6 +48,45 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store.close()
 
 
+#: The service worker's list of pages it keeps for offline use, and its cache name.
+_SW_PAGES = "var OFFLINE_PAGES = /^\\/(plan|timer)(\\/|$)/;"
+_SW_CACHE = 'var CACHE = "backspasm-v1";'
+
+
+def service_worker_source(multi_user: bool) -> str:
+    """``sw.js``; in multi-user mode it keeps no pages (they hold one person's health data
+    and a shared browser would show them to the next person offline) and uses another
+    cache name, so activating it deletes pages a personal-mode worker kept."""
+    source = (STATIC_DIR / "sw.js").read_text("utf-8")
+    if not multi_user:
+        return source
+    if _SW_PAGES not in source or _SW_CACHE not in source:  # fail closed, never cache pages
+        raise RuntimeError("sw.js: OFFLINE_PAGES or CACHE line not found")
+    return (source.replace(_SW_PAGES, "var OFFLINE_PAGES = /(?!)/;  // multi-user: none")
+            .replace(_SW_CACHE, 'var CACHE = "backspasm-mu-v1";'))
+
+
+def router_modules() -> tuple[Any, ...]:
+    """The router modules, in the order their routes are matched (``auth`` first: its guard
+    runs before every route included after it)."""
+    from backspasm.web import (
+        api,
+        api_diary,
+        auth,
+        pages_diary,
+        pages_learn,
+        pages_plan,
+        pages_privacy,
+        pages_settings,
+        pages_timer,
+        pages_triage,
+        routes_exports,
+    )
+
+    return (auth, pages_triage, pages_plan, pages_timer, pages_learn, pages_diary,
+            pages_settings, pages_privacy, api, api_diary, routes_exports)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (defaults: personal mode, SQLite)."""
     from backspasm.store import open_store
@@ -57,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from backspasm.web.journey import JourneyStore
 
     settings = settings or Settings()
+    hosts = allowed_hosts(settings)  # multi-user without a valid public_url fails here
     app = FastAPI(
         title="backspasm",
         version=__version__,
@@ -79,15 +117,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.nav = []
 
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
+    contract.install(app)
+    # DNS rebinding: answer only our own host names (400 otherwise); see hosts.py.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts,
+                       www_redirect=False)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
 
+    worker = service_worker_source(settings.multi_user)
+
     @app.get("/sw.js", include_in_schema=False)
-    def service_worker() -> FileResponse:
+    def service_worker() -> Response:
         # Served from the root so its scope covers every page.
-        return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript",
-                            headers={"cache-control": "no-cache",
-                                     "service-worker-allowed": "/"})
+        return Response(worker, media_type="text/javascript",
+                        headers={"cache-control": "no-cache", "service-worker-allowed": "/"})
 
     @app.get("/manifest.webmanifest", include_in_schema=False)
     def manifest() -> FileResponse:
@@ -100,13 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC_DIR / "icons" / "icon.svg", media_type="image/svg+xml",
                             headers={"cache-control": "public, max-age=86400"})
 
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(f"backspasm.web.{name}")
-        except ModuleNotFoundError as exc:  # an area not built yet
-            if exc.name != f"backspasm.web.{name}":
-                raise
-            continue
+    for module in router_modules():
         if hasattr(module, "setup"):  # e.g. middleware or a profile resolver
             module.setup(app)
         app.include_router(module.router)

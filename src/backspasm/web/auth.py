@@ -14,6 +14,7 @@ app's router): it resolves the session and checks the CSRF token of every unsafe
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,15 +32,27 @@ from backspasm.web.templating import render
 router = APIRouter()
 
 SESSION_COOKIE = "bs_session"
+#: Over https (``Settings.secure_cookies``) cookie names carry this prefix: the browser then
+#: accepts them only with Secure, Path=/ and no Domain, so no sub-domain can plant one.
+HOST_PREFIX = "__Host-"
 #: Anonymous CSRF cookie (double submit) for the sign-in and sign-up forms.
 ANON_COOKIE = "bs_csrf"
 CSRF_HEADER = "x-csrf-token"
 SESSION_DAYS = 30
-#: Sign-in rate limit: at most this many failures per address + IP in the window.
+#: Sign-in rate limit: at most this many failures per address + IP in the window...
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+#: ...and at most this many per address from anywhere (so changing IP does not help). A
+#: locked sign-in is not checked and not counted, so the lock lifts at the latest one
+#: window after the failure that set it (``Retry-After`` says when, to the second).
+MAX_ACCOUNT_FAILURES = 10
+#: Sign-ups: at most this many per client IP in the window.
+MAX_SIGNUPS, SIGNUP_WINDOW = 20, timedelta(hours=1)
 PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Sent on sign-out and "Delete everything": the browser drops cached pages (service
+#: worker caches included), storage (the timer's localStorage) and cookies of this site.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 CSRF_MESSAGE = ("csrf_token: this form has expired or did not come from this app. "
                 "Go back, reload the page and try again.")
 
@@ -52,6 +65,27 @@ class SignInRequired(Exception):
 class User:
     email: str
     account_id: int
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is refused (a sentence for the form), or None."""
+    if len(password) < PASSWORD_MIN:
+        return f"Enter a password of at least {PASSWORD_MIN} characters"
+    if len(password) > PASSWORD_MAX:
+        return f"Enter a password of at most {PASSWORD_MAX} characters"
+    if len(set(password)) == 1:
+        return "Enter a password that is not one character repeated"
+    from backspasm.web.passwords import is_common
+
+    if is_common(password) or password.strip().lower() == email.strip().lower():
+        return ("This password is one of the most common, so it is easy to guess. "
+                "Try three or four unrelated words")
+    return None
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """``name``, with the ``__Host-`` prefix when cookies are Secure."""
+    return HOST_PREFIX + name if request.app.state.settings.secure_cookies else name
 
 
 def _hasher() -> Any:
@@ -90,14 +124,17 @@ def _is_api(request: Request) -> bool:
 def _cross_origin(request: Request) -> bool:
     """True when the browser says the request comes from another site or origin.
 
-    ``Sec-Fetch-Site`` first (our ``Referrer-Policy: no-referrer`` makes browsers send
-    ``Origin: null`` even for our own forms, so a null Origin proves nothing)."""
+    ``Sec-Fetch-Site`` first, then ``Origin`` against ``Host``. ``Origin: null`` counts as
+    cross-site unless ``Sec-Fetch-Site`` says same-origin (our ``Referrer-Policy:
+    same-origin`` makes browsers send the real Origin on our own forms)."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site in ("cross-site", "same-site"):
         return True
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
+    if not origin:
         return False
+    if origin == "null":  # a sandboxed frame, a data: page, or a privacy redirect: unknown,
+        return fetch_site != "same-origin"  # so cross-site unless the browser says otherwise
     host = request.headers.get("host", "")
     return urlsplit(origin).netloc.lower() != host.lower()
 
@@ -129,15 +166,16 @@ async def guard(request: Request, now: datetime = Depends(get_now)) -> None:
         raise HTTPException(403, CSRF_MESSAGE)
     if not state.settings.multi_user:
         return
-    info = await run_in_threadpool(state.accounts.session,
-                                   request.cookies.get(SESSION_COOKIE), now=now)
+    info = await run_in_threadpool(
+        state.accounts.session, request.cookies.get(cookie_name(request, SESSION_COOKIE)),
+        now=now)
     if info is not None:
         request.state.user = User(info.email, info.account_id)
         request.state.profile_id = info.profile_id
         request.state.csrf_token = info.csrf_token
         expected = info.csrf_token
     else:
-        cookie = request.cookies.get(ANON_COOKIE, "")
+        cookie = request.cookies.get(cookie_name(request, ANON_COOKIE), "")
         if not (20 <= len(cookie) <= 100 and cookie.replace("-", "").replace("_", "").isalnum()):
             cookie = ""
             request.state.new_anon_csrf = secrets.token_urlsafe(32)
@@ -197,7 +235,7 @@ def _with_anon_cookie(request: Request, response: Response) -> Response:
     value = getattr(request.state, "new_anon_csrf", None)
     if value:
         settings = request.app.state.settings
-        response.set_cookie(ANON_COOKIE, value, httponly=True, samesite="lax",
+        response.set_cookie(cookie_name(request, ANON_COOKIE), value, httponly=True, samesite="lax",
                             secure=settings.secure_cookies, path="/")
     return response
 
@@ -218,14 +256,17 @@ def _form_page(request: Request, name: str, *, status: int = 200, errors: dict |
 
 def _start_session(request: Request, account_id: int, now: datetime, next_url: str) -> Response:
     state = request.app.state
-    state.accounts.end_session(request.cookies.get(SESSION_COOKIE))  # no session fixation
+    state.accounts.end_session(  # no session fixation
+        request.cookies.get(cookie_name(request, SESSION_COOKIE)))
     token = secrets.token_urlsafe(32)
     state.accounts.new_session(account_id, token=token, csrf_token=secrets.token_urlsafe(32),
                                expires_at=now + timedelta(days=SESSION_DAYS))
     response = RedirectResponse(_safe_next(next_url), status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_DAYS * 86400, httponly=True,
-                        samesite="lax", secure=state.settings.secure_cookies, path="/")
-    response.delete_cookie(ANON_COOKIE, path="/")
+    response.set_cookie(cookie_name(request, SESSION_COOKIE), token,
+                        max_age=SESSION_DAYS * 86400, httponly=True, samesite="lax",
+                        secure=state.settings.secure_cookies, path="/")
+    response.delete_cookie(cookie_name(request, ANON_COOKIE), path="/",
+                           secure=state.settings.secure_cookies)
     return response
 
 
@@ -237,27 +278,52 @@ def signin_page(request: Request, next: str = "/") -> Response:  # noqa: A002
     return _form_page(request, "auth/signin.html", next_url=_safe_next(next))
 
 
+def _client_ip(request: Request) -> str:
+    # The TCP peer: uvicorn replaces it from X-Forwarded-For only with ``serve --proxy``.
+    return request.client.host if request.client else ""
+
+
+def _locked_for(accounts: Any, key: str, limit: int, window: timedelta,
+                now: datetime) -> int:
+    """Seconds until ``key`` has fewer than ``limit`` failures in ``window`` (0: not locked)."""
+    times = accounts.signin_failure_times(key, since=now - window)
+    if len(times) < limit:
+        return 0
+    frees_at = times[len(times) - limit] + window
+    return max(1, math.ceil((frees_at - now).total_seconds()))
+
+
+def _too_many(request: Request, name: str, wait: int, *, field: str, **ctx: Any) -> Response:
+    minutes = max(1, math.ceil(wait / 60))
+    response = _form_page(request, name, status=429, errors={
+        field: f"Too many tries. Wait {minutes} minute{'s' if minutes != 1 else ''}, "
+               "then try again."}, **ctx)
+    response.headers["retry-after"] = str(wait)
+    return response
+
+
 @router.post("/signin", response_class=HTMLResponse, include_in_schema=False)
 def signin(request: Request, email: str = Form(""), password: str = Form(""),
            next: str = Form("/"), csrf_token: str = Form(""),  # noqa: A002
            now: datetime = Depends(get_now)) -> Response:
-    """Check the password; five failures in 15 minutes for an address + IP lock it."""
+    """Check the password; five failures in 15 minutes for an address + IP, or ten for an
+    address from anywhere, lock it until the window has room again."""
     _multi_user(request)
     accounts = request.app.state.accounts
     email = email.strip()[:254]
-    key = f"{email.lower()}|{request.client.host if request.client else ''}"
-    if accounts.signin_failures(key, since=now - FAILURE_WINDOW) >= MAX_FAILURES:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        response = _form_page(request, "auth/signin.html", status=429, email=email, errors={
-            "email": f"Too many tries. Wait {minutes} minutes, then try again."},
-            next_url=_safe_next(next))
-        response.headers["retry-after"] = str(int(FAILURE_WINDOW.total_seconds()))
-        return response
+    key = f"{email.lower()}|{_client_ip(request)}"
+    account_key = f"account|{email.lower()}"
+    wait = max(_locked_for(accounts, key, MAX_FAILURES, FAILURE_WINDOW, now),
+               _locked_for(accounts, account_key, MAX_ACCOUNT_FAILURES, FAILURE_WINDOW, now))
+    if wait:
+        return _too_many(request, "auth/signin.html", wait, field="email", email=email,
+                         next_url=_safe_next(next))
     account = accounts.account_by_email(email) if email else None
     if account is None or not verify_password(account.password_hash, password[:PASSWORD_MAX]):
         if account is None and email:
             verify_password(None, password[:PASSWORD_MAX])
         accounts.record_signin_failure(key, at=now)
+        accounts.record_signin_failure(account_key, at=now)
         return _form_page(request, "auth/signin.html", status=422, email=email, errors={
             "email": "The e-mail address or the password is not right."},
             next_url=_safe_next(next))
@@ -286,13 +352,19 @@ def signup(request: Request, email: str = Form(""), password: str = Form(""),
         normalise_email(email)
     except StoreError:
         errors["email"] = "Enter an e-mail address, like name@example.com"
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        errors["password"] = f"Enter a password of at least {PASSWORD_MIN} characters"
+    problem = password_problem(password, email)
+    if problem:
+        errors["password"] = problem
     if errors:
         return _form_page(request, "auth/signup.html", status=422, errors=errors, email=email)
-    settings = request.app.state.settings
+    settings, accounts = request.app.state.settings, request.app.state.accounts
+    signup_key = f"signup|{_client_ip(request)}"  # counted like failures: one per try
+    wait = _locked_for(accounts, signup_key, MAX_SIGNUPS, SIGNUP_WINDOW, now)
+    if wait:
+        return _too_many(request, "auth/signup.html", wait, field="email", email=email)
+    accounts.record_signin_failure(signup_key, at=now)
     try:
-        account = request.app.state.accounts.create_account(
+        account = accounts.create_account(
             email, hash_password(password), tz=settings.timezone, region=settings.region)
     except ConflictError:
         return _form_page(request, "auth/signup.html", status=422, email=email, errors={
@@ -303,9 +375,12 @@ def signup(request: Request, email: str = Form(""), password: str = Form(""),
 @router.post("/signout", include_in_schema=False)
 def signout(request: Request, csrf_token: str = Form("")) -> Response:
     _multi_user(request)
-    request.app.state.accounts.end_session(request.cookies.get(SESSION_COOKIE))
+    request.app.state.accounts.end_session(
+        request.cookies.get(cookie_name(request, SESSION_COOKIE)))
     response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(cookie_name(request, SESSION_COOKIE), path="/",
+                           secure=request.app.state.settings.secure_cookies)
+    response.headers["clear-site-data"] = CLEAR_SITE_DATA
     return response
 
 

@@ -104,6 +104,12 @@ def install(app: FastAPI) -> None:
             resp = render_error(request, exc.status_code, detail)
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            from backspasm.web.contract import allowed_methods
+
+            methods = allowed_methods(request.app, request.scope)
+            if methods:
+                resp.headers["allow"] = ", ".join(methods)
         return resp
 
     async def store_error(request: Request, exc: StoreError) -> Response:

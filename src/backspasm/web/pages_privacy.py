@@ -47,21 +47,22 @@ def delete_confirm(request: Request, profile_id: int = Depends(get_profile_id)) 
 @router.post("/privacy/delete")
 def delete_everything(request: Request, csrf_token: str = Form(""),
                       profile_id: int = Depends(get_profile_id)) -> Response:
-    from sqlalchemy import delete
-
-    from backspasm.web.auth import SESSION_COOKIE
-    from backspasm.web.journey import COOKIE, journeys
+    from backspasm.web.auth import CLEAR_SITE_DATA, SESSION_COOKIE, cookie_name
+    from backspasm.web.journey import COOKIE
 
     state = request.app.state
-    # Unfinished triage answers are health data too (web_journeys, see journey.py).
-    with state.journeys._writer.begin() as conn:
-        conn.execute(delete(journeys).where(journeys.c.profile == str(profile_id)))
-    state.store.forget(profile_id)  # cascades to the account, its sessions and feed tokens
+    # One transaction: the diary, unfinished triage journeys and, by cascade, the account,
+    # its sessions and feed tokens.
+    state.store.forget(profile_id)
     if not state.settings.multi_user:
         state.local_profile_id = None  # a fresh, empty local profile on the next request
     response = RedirectResponse("/privacy/deleted", status_code=303)
     response.delete_cookie(COOKIE, path="/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(cookie_name(request, SESSION_COOKIE), path="/",
+                           secure=state.settings.secure_cookies)
+    # The browser drops what it kept too: the service worker's copies of the plan and
+    # timer pages, and the running timer in localStorage.
+    response.headers["clear-site-data"] = CLEAR_SITE_DATA
     return response
 
 

@@ -17,6 +17,7 @@ from backspasm.exports.data import EpisodeRecord, ExportError
 from backspasm.knowledge import Knowledge
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.errors import BadInput
+from backspasm.web.hosts import absolute_url
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +111,7 @@ def make_feed(
 ) -> HTMLResponse:
     """Make (or replace) the subscription link; it is shown once, on this page."""
     token = request.app.state.store.new_feed_token(profile_id)
-    url = str(request.url_for("feed", token=f"{token}.ics"))
+    url = absolute_url(request, request.app.url_path_for("feed", token=f"{token}.ics"))
     return _page(request, kb, profile_id, new_url=url)
 
 
@@ -162,10 +163,10 @@ def download_fhir(
 ) -> Response:
     from backspasm.exports.fhir import build_bundle, bundle_json
 
-    record, _ = _load(request, kb, profile_id, now, episode)
+    record, profile = _load(request, kb, profile_id, now, episode)
     try:
         data = bundle_json(
-            build_bundle(record, kb=kb, now=now, patient_key=f"profile/{profile_id}")
+            build_bundle(record, kb=kb, now=now, patient_key=f"profile/{profile.pseudonym}")
         )
     except ExportError as exc:
         raise BadInput(exc.field, exc.expected) from None

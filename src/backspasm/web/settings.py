@@ -27,3 +27,6 @@ class Settings:
     #: Tests only (``serve --timer-stage-seconds``): every timer stage lasts this many
     #: seconds. No request can change a clinical duration (H28); only this setting can.
     timer_stage_seconds: int | None = None
+    #: Multi-user mode: the address people use (``https://diary.example.org``). Its host is
+    #: the only ``Host`` the app answers, and links the app builds start with it.
+    public_url: str | None = None
