@@ -99,8 +99,13 @@ def _yearly_rule(walls: list[datetime]) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=64)
 def _vtimezone_rules(key: str, year: int) -> Any | None:
-    """A VTIMEZONE with yearly RRULEs (the form most calendar apps expect), or None when the
-    zone's changes around ``year`` follow no such rule (then use explicit dates)."""
+    """A VTIMEZONE with yearly RRULEs, or None when the zone's changes around ``year``
+    follow no such rule (then use explicit dates).
+
+    Not icalendar's ``Timezone.from_tzid`` over the events' span: vobject (the parser of the
+    Radicale CalDAV server) keeps the first VTIMEZONE it reads for a TZID for the whole
+    process, so every file must carry the same one, and it reads only the first date of the
+    RDATE lists ``from_tzid`` writes for longer spans (test_ics.py pins the first)."""
     from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
     zone = ZoneInfo(key)
