@@ -244,3 +244,67 @@ def test_our_vtimezone_agrees_with_zoneinfo_every_hour_of_the_year(zone, year):
         if not local.fold and ours.utcoffset(wall.replace(fold=1)) == local.utcoffset():
             assert wall.replace(tzinfo=theirs).utcoffset() == local.utcoffset(), (zone, wall)
         t += timedelta(hours=1)
+
+
+def _utc_pairs(data: bytes) -> list[tuple[datetime, datetime]]:
+    return sorted(
+        (e.dtstart.value.astimezone(UTC), e.dtend.value.astimezone(UTC))
+        for e in read_vobject(data).vevent_list
+    )
+
+
+def test_a_session_ending_in_the_skipped_hour_is_written_at_its_real_instant(kb):
+    """The example Hypothesis found (America/New_York, start 2027-03-13 00:30 UTC, 30 min):
+    wall-clock arithmetic in a ZoneInfo gave an end of 02:00 on 14 March 2027, a time the
+    clocks skip. It was written as 02:00, which vobject read as EDT, an hour early; it must
+    be written as the clock shows it, 03:00 EDT (07:00 UTC)."""
+    begin = datetime(2027, 3, 13, 0, 30, tzinfo=UTC).astimezone(NEW_YORK)
+    sessions = [
+        Session("heat", begin + timedelta(hours=6 * i), begin + timedelta(hours=6 * i, minutes=30))
+        for i in range(8)
+    ]
+    assert sessions[5].end.replace(tzinfo=None) == datetime(2027, 3, 14, 2, 0)  # the gap
+    data = build_ics(sessions, episode_uid="p", tz=NEW_YORK, kb=kb, now=NOW)
+    assert b"DTEND;TZID=America/New_York:20270314T030000" in data
+    assert b"20270314T020000" not in data
+    want = sorted((s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in sessions)
+    assert _utc_pairs(data) == want
+    assert want[5][1] == datetime(2027, 3, 14, 7, 0, tzinfo=UTC)
+    ical = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert sorted(e["DTEND"].dt.astimezone(UTC) for e in ical) == [w[1] for w in want]
+
+
+def test_a_session_in_the_second_repeated_hour_is_not_an_hour_early(kb):
+    """01:10 EST on 7 November 2027 (after the clocks go back) is written in UTC: with the
+    TZID, every reader takes a repeated wall time as the first one, 01:10 EDT."""
+    start = datetime(2027, 11, 7, 6, 10, tzinfo=UTC)
+    assert start.astimezone(NEW_YORK).fold == 1
+    first = datetime(2027, 11, 7, 5, 10, tzinfo=UTC)  # 01:10 EDT, written with the TZID
+    sessions = [
+        Session("heat", s.astimezone(NEW_YORK), (s + timedelta(minutes=20)).astimezone(NEW_YORK))
+        for s in (first, start)
+    ]
+    data = build_ics(sessions, episode_uid="p", tz=NEW_YORK, kb=kb, now=NOW)
+    assert b"DTSTART;TZID=America/New_York:20271107T011000" in data
+    assert b"DTSTART:20271107T061000Z" in data
+    want = sorted((s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in sessions)
+    assert _utc_pairs(data) == want
+    ical = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert sorted(e["DTSTART"].dt.astimezone(UTC) for e in ical) == [first, start]
+
+
+def test_vobject_keeps_the_first_vtimezone_so_every_file_has_the_same_one(kb):
+    """vobject (0.9.9; Radicale is built on it) keeps the first VTIMEZONE it reads for a
+    TZID for the whole process. Files for different months must therefore carry the same
+    VTIMEZONE, or a later file is read with an earlier file's (span-limited) changes —
+    why the VTIMEZONE is yearly rules and not icalendar's Timezone.from_tzid over the
+    events' span (which also writes RDATE lists, of which vobject reads only the first)."""
+    jan = _day_sessions(datetime(2026, 1, 5, tzinfo=NEW_YORK))
+    july = _day_sessions(datetime(2027, 7, 5, tzinfo=NEW_YORK))
+    a = build_ics(jan, episode_uid="a", tz=NEW_YORK, kb=kb, now=NOW)
+    b = build_ics(july, episode_uid="b", tz=NEW_YORK, kb=kb, now=NOW)
+    assert a.split(b"BEGIN:VTIMEZONE")[1].split(b"END:VTIMEZONE")[0] in b
+    read_vobject(a)  # registers a's VTIMEZONE
+    later = vobject.readOne(b.decode())  # as a long-running server reads the next file
+    got = sorted(e.dtstart.value.astimezone(UTC) for e in later.vevent_list)
+    assert got == sorted(s.start.astimezone(UTC) for s in july)

@@ -99,8 +99,13 @@ def _yearly_rule(walls: list[datetime]) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=64)
 def _vtimezone_rules(key: str, year: int) -> Any | None:
-    """A VTIMEZONE with yearly RRULEs (the form most calendar apps expect), or None when the
-    zone's changes around ``year`` follow no such rule (then use explicit dates)."""
+    """A VTIMEZONE with yearly RRULEs, or None when the zone's changes around ``year``
+    follow no such rule (then use explicit dates).
+
+    Not icalendar's ``Timezone.from_tzid`` over the events' span: vobject (the parser of the
+    Radicale CalDAV server) keeps the first VTIMEZONE it reads for a TZID for the whole
+    process, so every file must carry the same one, and it reads only the first date of the
+    RDATE lists ``from_tzid`` writes for longer spans (test_ics.py pins the first)."""
     from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
     zone = ZoneInfo(key)
@@ -168,6 +173,26 @@ def _vtimezone_dates(key: str, first: date, last: date) -> Any:
     return Timezone.from_tzid(key, first_date=first, last_date=last)
 
 
+def _local(t: datetime, tz: ZoneInfo) -> datetime:
+    """``t`` as the wall time the person's clock shows at that instant.
+
+    Through UTC: ``t.astimezone(tz)`` returns ``t`` itself when it already carries ``tz``,
+    and wall-clock arithmetic in a ``ZoneInfo`` (``start + timedelta(...)``) can give a
+    time that the clocks skip (02:30 on the spring-forward night), which readers resolve
+    differently (RFC 5545 says the offset before the gap; vobject/dateutil take the one
+    after, an hour early)."""
+    return t.astimezone(UTC).astimezone(tz)
+
+
+def _written(t: datetime) -> datetime:
+    """The value to write: the local time with the TZID, unless that wall time happens twice
+    (the night the clocks go back) and ``t`` is the second one. RFC 5545 reads a repeated
+    TZID time as the first, an hour early, so the second is written in UTC."""
+    if t.fold and t.utcoffset() != t.replace(fold=0).utcoffset():
+        return t.astimezone(UTC)
+    return t
+
+
 def _alarm(text: str, related: str) -> Any:
     from icalendar import Alarm
 
@@ -219,15 +244,15 @@ def build_ics(
         if text is None:
             known = ", ".join(kinds)
             raise ExportError("session kind", f"expected one of {known}, got {s.kind!r}")
-        start, end = s.start.astimezone(tz), s.end.astimezone(tz)
+        start, end = _local(s.start, tz), _local(s.end, tz)
         per_day[(s.kind, start.date())] += 1
         ev = Event()
         ev.add(
             "uid", session_uid(episode_uid, s.kind, start.date(), per_day[(s.kind, start.date())])
         )
         ev.add("dtstamp", stamp)
-        ev.add("dtstart", start)
-        ev.add("dtend", end)
+        ev.add("dtstart", _written(start))
+        ev.add("dtend", _written(end))
         ev.add("summary", text["title"])
         ev.add("description", text["start_text"] + "\n\n" + text["end_text"])
         ev.add("transp", "TRANSPARENT")
