@@ -47,7 +47,7 @@ from backspasm.web.deps import get_now
 from backspasm.web.journey import COOKIE
 from backspasm.web.pages_triage import CARD_STYLE
 from backspasm.web.settings import Settings
-from web_helpers import follow, question_id
+from web_helpers import LOCAL_URL, follow, question_id
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 KB = load_knowledge()
@@ -233,7 +233,7 @@ def test_the_web_journey_agrees_with_the_engine_after_every_step(backend, reques
            else request.getfixturevalue("postgres_url"))
     app = create_app(Settings(database_url=url, timezone="Europe/London"))
     app.dependency_overrides[get_now] = lambda: NOW
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         machine = type("JourneyOn" + backend.title(), (Journey,), {"client": client})
         run_state_machine_as_test(machine, settings=settings(
             max_examples=20 if backend == "sqlite" else 10, stateful_step_count=40,
@@ -249,7 +249,7 @@ def test_every_change_link_with_every_answer_agrees_with_the_engine(tmp_path):
                               timezone="Europe/London"))
     app.dependency_overrides[get_now] = lambda: NOW
     changed: set[str] = set()
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         person = type("Person", (Journey,), {"client": client})()
         for base in ({}, {"age": "60", "leg_weakness": "one_leg"}):
             person.start()
