@@ -62,6 +62,11 @@ def test_cookies_carry_the_host_prefix_under_https(tmp_path):
     assert cookie.startswith("__Host-bs_session=")
     assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
     assert c.get("/api/v1/session").json()["email"] == "ann@example.com"  # it works
+    r = c.post("/triage/start", data={"csrf_token": csrf(c, "/")}, follow_redirects=False)
+    journey = next(h for h in r.headers.get_list("set-cookie") if "bs_journey=" in h)
+    assert journey.startswith("__Host-bs_journey=") and "Secure" in journey
+    nxt = c.get("/triage/next", follow_redirects=False)  # the journey is found: it works
+    assert "/triage/q/" in nxt.headers.get("location", "")
     # Plain http (no --secure-cookies): the plain name, as before.
     plain = multi_client(tmp_path / "plain")
     assert any(h.startswith("bs_csrf=") for h in plain.get("/signup").headers.get_list(

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
+from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE
 from backspasm.web.shown import emergency_page
@@ -27,7 +28,8 @@ MAX_ONSET_HOURS = 24 * 90
 
 
 def _journey_answers(request: Request, profile_id: int, now: datetime) -> dict[str, Any]:
-    journey = request.app.state.journeys.load(request.cookies.get(COOKIE), str(profile_id), now)
+    key = request.cookies.get(cookie_name(request, COOKIE))
+    journey = request.app.state.journeys.load(key, str(profile_id), now)
     return {} if journey is None else journey.answers
 
 

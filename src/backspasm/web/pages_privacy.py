@@ -57,7 +57,8 @@ def delete_everything(request: Request, csrf_token: str = Form(""),
     if not state.settings.multi_user:
         state.local_profile_id = None  # a fresh, empty local profile on the next request
     response = RedirectResponse("/privacy/deleted", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(cookie_name(request, COOKIE), path="/",
+                           secure=state.settings.secure_cookies)
     response.delete_cookie(cookie_name(request, SESSION_COOKIE), path="/",
                            secure=state.settings.secure_cookies)
     # The browser drops what it kept too: the service worker's copies of the plan and

@@ -27,6 +27,7 @@ from backspasm.core.flow import (
 )
 from backspasm.core.triage import emergency_signs
 from backspasm.knowledge import Knowledge
+from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
 from backspasm.web.regions import region_info
@@ -51,7 +52,7 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 def _key(request: Request) -> str | None:
-    return request.cookies.get(COOKIE)
+    return request.cookies.get(cookie_name(request, COOKIE))
 
 
 def _load(request: Request, profile_id: int, now: datetime) -> Journey | None:
@@ -142,7 +143,8 @@ def begin(request: Request, profile_id: int = Depends(get_profile_id),
     journeys.save(key, str(profile_id), Journey(), now)
     response = _redirect("/triage/next")
     settings = request.app.state.settings
-    response.set_cookie(COOKIE, key, max_age=settings.journey_hours * 3600, httponly=True,
+    response.set_cookie(cookie_name(request, COOKIE), key,
+                        max_age=settings.journey_hours * 3600, httponly=True,
                         samesite="lax", secure=settings.secure_cookies, path="/")
     return response
 
