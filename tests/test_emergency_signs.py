@@ -113,3 +113,27 @@ def test_cli_triage_emergency_card_adds_no_signs_list() -> None:
                           "--region", "GB"], input='{"chest_pain": true}',
                          capture_output=True, text=True, timeout=60)
     assert KB["web"]["emergency_signs"]["heading"] not in out.stdout
+
+
+def _cli_text(*args: str, tz: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "backspasm", *args], capture_output=True,
+                         text=True, timeout=120, env={**os.environ, "TZ": tz})
+    assert out.returncode == 0, out.stderr
+    return " ".join(out.stdout.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("tz, number", [("Europe/London", "999"), ("America/New_York", "911")])
+def test_cli_plan_and_timer_list_every_sign_in_the_region_words(tmp_path, tz, number) -> None:
+    db = str(tmp_path / "diary.db")
+    plan = _cli_text("plan", "--onset", "2026-11-25T08:00+00:00", "--now",
+                     "2026-11-25T12:00+00:00", "--tz", tz, "--db", db, tz=tz)
+    timer = _cli_text("timer", "ice", "--minutes", "1", "--scale", "600", "--db", db, tz=tz)
+    for text in (plan, timer):
+        for sign in emergency_signs(KB):
+            assert " ".join(sign.text.split()) in text, sign.rule
+        assert f"Call {number} for an ambulance now" in text
+        assert ("A&E" in text) == (number == "999")

@@ -148,7 +148,8 @@ def show_result(result: dict[str, Any], kb: Any, *, region: Any = None,
 
 def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
     """The emergency signs (``core.triage.emergency_signs``: every emergency rule) as a
-    panel, with the region's words and number, as the web's emergency-signs card."""
+    panel, with the region's words and number, as the web's emergency-signs card.
+    ``region``: a ``RegionChoice``, its ``to_dict()``, a region id, or ``None`` (default)."""
     from rich.console import Console, Group
     from rich.panel import Panel
     from rich.text import Text
@@ -157,8 +158,8 @@ def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
     from backspasm.core.triage import emergency_signs
 
     c = region.to_dict() if hasattr(region, "to_dict") else region
-    record = (region_record(kb, c["id"]) if c else None) \
-        or region_record(kb, kb["regions"]["default"])
+    rid = c if isinstance(c, str) else (c["id"] if c else None)
+    record = region_record(kb, rid) or region_record(kb, kb["regions"]["default"])
     words = kb["web"]["emergency_signs"]
     every = emergency_signs(kb)
     parts: list[Any] = [Text(words["heading"], style="bold red"), Text(words["intro"])]
