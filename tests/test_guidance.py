@@ -130,6 +130,13 @@ def test_after_an_emergency_learn_shows_the_emergency_card_not_the_stretches(tmp
     assert "Resting positions" not in page and "Finger pressure" not in page
 
 
+def test_after_an_emergency_the_diary_shows_the_emergency_card_first(tmp_path):
+    client = _emergency_client(tmp_path)
+    html = client.get("/diary").text
+    assert 'href="tel:999"' in html and "bs-card--emergency" in html
+    assert html.index("bs-card--emergency") < html.index("Log care you took")
+
+
 def test_a_newer_check_without_warning_signs_brings_the_plan_back(tmp_path):
     from web_helpers import SELF_CARE
 
