@@ -137,6 +137,15 @@ def test_after_an_emergency_the_diary_shows_the_emergency_card_first(tmp_path):
     assert html.index("bs-card--emergency") < html.index("Log care you took")
 
 
+def test_after_an_emergency_the_exports_page_shows_the_card_and_no_calendar_download(tmp_path):
+    client = _emergency_client(tmp_path)
+    html = client.get("/exports").text
+    assert 'href="tel:999"' in html and "bs-card--emergency" in html
+    assert "/export/calendar.ics" not in html  # the download is refused (422) after one
+    assert 'action="/exports/feed"' not in html  # no new reminders link either
+    assert "/export/report.pdf" in html  # the report for the hospital stays
+
+
 def test_a_newer_check_without_warning_signs_brings_the_plan_back(tmp_path):
     from web_helpers import SELF_CARE
 
