@@ -159,16 +159,16 @@ def test_signed_out_visitor_sees_the_emergency_signs_before_any_sign_in(browser,
         page.set_default_timeout(15_000)
         response = page.goto(server.url + "/")
         assert response.status == 200 and page.url == server.url + "/"
-        card = page.locator("main .bs-card--emergency")
+        card = page.locator("main .bs-card--signs")
         assert card.get_by_role("heading").inner_text() == "Get help now if you have any of these"
         assert card.locator("a[href='tel:999']").is_visible()
         with page.expect_navigation():
             page.click("text=Start now")
         assert page.url.startswith(server.url + "/signin")
-        assert page.locator("main .bs-card--emergency a[href='tel:999']").is_visible()
+        assert page.locator("main .bs-card--signs a[href='tel:999']").is_visible()
         with page.expect_navigation():
             page.click("text=Create an account")
-        assert page.locator("main .bs-card--emergency a[href='tel:999']").is_visible()
+        assert page.locator("main .bs-card--signs a[href='tel:999']").is_visible()
         _create_account(page, "frank@example.com")
         with page.expect_navigation():
             page.click("text=Start now")  # signed in: the journey starts
