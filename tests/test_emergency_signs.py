@@ -5,6 +5,7 @@ it, and in the README."""
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,59 @@ def test_the_card_uses_the_profile_region(tmp_path) -> None:
 @pytest.mark.parametrize("path", ["/signin", "/signup"])
 def test_sign_in_and_sign_up_show_every_sign(tmp_path, path) -> None:
     _assert_card(make_client(tmp_path, multi_user=True).get(path).text)
+
+
+@pytest.mark.parametrize("answers, number", [
+    ({}, "999"),  # self-care: "watch for the warning signs" must list them
+    ({"leg_symptoms": "one_leg", "region": None}, "911"),  # urgent, US numbers
+])
+def test_cli_triage_lists_every_sign_after_a_result_that_is_not_an_emergency(
+        answers, number) -> None:
+    import subprocess
+    import sys
+
+    region = "US" if number == "911" else "GB"
+    answers = {k: v for k, v in answers.items() if k != "region"}
+    out = subprocess.run([sys.executable, "-m", "backspasm", "triage", "--answers", "-",
+                          "--region", region, "--now", "2026-11-25T12:00:00+00:00"],
+                         input=json.dumps(answers), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.replace("│", " ").split())
+    for sign in emergency_signs(KB):
+        assert " ".join(sign.text.split()) in text, sign.rule
+    assert f"Call {number} for an ambulance now" in text
+    assert "999" not in text if number == "911" else "911" not in text
+
+
+def test_cli_triage_emergency_card_adds_no_signs_list() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "backspasm", "triage", "--answers", "-",
+                          "--region", "GB"], input='{"chest_pain": true}',
+                         capture_output=True, text=True, timeout=60)
+    assert KB["web"]["emergency_signs"]["heading"] not in out.stdout
+
+
+def _cli_text(*args: str, tz: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "backspasm", *args], capture_output=True,
+                         text=True, timeout=120, env={**os.environ, "TZ": tz})
+    assert out.returncode == 0, out.stderr
+    return " ".join(out.stdout.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("tz, number", [("Europe/London", "999"), ("America/New_York", "911")])
+def test_cli_plan_and_timer_list_every_sign_in_the_region_words(tmp_path, tz, number) -> None:
+    db = str(tmp_path / "diary.db")
+    plan = _cli_text("plan", "--onset", "2026-11-25T08:00+00:00", "--now",
+                     "2026-11-25T12:00+00:00", "--tz", tz, "--db", db, tz=tz)
+    timer = _cli_text("timer", "ice", "--minutes", "1", "--scale", "600", "--db", db, tz=tz)
+    for text in (plan, timer):
+        for sign in emergency_signs(KB):
+            assert " ".join(sign.text.split()) in text, sign.rule
+        assert f"Call {number} for an ambulance now" in text
+        assert ("A&E" in text) == (number == "999")

@@ -121,6 +121,31 @@ def test_after_an_emergency_the_plan_and_the_timers_show_the_emergency_card(tmp_
     assert status["shows"] == "emergency" and status["next_session"] is None
 
 
+def test_after_an_emergency_learn_shows_the_emergency_card_not_the_stretches(tmp_path):
+    client = _emergency_client(tmp_path)
+    html = client.get("/learn").text
+    _is_emergency_card(html)
+    page = text_of(html)
+    assert "Gentle stretches" not in page and "Knee to chest" not in page
+    assert "Resting positions" not in page and "Finger pressure" not in page
+
+
+def test_after_an_emergency_the_diary_shows_the_emergency_card_first(tmp_path):
+    client = _emergency_client(tmp_path)
+    html = client.get("/diary").text
+    assert 'href="tel:999"' in html and "bs-card--emergency" in html
+    assert html.index("bs-card--emergency") < html.index("Log care you took")
+
+
+def test_after_an_emergency_the_exports_page_shows_the_card_and_no_calendar_download(tmp_path):
+    client = _emergency_client(tmp_path)
+    html = client.get("/exports").text
+    assert 'href="tel:999"' in html and "bs-card--emergency" in html
+    assert "/export/calendar.ics" not in html  # the download is refused (422) after one
+    assert 'action="/exports/feed"' not in html  # no new reminders link either
+    assert "/export/report.pdf" in html  # the report for the hospital stays
+
+
 def test_a_newer_check_without_warning_signs_brings_the_plan_back(tmp_path):
     from web_helpers import SELF_CARE
 

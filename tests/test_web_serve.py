@@ -41,6 +41,19 @@ def test_serve_rejects_a_bad_time_zone():
     assert r.returncode == 2 and "--tz" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("kind", ["not-a-database", "closed-port"])
+def test_serve_with_a_diary_it_cannot_open_says_so_without_a_traceback(tmp_path, kind):
+    if kind == "not-a-database":
+        bad = tmp_path / "diary.db"
+        bad.write_text("this is not a database\n")
+        db = str(bad)
+    else:
+        db = f"postgresql://127.0.0.1:{_free_port()}/test"
+    r = _run("serve", "--port", str(_free_port()), "--db", db)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("Error: --db:") and "Traceback" not in r.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,5 +1,6 @@
-"""H4 in real Chromium: after an emergency result, "My plan" and the ice timer show the
-emergency card with the tap-to-call link, and no ice sessions, on a phone and a desktop."""
+"""H4 in real Chromium: after an emergency result, "My plan", the ice timer, Learn and
+"Calendar and reports" show the emergency card with the tap-to-call link, and no ice
+sessions or stretches; the diary shows the card first. On a phone and a desktop."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_after_an_emergency_plan_and_timer_show_the_emergency_card(browser, fres
         answer_questions(page, {"chest_pain": "no", "fainting_or_collapse": "no",
                                 "saddle_numbness": "no", "bladder_bowel_change": "yes"})
         assert page.url.endswith("/triage/stop")
-        for path in ("/plan", "/timer/ice"):
+        for path in ("/plan", "/timer/ice", "/learn", "/exports", "/diary"):
             page.goto(base + path)
             main = page.locator("main")
             card = main.locator(".bs-card--emergency")
@@ -42,7 +43,11 @@ def test_after_an_emergency_plan_and_timer_show_the_emergency_card(browser, fres
             box = call.bounding_box()
             assert box is not None and box["height"] >= 44 and box["width"] <= size["width"]
             text = main.inner_text()
+            if path == "/diary":  # the card comes first; the diary itself stays usable
+                assert text.index("Call 999") < text.index("Log care you took")
+                continue
             assert "Ice pack" not in text and "Start:" not in text, path
+            assert "Gentle stretches" not in text, path
             assert page.locator("#timer, .bs-timeline, a[href^='/timer/']").count() == 0, path
             assert page.locator("a[href='/export/calendar.ics']").count() == 0, path
         assert errors == []  # includes CSP violations

@@ -157,6 +157,10 @@ def plan_command(
         typer.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
         return
     _show(plan, kb)
+    from backspasm.cli.shown import show_signs
+    from backspasm.core.region import choose_region
+
+    show_signs(kb, choose_region(kb, profile_region=region, tz=zone))  # as the web plan (H20)
 
 
 def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:

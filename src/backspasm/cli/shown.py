@@ -140,6 +140,37 @@ def show_result(result: dict[str, Any], kb: Any, *, region: Any = None,
              style="dim"),
     ]
     console.print(Panel(Group(*parts), expand=False))
+    from backspasm.core.triage import EMERGENCY_LEVELS
+
+    if result["level"] not in EMERGENCY_LEVELS:  # the emergency card adds no list (H1, H20)
+        show_signs(kb, region, stderr=stderr)
+
+
+def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
+    """The emergency signs (``core.triage.emergency_signs``: every emergency rule) as a
+    panel, with the region's words and number, as the web's emergency-signs card.
+    ``region``: a ``RegionChoice``, its ``to_dict()``, a region id, or ``None`` (default)."""
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from backspasm.core.region import fill_region, region_record
+    from backspasm.core.triage import emergency_signs
+
+    c = region.to_dict() if hasattr(region, "to_dict") else region
+    rid = c if isinstance(c, str) else (c["id"] if c else None)
+    record = region_record(kb, rid) or region_record(kb, kb["regions"]["default"])
+    words = kb["web"]["emergency_signs"]
+    every = emergency_signs(kb)
+    parts: list[Any] = [Text(words["heading"], style="bold red"), Text(words["intro"])]
+    for level, lead in words["levels"].items():
+        parts += [Text(""), Text(fill_region(lead, record), style="bold")]
+        parts += [Text(f"- {s.text}") for s in every if s.level == level]
+    sources: list[str] = []
+    for s in every:
+        sources += [i for i in s.sources if i not in sources]
+    parts += [Text(""), Text(f"Sources: {', '.join(sources)}", style="dim")]
+    Console(highlight=False, stderr=stderr).print(Panel(Group(*parts), expand=False))
 
 
 def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool = False) -> None:

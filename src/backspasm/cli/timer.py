@@ -124,6 +124,9 @@ def timer_command(
     console = Console()
     console.print(f"[bold]{escape(info['title'])}[/bold]  {_mmss(total)}")
     console.print(escape(info["start_text"]))
+    from backspasm.cli.shown import region_for_run, show_signs
+
+    show_signs(kb, region_for_run(kb, None, db)[0])  # as the web timer page (H20)
     rounds_total = len(stages) // 2
 
     def bell() -> None:

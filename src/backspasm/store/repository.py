@@ -905,6 +905,7 @@ def open_store(
     ``clock`` replaces the wall clock used to reject future times (tests). ``pooled`` keeps
     SQLite connections open between calls (for a long-lived server process).
     """
+    from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
@@ -917,8 +918,9 @@ def open_store(
         try:
             migrate(engine)
             break
-        except OperationalError as exc:
-            if _is_busy(exc) and attempt < _BUSY_RETRIES - 1:
+        except SQLAlchemyDatabaseError as exc:  # also "file is not a database" (not Operational)
+            if (isinstance(exc, OperationalError) and _is_busy(exc)
+                    and attempt < _BUSY_RETRIES - 1):
                 _time.sleep(0.05 * random.uniform(0.5, 1.5))
                 continue
             engine.dispose()

@@ -86,7 +86,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
     sources: list[str] = []
     for reason in status["new_reasons"]:
         sources += [s for s in reason["sources"] if s not in sources]
-    if status["rose"]:
+    if status["rose"] or status["shows"] == "emergency":
         sources += [s for s in status["care_card"]["sources"] if s not in sources]
     return {
         "title": "My diary", "tz": profile.tz, "chart": chart, "entries": entries,

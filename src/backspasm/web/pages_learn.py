@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse
 
 from backspasm.core.fit import learn_for
-from backspasm.web.deps import get_profile_id
+from backspasm.web.deps import get_now, get_profile, get_profile_id
+from backspasm.web.shown import emergency_page
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,11 +30,18 @@ def _section_sources(edu: dict) -> list[str]:
 
 
 @router.get("/learn", response_class=HTMLResponse)
-def learn(request: Request) -> HTMLResponse:
+def learn(request: Request, now: datetime = Depends(get_now)) -> HTMLResponse:
     """Learn, fitted to the person's latest saved answers (pregnancy, age, fragile bones).
-    Public in multi-user mode: signed out, it shows the general content."""
+    Public in multi-user mode: signed out, it shows the general content. After an
+    emergency result (``core.guidance``) it shows the emergency card instead: its stretches
+    and resting positions suggest staying home (H4)."""
     state = request.app.state
     signed_out = state.settings.multi_user and getattr(request.state, "user", None) is None
+    if not signed_out:
+        profile_id = get_profile_id(request)
+        shown = emergency_page(request, state.kb, profile_id, get_profile(request), now)
+        if shown is not None:
+            return shown
     person = {} if signed_out else state.diary.person(get_profile_id(request))
     edu = learn_for(state.kb, person)
     return render(request, "learn.html", {"title": edu["title"], "edu": edu,

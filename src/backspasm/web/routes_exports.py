@@ -82,13 +82,37 @@ def _calendar(
 
 @router.get("/exports", response_class=HTMLResponse)
 def exports_page(
-    request: Request, kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id)
+    request: Request, kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
+    now: datetime = Depends(get_now),
 ) -> HTMLResponse:
-    return _page(request, kb, profile_id, new_url=None)
+    return _page(request, kb, profile_id, new_url=None, now=now)
 
 
-def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None) -> HTMLResponse:
+def _emergency_card(request: Request, kb: Knowledge, profile_id: int,
+                    now: datetime) -> dict[str, Any] | None:
+    """The emergency card's context when ``core.guidance`` says emergency (H4), else None."""
+    from backspasm.core.guidance import emergency_view
+    from backspasm.web.deps import get_profile
+    from backspasm.web.pages_triage import CARD_STYLE
+    from backspasm.web.shown import page_guidance
+
+    g = page_guidance(request, profile_id, now)
+    if not g.emergency:
+        return None
+    profile = get_profile(request)
+    result = emergency_view(kb, g, region=profile["region"], now=now)
+    style, icon = CARD_STYLE[result["level"]]
+    sources: list[str] = []
+    for group in (result["care_card"]["sources"], *[r["sources"] for r in result["reasons"]]):
+        sources += [s for s in group if s not in sources]
+    return {"result": result, "card": {"style": style, "icon": icon},
+            "region_choice": profile.get("region_choice"), "page_sources": sources}
+
+
+def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None,
+          now: datetime | None = None) -> HTMLResponse:
     store = request.app.state.store
+    emergency = _emergency_card(request, kb, profile_id, now or get_now())
     return render(
         request,
         "exports.html",
@@ -98,6 +122,10 @@ def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None)
             "feed_since": store.feed_token_created(profile_id),
             "new_url": new_url,
             "has_episode": bool(store.episodes(profile_id)),
+            "emergency": emergency,
+            **({"result": emergency["result"], "card": emergency["card"],
+                "region_choice": emergency["region_choice"],
+                "page_sources": emergency["page_sources"]} if emergency else {}),
         },
     )
 
