@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from pathlib import Path
 
 import typer.main
@@ -9,7 +11,9 @@ import typer.main
 from backspasm.cli import _register, app
 
 _register()
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+INTERNALS = (ROOT / "docs" / "internals.md").read_text(encoding="utf-8")
 
 
 def _commands(group: typer.Typer, prefix: str = "") -> list[tuple[str, object]]:
@@ -45,4 +49,55 @@ def test_readme_shows_the_two_commands_and_every_command():
     assert absent == [], f"commands not shown in README.md: {absent}"
 
 
-#: A control's test: `file.py::test_name` or `e2e/file.py::test_name[case]` (under tests/).
+
+#: A dotted name inside backticks, e.g. `backspasm.core.flow.journey_state(...)`; the name
+#: stops at the first character that cannot be part of a Python dotted name.
+DOTTED = re.compile(r"`(backspasm(?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
+
+
+def resolve(dotted: str) -> object:
+    """Import the longest importable module prefix of `dotted`, then getattr the rest."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        module_name = ".".join(parts[:cut])
+        try:
+            obj: object = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name is not None and not module_name.startswith(err.name):
+                raise  # the module exists but one of its imports is missing
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)  # AttributeError names the missing part
+        return obj
+    raise ModuleNotFoundError(dotted)
+
+
+def doc_names(text: str) -> list[str]:
+    return sorted(set(DOTTED.findall(text)))
+
+
+def broken_names(text: str) -> list[str]:
+    """Each `backspasm.…` name in ``text`` that does not import or resolve, with why."""
+    broken = []
+    for name in doc_names(text):
+        try:
+            resolve(name)
+        except (ImportError, AttributeError) as err:
+            broken.append(f"{name}: {err}")
+    return broken
+
+
+def test_internals_names_every_resolve():
+    assert len(doc_names(INTERNALS)) >= 20, "the doc should name the seams in full"
+    broken = broken_names(INTERNALS)
+    assert broken == [], "docs/internals.md names what the code lacks:\n" + "\n".join(broken)
+
+
+def test_the_name_check_catches_a_made_up_name():
+    made_up = ["backspasm.core.flow.no_such_thing", "backspasm.core.no_such_module",
+               "backspasm.no_such_module.thing", "backspasm.store.Store.no_such_method"]
+    text = "`backspasm.core.flow.journey_state(answers, kb)` and " + ", ".join(
+        f"`{name}(x)`" for name in made_up)
+    assert doc_names(text) == sorted(["backspasm.core.flow.journey_state", *made_up])
+    assert callable(resolve("backspasm.core.flow.journey_state"))
+    assert [line.split(":")[0] for line in broken_names(text)] == sorted(made_up)
