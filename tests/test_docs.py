@@ -101,3 +101,14 @@ def test_the_name_check_catches_a_made_up_name():
     assert doc_names(text) == sorted(["backspasm.core.flow.journey_state", *made_up])
     assert callable(resolve("backspasm.core.flow.journey_state"))
     assert [line.split(":")[0] for line in broken_names(text)] == sorted(made_up)
+
+
+def test_every_test_contributing_names_exists():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"tests/([\w/]+\.py)::(\w+)", text))
+    assert len(named) >= 10, "CONTRIBUTING.md should name the tests that tell you"
+    missing = [f"{path}::{name}" for path, name in sorted(named)
+               if not (ROOT / "tests" / path).exists()
+               or not re.search(rf"^\s*(?:async )?def {name}\(",
+                                (ROOT / "tests" / path).read_text("utf-8"), re.MULTILINE)]
+    assert missing == [], f"CONTRIBUTING.md names tests that do not exist: {missing}"
