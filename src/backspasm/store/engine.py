@@ -44,10 +44,6 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{default_sqlite_path()}"
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str, *, pooled: bool = False) -> Engine:
     """An engine with the connection settings the store relies on.
 
