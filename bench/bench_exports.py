@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from backspasm.core.plan import make_plan  # noqa: E402
-from backspasm.exports import CareDone, EpisodeRecord, MedicineDose, PainPoint, TriageSnapshot  # noqa: E402
-from backspasm.exports.fhir import build_bundle, bundle_json  # noqa: E402
-from backspasm.exports.ics import build_ics  # noqa: E402
-from backspasm.exports.report import render_report_pdf  # noqa: E402
-from backspasm.knowledge import load_knowledge  # noqa: E402
+from backspasm.core.plan import make_plan
+from backspasm.exports import CareDone, EpisodeRecord, MedicineDose, PainPoint, TriageSnapshot
+from backspasm.exports.fhir import build_bundle, bundle_json
+from backspasm.exports.ics import build_ics
+from backspasm.exports.report import render_report_pdf
+from backspasm.knowledge import load_knowledge
 
 TZ = ZoneInfo("Europe/London")
 ONSET = datetime(2026, 10, 22, 8, 0, tzinfo=TZ)

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from backspasm.core.plan import make_plan, steps_for_phase  # noqa: E402
-from backspasm.knowledge import KNOWLEDGE_DIR, load_knowledge, load_knowledge_from  # noqa: E402
+from backspasm.core.plan import make_plan, steps_for_phase
+from backspasm.knowledge import KNOWLEDGE_DIR, load_knowledge, load_knowledge_from
 
 LONDON = ZoneInfo("Europe/London")
 # A week that crosses the October clock change in London.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from backspasm.knowledge import load_knowledge  # noqa: E402
-from backspasm.knowledge.texts import (  # noqa: E402
+from backspasm.knowledge import load_knowledge
+from backspasm.knowledge.texts import (
     EVIDENCE_GRADE_LIMIT,
     GRADE_LIMIT,
     MIN_WORDS_FOR_GRADE,

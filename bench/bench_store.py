@@ -129,7 +129,7 @@ def postgres_url() -> tuple[str | None, str | None, Any]:
         admin = create_engine(PG_URL, connect_args={"connect_timeout": 3})
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - report and go on with SQLite
+    except Exception as exc:
         return None, f"PostgreSQL skipped: {str(exc).splitlines()[0]}", None
     url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
 

@@ -10,7 +10,7 @@ from web_helpers import make_client
 
 
 @pytest.fixture
-def client(tmp_path):  # noqa: ANN001, ANN201
+def client(tmp_path):
     return make_client(tmp_path)
 
 

@@ -184,3 +184,22 @@ def test_default_zone_comes_from_tz_environment(monkeypatch):
         env={"TZ": "Asia/Tokyo"},
     )
     assert json.loads(r.stdout)["timezone"] == "Asia/Tokyo"
+
+
+def test_tz_environment_sets_the_zone_of_a_real_run():
+    r = run(
+        "--onset", "2025-06-02T09:00", "--now", "2025-06-02T09:00", "--json",
+        env={"TZ": "America/New_York"},
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["timezone"] == "America/New_York"
+    # the onset without an offset is read as New York wall time (EDT in June)
+    assert out["sessions"][0]["start"] == "2025-06-02T09:00:00-04:00"
+
+
+def test_an_unknown_tz_falls_back_to_the_computers_zone(monkeypatch):
+    import tzlocal
+
+    monkeypatch.setenv("TZ", "Not/AZone")
+    assert local_zone_name() == (tzlocal.get_localzone_name() or "UTC")

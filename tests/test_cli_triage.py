@@ -144,7 +144,7 @@ def test_sources_lists_every_source() -> None:
         assert sid in table.stdout
 
 
-def test_answers_path_stays_light(tmp_path) -> None:  # noqa: ANN001
+def test_answers_path_stays_light(tmp_path) -> None:
     """The --answers --json path must not import heavy packages (cold start budget).
 
     With no diary yet (or with --region) the diary is not opened; a diary that exists is

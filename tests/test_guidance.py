@@ -88,7 +88,7 @@ def test_emergency_view_is_the_card_for_the_region_with_the_reasons():
 
 # --- web ----------------------------------------------------------------------------------
 
-def _emergency_client(tmp_path):  # noqa: ANN001, ANN202
+def _emergency_client(tmp_path):
     client = make_client(tmp_path, timezone="Europe/London")
     client.post("/plan/onset", data={"hours": "10"})  # a plan was running
     assert "Ice" in client.get("/plan").text

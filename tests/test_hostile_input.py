@@ -21,7 +21,7 @@ DEEP = "[" * 32_000 + "]" * 32_000  # under the 64 KB body limit
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):  # noqa: ANN001, ANN201
+def api(tmp_path_factory):
     client = make_client(tmp_path_factory.mktemp("hostile"))
     client = TestClient(client.app, base_url=LOCAL_URL, raise_server_exceptions=False)
     assert client.post("/api/v1/episodes", json={"trigger": "lifting"}).status_code == 201
@@ -102,14 +102,14 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def diary(tmp_path):  # noqa: ANN001, ANN201
+def diary(tmp_path):
     db = str(tmp_path / "cli.db")
     assert _cli("episode", "start", "--db", db).returncode == 0
     assert _cli("log", "pain", "5", "--db", db).returncode == 0
     return db
 
 
-def _export(db: str, tmp_path) -> dict:  # noqa: ANN001
+def _export(db: str, tmp_path) -> dict:
     out = tmp_path / "snapshot.json"
     assert _cli("export", "--json", str(out), "--db", db).returncode == 0
     doc = json.loads(out.read_text())

@@ -21,7 +21,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$" + "x" * 40
 
 
-def _calendar_uid(store, pid: int) -> str:  # noqa: ANN001
+def _calendar_uid(store, pid: int) -> str:
     from backspasm.exports.source import calendar_for
 
     return calendar_for(store, pid, kb=load_knowledge(), now=NOW).episode_uid

@@ -51,7 +51,7 @@ def test_cli_refuses_care_longer_than_the_protocol_allows(tmp_path, kind, limit)
 
 
 @pytest.fixture
-def client(tmp_path):  # noqa: ANN001
+def client(tmp_path):
     return make_client(tmp_path, timezone="Europe/London")
 
 

@@ -94,7 +94,7 @@ def test_a_working_diary_saves_and_says_so(tmp_path):
 
 # --- web ------------------------------------------------------------------------------------
 
-def _break_triage_table(client) -> None:  # noqa: ANN001
+def _break_triage_table(client) -> None:
     from sqlalchemy import text
 
     with client.app.state.store.engine.begin() as conn:

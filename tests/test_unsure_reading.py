@@ -28,7 +28,7 @@ CONTEXT = {"weakness_getting_worse": {"leg_weakness": "one_leg"}, "abdominal_pai
            "osteoporosis_or_steroids": {"trigger": "lifting"}}
 
 
-def run(answers: dict, unsure: set[str]):  # noqa: ANN201
+def run(answers: dict, unsure: set[str]):
     return triage(parse_answers(answers, default_now=NOW), KB, unsure=unsure)
 
 

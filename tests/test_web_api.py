@@ -31,7 +31,7 @@ def _vignettes() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):  # noqa: ANN001
+def client(tmp_path_factory):
     return make_client(tmp_path_factory.mktemp("api"))
 
 

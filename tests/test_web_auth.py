@@ -115,12 +115,12 @@ def sign_up(client: TestClient, email: str, password: str = PASSWORD) -> TestCli
     return client
 
 
-def multi_client(tmp_path, **settings) -> TestClient:  # noqa: ANN001
+def multi_client(tmp_path, **settings) -> TestClient:
     return make_client(tmp_path, multi_user=True, **settings)
 
 
 @pytest.fixture
-def mu(tmp_path) -> TestClient:  # noqa: ANN001
+def mu(tmp_path) -> TestClient:
     return multi_client(tmp_path)
 
 
@@ -206,7 +206,7 @@ def test_signing_in_again_issues_a_new_session_id(mu):
     assert mu.cookies.get("bs_session") != first
 
 
-def _sign_in(client: TestClient, email: str, password: str):  # noqa: ANN202
+def _sign_in(client: TestClient, email: str, password: str):
     return client.post("/signin", data={"email": email, "password": password,
                                         "csrf_token": csrf(client, "/signin")},
                        follow_redirects=False)

@@ -15,15 +15,15 @@ from web_helpers import make_client
 
 
 @pytest.fixture
-def client(tmp_path):  # noqa: ANN001
+def client(tmp_path):
     return make_client(tmp_path)
 
 
-def store_of(client):  # noqa: ANN001, ANN201
+def store_of(client):
     return client.app.state.store
 
 
-def pid(client) -> int:  # noqa: ANN001
+def pid(client) -> int:
     return client.app.state.diary.local_profile_id()
 
 

@@ -42,7 +42,7 @@ def routes_with_ids(app: Any) -> set[tuple[str, str]]:
 
 
 @pytest.fixture
-def two_people(db_url):  # noqa: ANN001, ANN201
+def two_people(db_url):
     app = create_app(Settings(database_url=db_url, multi_user=True, public_url=PUBLIC_URL))
     ann = sign_up(client_for(app), "ann@example.com")
     bob = sign_up(client_for(app), "bob@example.com")

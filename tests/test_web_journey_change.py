@@ -10,7 +10,7 @@ from web_helpers import SELF_CARE, follow, make_client, question_id, text_of, wa
 
 
 @pytest.fixture
-def client(tmp_path):  # noqa: ANN001
+def client(tmp_path):
     return make_client(tmp_path)
 
 

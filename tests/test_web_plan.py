@@ -13,11 +13,11 @@ from web_helpers import make_client, text_of
 
 
 @pytest.fixture
-def client(tmp_path):  # noqa: ANN001
+def client(tmp_path):
     return make_client(tmp_path, timezone="Europe/London")
 
 
-def _pid(client) -> int:  # noqa: ANN001
+def _pid(client) -> int:
     return client.app.state.diary.local_profile_id()
 
 

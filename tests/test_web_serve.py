@@ -24,7 +24,7 @@ def test_is_loopback(host, ok):
     assert is_loopback(host) is ok
 
 
-def _run(*args: str, **kw) -> subprocess.CompletedProcess:  # noqa: ANN003
+def _run(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "backspasm", *args], capture_output=True,
                           text=True, timeout=60, **kw)
 

@@ -13,7 +13,7 @@ from web_helpers import SELF_CARE, make_client, question_id, text_of, walk
 
 
 @pytest.fixture
-def client(tmp_path):  # noqa: ANN001
+def client(tmp_path):
     return make_client(tmp_path)
 
 

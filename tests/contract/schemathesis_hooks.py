@@ -38,7 +38,7 @@ def _when(value: object) -> datetime | None:
 
 
 @schemathesis.hook
-def map_case(context, case):  # noqa: ANN001, ANN201 - schemathesis hook signature
+def map_case(context, case):
     meta, body = case.meta, case.body
     if meta is None or not meta.generation.mode.is_positive or not isinstance(body, dict):
         return case

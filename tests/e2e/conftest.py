@@ -33,7 +33,7 @@ class LiveServer:
     url: str
     db: Path
 
-    def store(self):  # noqa: ANN201
+    def store(self):
         from backspasm.store import open_store
 
         return open_store(f"sqlite:///{self.db}")
@@ -82,13 +82,13 @@ def running_server(db: Path, *extra: str) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     with running_server(tmp_path_factory.mktemp("e2e") / "e2e.db") as server:
         yield server
 
 
 @pytest.fixture(autouse=True)
-def _checked_again_after_an_emergency(request) -> None:  # noqa: ANN001
+def _checked_again_after_an_emergency(request) -> None:
     """The shared server keeps one diary: a test that ends on the emergency page leaves an
     emergency result in it, and then (rightly, H4) no page shows a plan or a timer. Before
     each test, a newer self-care check stands for "seen by a doctor and checked again"."""
@@ -106,7 +106,7 @@ def _checked_again_after_an_emergency(request) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def fresh_server(tmp_path) -> Iterator[LiveServer]:  # noqa: ANN001
+def fresh_server(tmp_path) -> Iterator[LiveServer]:
     """A server with an empty database of its own (for journeys that need a clean diary)."""
     with running_server(tmp_path / "fresh.db") as server:
         yield server
@@ -125,14 +125,14 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def context(browser):  # noqa: ANN001, ANN201
+def context(browser):
     ctx = browser.new_context(viewport=PHONE)
     yield ctx
     ctx.close()
 
 
 @pytest.fixture
-def page(context, live_server):  # noqa: ANN001, ANN201
+def page(context, live_server):
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     errors: list[str] = []
@@ -142,7 +142,7 @@ def page(context, live_server):  # noqa: ANN001, ANN201
     return pg
 
 
-def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> list[dict]:  # noqa: ANN001
+def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> list[dict]:
     """Run axe-core on the page (needs a context with ``bypass_csp=True``)."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -151,13 +151,13 @@ def axe_violations(page, tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")) -> l
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
 
-def sideways_overflow(page) -> int:  # noqa: ANN001
+def sideways_overflow(page) -> int:
     """How many pixels the page is wider than the window (0 or less: no sideways scroll)."""
     return page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
-def assert_no_axe_violations(browser, base: str, name: str,  # noqa: ANN001
+def assert_no_axe_violations(browser, base: str, name: str,
                              open_page: Callable, size: dict) -> None:
     """Open a page with ``open_page(page, base)`` in a new window of ``size``; axe-core
     must find no WCAG 2.1 A/AA violations and nothing may be wider than the window."""

@@ -10,19 +10,19 @@ from conftest import PHONE, assert_no_axe_violations, each_size, sideways_overfl
 pytestmark = pytest.mark.browser
 
 
-def _question_with_error(page, base):  # noqa: ANN001
+def _question_with_error(page, base):
     page.goto(base + "/")
     page.click("text=Start now")
     page.click("button:has-text('Continue')")  # nothing chosen: an error
 
 
-def _number_question(page, base):  # noqa: ANN001
+def _number_question(page, base):
     page.goto(base + "/")
     page.click("text=Start now")
     page.goto(base + "/triage/q/age")
 
 
-def _check(page, base):  # noqa: ANN001
+def _check(page, base):
     page.goto(base + "/")
     page.click("text=Start now")
     from test_e2e_journeys import SELF_CARE, answer_questions
@@ -30,25 +30,25 @@ def _check(page, base):  # noqa: ANN001
     answer_questions(page, SELF_CARE)
 
 
-def _result(page, base):  # noqa: ANN001
+def _result(page, base):
     _check(page, base)
     page.click("button:has-text('See my result')")
 
 
-def _stop(page, base):  # noqa: ANN001
+def _stop(page, base):
     page.goto(base + "/")
     page.click("text=Start now")
     page.click("label:has-text('Yes')")
     page.click("button:has-text('Continue')")
 
 
-def _timer_running(page, base):  # noqa: ANN001
+def _timer_running(page, base):
     page.goto(base + "/timer/contrast")
     page.click("#start")
     page.wait_for_selector("#timer[data-running='true']")
 
 
-def _timer_no_js_started(page, base):  # noqa: ANN001
+def _timer_no_js_started(page, base):
     page.goto(base + "/timer/ice")
     # Drop the script's submit handler (a clone has no listeners): the plain form posts.
     page.evaluate("""() => { const f = document.getElementById('start-form');
@@ -89,7 +89,7 @@ TARGET_PAGES = ["start", "question-yes-no", "check-answers", "plan", "timer", "s
 
 
 @pytest.fixture(scope="module")
-def ensure_episode(live_server):  # noqa: ANN001
+def ensure_episode(live_server):
     """The plan page needs an episode; make one so the full plan is checked."""
     from datetime import UTC, datetime, timedelta
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):  # noqa: ANN001, ANN201
+def server(tmp_path_factory):
     """A server of its own: the emergencies these tests save stay out of the shared diary."""
     with running_server(tmp_path_factory.mktemp("change") / "change.db") as live:
         yield live

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
+def server(tmp_path_factory) -> Iterator[LiveServer]:
     with running_server(tmp_path_factory.mktemp("e2e-diary") / "diary.db") as live:
         yield live
 
 
 @pytest.fixture
-def tab(browser):  # noqa: ANN001, ANN201
+def tab(browser):
     ctx = browser.new_context(viewport=PHONE)
     page = ctx.new_page()
     page.set_default_timeout(15_000)
@@ -90,7 +90,7 @@ def test_export_downloads_a_json_file(tab, server):
     assert doc["format"] == "backspasm-diary" and doc["pain"]
 
 
-def _diary_error(page, base):  # noqa: ANN001
+def _diary_error(page, base):
     page.goto(base + "/diary")
     with page.expect_navigation():
         page.evaluate("""() => { const b = document.querySelector('button[name=score]');
@@ -98,7 +98,7 @@ def _diary_error(page, base):  # noqa: ANN001
     assert page.locator(".bs-error-summary").count() == 1
 
 
-def _settings_error(page, base):  # noqa: ANN001
+def _settings_error(page, base):
     page.goto(base + "/settings")
     page.fill("#tz", "Nowhere")
     with page.expect_navigation():
@@ -106,7 +106,7 @@ def _settings_error(page, base):  # noqa: ANN001
     assert page.locator(".bs-error-summary").count() == 1
 
 
-def _care_error(page, base):  # noqa: ANN001
+def _care_error(page, base):
     page.goto(base + "/diary")
     page.check("#care_kind-medicine")
     page.fill("#care_time", "half past")

@@ -16,7 +16,7 @@ SELF_CARE = {
 }
 
 
-def answer_questions(page, answers: dict[str, str], default: str = "no") -> list[str]:  # noqa: ANN001
+def answer_questions(page, answers: dict[str, str], default: str = "no") -> list[str]:
     """Answer each question page in turn, as a person would; return the ids asked."""
     asked = []
     while (m := re.search(r"/triage/q/(\w+)$", page.url)) is not None:
@@ -92,7 +92,7 @@ def test_timer_finishes_and_is_logged(page, tmp_path):
         _timer_finishes_and_is_logged(page, server)
 
 
-def _timer_finishes_and_is_logged(page, live_server):  # noqa: ANN001
+def _timer_finishes_and_is_logged(page, live_server):
     with live_server.store() as store:
         pid = store.ensure_profile("local").id
         before = len(store.care_entries(pid))
@@ -115,7 +115,7 @@ def test_timer_keeps_time_across_a_reload(page, tmp_path):
         _timer_keeps_time_across_a_reload(page, server)
 
 
-def _timer_keeps_time_across_a_reload(page, live_server):  # noqa: ANN001
+def _timer_keeps_time_across_a_reload(page, live_server):
     page.goto(live_server.url + "/timer/heat")
     page.click("#start")
     page.wait_for_selector("#timer[data-running='true']")

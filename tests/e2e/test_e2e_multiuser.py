@@ -24,13 +24,13 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
+def server(tmp_path_factory) -> Iterator[LiveServer]:
     with running_server(tmp_path_factory.mktemp("e2e-multi") / "multi.db",
                         "--multi-user") as live:
         yield live
 
 
-def _create_account(page, email: str) -> None:  # noqa: ANN001
+def _create_account(page, email: str) -> None:
     """Fill in the sign-up form already on screen and send it."""
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
@@ -39,11 +39,11 @@ def _create_account(page, email: str) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def person(browser, server):  # noqa: ANN001, ANN201
+def person(browser, server):
     """A factory: a new browser context signed up as ``email``."""
     contexts = []
 
-    def make(email: str):  # noqa: ANN202
+    def make(email: str):
         ctx = browser.new_context(viewport=PHONE)
         contexts.append(ctx)
         page = ctx.new_page()
@@ -59,7 +59,7 @@ def person(browser, server):  # noqa: ANN001, ANN201
         ctx.close()
 
 
-def _tap(page, score: str) -> None:  # noqa: ANN001
+def _tap(page, score: str) -> None:
     with page.expect_navigation():
         page.click(f"button[name=score][value='{score}']")
 
@@ -135,7 +135,7 @@ def test_sign_out_then_pages_need_sign_in_again(person, server):
     assert erin.url.endswith("/diary")
 
 
-def _signin_error(page, base):  # noqa: ANN001
+def _signin_error(page, base):
     page.goto(base + "/signin")
     page.fill("#email", "nobody@example.com")
     page.fill("#password", "wrong password")
@@ -144,7 +144,7 @@ def _signin_error(page, base):  # noqa: ANN001
     assert page.locator(".bs-error-summary").count() == 1
 
 
-def _signup_error(page, base):  # noqa: ANN001
+def _signup_error(page, base):
     page.goto(base + "/signup")
     with page.expect_navigation():
         page.click("button:has-text('Create my account')")

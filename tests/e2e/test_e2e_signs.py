@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 SIGNS = [s.text for s in emergency_signs(load_knowledge())]
 
 
-def _check_card(page) -> None:  # noqa: ANN001
+def _check_card(page) -> None:
     card = page.locator("main [data-signs]")
     assert card.count() == 1
     items = [t.strip() for t in card.locator("li").all_inner_texts()]

@@ -506,7 +506,7 @@ def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
                               rules=[r.rule for r in result.reasons],
                               knowledge_version=result.knowledge_version, at=min(at, _now()),
                               unsure=list(getattr(result, "unsure", ())))
-    except Exception as exc:  # noqa: BLE001 - reported after the card, never instead of it
+    except Exception as exc:
         return why_not(exc)
     return None
 

@@ -16,32 +16,33 @@ _TRENDS = ("better", "same", "worse")
 
 
 def local_zone_name() -> str:
-    """The system's IANA time zone name if it can be found, else ``UTC``."""
+    """The computer's IANA time zone name if it can be found, else ``UTC``.
+
+    ``TZ`` comes first, read on every call (tzlocal also honours it, but caches its answer
+    for the life of the process); the system configuration is tzlocal's job.
+    """
     import os
-    from pathlib import Path
     from zoneinfo import ZoneInfo
 
-    candidates: list[str] = []
-    env = os.environ.get("TZ", "").lstrip(":")
-    if env:
-        candidates.append(env)
-    try:
-        target = os.readlink("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
-        pass
-    try:
-        candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
-    for name in candidates:
+    import tzlocal  # here, not at the top: the CLI's cold start stays light
+
+    def valid(name: str | None) -> bool:
+        if not name:
+            return False
         try:
             ZoneInfo(name)
-        except (ValueError, OSError, KeyError):
-            continue
-        return name
-    return "UTC"
+        except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+            return False
+        return True
+
+    env = os.environ.get("TZ", "").lstrip(":")
+    if valid(env):
+        return env
+    try:
+        system = tzlocal.get_localzone_name()
+    except (ValueError, OSError, KeyError):  # e.g. conflicting system configurations
+        system = None
+    return system if system and valid(system) else "UTC"
 
 
 def parse_when(value: str, option: str, tz: str) -> datetime:

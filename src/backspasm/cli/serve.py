@@ -132,7 +132,7 @@ def serve(
 SETTINGS_ENV = "BACKSPASM_WEB_SETTINGS"
 
 
-def web_factory():  # noqa: ANN201 - returns a FastAPI app (imported lazily)
+def web_factory():
     """Build the app in a worker process from the settings in ``$BACKSPASM_WEB_SETTINGS``."""
     import json
     import os

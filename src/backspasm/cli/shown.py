@@ -73,7 +73,7 @@ def diary_profile(db: str | None) -> tuple[Any, str | None]:
 
         with open_store(db) as store:
             return store.profile_by_key(LOCAL_PROFILE), None
-    except Exception as exc:  # noqa: BLE001 - a broken diary must not stop the card
+    except Exception as exc:
         return None, why_not(exc)
 
 
@@ -196,7 +196,7 @@ def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool =
                 return
             g = diary_guidance(store, profile.id)
             choice = profile_region(kb, profile)
-    except Exception as exc:  # noqa: BLE001 - the diary is optional for a plan
+    except Exception as exc:
         sys.stderr.write(f"Note: could not read your diary ({why_not(exc)}), so an earlier "
                          "emergency result cannot be checked.\n")
         return

@@ -24,7 +24,7 @@ from backspasm.exports.data import (
 
 __all__ = ["load_episode", "plan_sessions", "calendar_for", "Calendar", "EMERGENCY_LEVELS"]
 
-from backspasm.core.triage import EMERGENCY_LEVELS  # noqa: E402 - one definition, re-exported
+from backspasm.core.triage import EMERGENCY_LEVELS
 
 
 def _reasons(kb: Any, rec: Any) -> list[dict[str, Any]]:

@@ -74,7 +74,7 @@ def _yaml_load(text: str, filename: str) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{filename}: not valid YAML: {exc}") from None
 

@@ -40,7 +40,7 @@ Bool = _type("true or false", bool)
 Any_ = Spec(lambda value, path: [])
 
 
-def NonEmptyStr() -> Spec:  # noqa: N802 - reads like a type
+def NonEmptyStr() -> Spec:
     def check(value: Any, path: str) -> list[str]:
         if not isinstance(value, str) or not value.strip():
             return [f"{path}: expected a non-empty string, got {value!r}"]
@@ -49,7 +49,7 @@ def NonEmptyStr() -> Spec:  # noqa: N802 - reads like a type
     return Spec(check)
 
 
-def Enum(*values: Any) -> Spec:  # noqa: N802
+def Enum(*values: Any) -> Spec:
     def check(value: Any, path: str) -> list[str]:
         if isinstance(value, bool) and not any(isinstance(v, bool) for v in values):
             return [f"{path}: expected one of {list(values)}, got {value!r}"]
@@ -60,7 +60,7 @@ def Enum(*values: Any) -> Spec:  # noqa: N802
     return Spec(check)
 
 
-def ListOf(item: Spec, min_items: int = 0) -> Spec:  # noqa: N802
+def ListOf(item: Spec, min_items: int = 0) -> Spec:
     def check(value: Any, path: str) -> list[str]:
         if not isinstance(value, list):
             return [f"{path}: expected a list, got {type(value).__name__}"]
@@ -74,7 +74,7 @@ def ListOf(item: Spec, min_items: int = 0) -> Spec:  # noqa: N802
     return Spec(check)
 
 
-def MapOf(item: Spec) -> Spec:  # noqa: N802
+def MapOf(item: Spec) -> Spec:
     """A mapping with free string keys (e.g. ids) and values of one spec."""
 
     def check(value: Any, path: str) -> list[str]:
@@ -90,7 +90,7 @@ def MapOf(item: Spec) -> Spec:  # noqa: N802
     return Spec(check)
 
 
-def OneOf(*specs: Spec, name: str = "value") -> Spec:  # noqa: N802
+def OneOf(*specs: Spec, name: str = "value") -> Spec:
     def check(value: Any, path: str) -> list[str]:
         first: list[str] | None = None
         for s in specs:
@@ -109,7 +109,7 @@ class _ObjSpec:
     optional: dict[str, Spec] = field(default_factory=dict)
 
 
-def Obj(required: dict[str, Spec] | None = None, optional: dict[str, Spec] | None = None) -> Spec:  # noqa: N802
+def Obj(required: dict[str, Spec] | None = None, optional: dict[str, Spec] | None = None) -> Spec:
     """A mapping with known keys: required ones must be present, unknown ones are errors."""
     req = required or {}
     opt = optional or {}

@@ -119,22 +119,6 @@ class Accounts:
             row = s.scalar(select(AccountRow).where(AccountRow.email == email))
             return None if row is None else _account(row)
 
-    def account_for_profile(self, profile_id: int) -> Account | None:
-        with self.store._read() as s:
-            row = s.scalar(select(AccountRow).where(AccountRow.profile_id == profile_id))
-            return None if row is None else _account(row)
-
-    def set_password_hash(self, account_id: int, password_hash: str) -> None:
-        """Replace the stored hash (e.g. argon2 parameters were raised)."""
-
-        def go(s: Session) -> None:
-            row = s.get(AccountRow, account_id)
-            if row is None:
-                raise NotFoundError("account", "an existing account id", account_id)
-            row.password_hash = password_hash
-
-        self.store._write(go)
-
     # -- sessions ------------------------------------------------------------------------
 
     def new_session(self, account_id: int, *, token: str, csrf_token: str,
@@ -176,17 +160,6 @@ class Accounts:
             s.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _hash(token)))
 
         self.store._write(go)
-
-    def end_sessions(self, account_id: int, *, expired_before: datetime | None = None) -> int:
-        """End every session of the account (or only those expired before a time)."""
-
-        def go(s: Session) -> int:
-            q = delete(WebSessionRow).where(WebSessionRow.account_id == account_id)
-            if expired_before is not None:
-                q = q.where(WebSessionRow.expires_at <= _aware("expired_before", expired_before))
-            return s.execute(q).rowcount
-
-        return self.store._write(go)
 
     # -- sign-in rate limiting -----------------------------------------------------------
 

@@ -9,11 +9,13 @@ PostgreSQL (``postgresql+psycopg://…``) for deployments with many users and pr
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from backspasm.store.errors import NotADatabaseError
@@ -25,6 +27,45 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
 #: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "backspasm_write"
+#: Seconds, in total, that a write (or opening the diary) keeps retrying a busy SQLite.
+BUSY_DEADLINE_S = 30.0
+
+T = TypeVar("T")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Is ``exc`` SQLite's "busy" or "locked" (another connection holds the lock)?
+
+    Read from the error code (extended codes such as ``SQLITE_BUSY_SNAPSHOT`` included), not
+    the message. Errors from other databases have no SQLite code and are never "busy".
+    """
+    import sqlite3
+
+    code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def retry_busy(fn: Callable[[], T], *, deadline_s: float = BUSY_DEADLINE_S) -> T:
+    """``fn()``, called again while it fails because SQLite is busy, for ``deadline_s`` in all.
+
+    Waits between tries grow from 10 ms to at most 0.5 s, with jitter so that waiting
+    writers do not retry in step. Any other error, or a busy one after the deadline,
+    propagates unchanged.
+    """
+    import random
+    import time
+
+    give_up = time.monotonic() + deadline_s
+    wait = 0.01
+    while True:
+        try:
+            return fn()
+        except OperationalError as exc:
+            left = give_up - time.monotonic()
+            if not is_busy(exc) or left <= 0:
+                raise
+            time.sleep(min(left, wait * random.uniform(0.5, 1.5)))
+            wait = min(0.5, wait * 2)
 
 
 def default_sqlite_path() -> Path:
@@ -42,10 +83,6 @@ def database_url(url: str | None = None) -> str:
             chosen = f"sqlite:///{Path(chosen).expanduser().resolve()}"
         return chosen
     return f"sqlite:///{default_sqlite_path()}"
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def make_engine(url: str, *, pooled: bool = False) -> Engine:

@@ -7,8 +7,6 @@ at all. Input is checked before anything is written; errors name the field.
 
 from __future__ import annotations
 
-import random
-import time as _time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
@@ -20,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from backspasm.core.times import RANGE_TEXT, in_range, is_id
 from backspasm.store import records as r
-from backspasm.store.engine import WRITE_OPTION, database_url, make_engine
+from backspasm.store.engine import WRITE_OPTION, database_url, make_engine, retry_busy
 from backspasm.store.errors import (
     ConflictError,
     DatabaseError,
@@ -52,7 +50,6 @@ NOTE_MAX = 2000
 MINUTES_MAX = 24 * 60
 #: What the ``region`` column holds while the person has not chosen one.
 NO_REGION = ""
-_BUSY_RETRIES = 40
 
 
 # --- checks (each raises StoreError naming the field) ---------------------------------
@@ -207,11 +204,6 @@ def _copy_rows(conn: Any, model: Any, items: list[dict[str, Any]]) -> None:
             ])
 
 
-def _is_busy(exc: OperationalError) -> bool:
-    text = str(exc.orig).lower()
-    return "database is locked" in text or "database is busy" in text or "sqlite_busy" in text
-
-
 class Store:
     """The diary database. Open with :func:`open_store`; close with :meth:`close`."""
 
@@ -241,15 +233,15 @@ class Store:
 
     def _write(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in one write transaction; wait out a busy SQLite, never surface it."""
-        for attempt in range(_BUSY_RETRIES):
-            try:
-                with Session(self._writer, expire_on_commit=False) as s, s.begin():
-                    return fn(s)
-            except OperationalError as exc:
-                if not _is_busy(exc) or attempt == _BUSY_RETRIES - 1:
-                    raise DatabaseError(f"the diary database failed: {exc.orig}") from None
-                _time.sleep(min(0.5, 0.01 * 2**attempt) * random.uniform(0.5, 1.5))
-        raise AssertionError("unreachable")
+
+        def once() -> T:
+            with Session(self._writer, expire_on_commit=False) as s, s.begin():
+                return fn(s)
+
+        try:
+            return retry_busy(once)
+        except OperationalError as exc:
+            raise DatabaseError(f"the diary database failed: {exc.orig}") from None
 
     def _profile_row(self, s: Session, profile_id: int) -> ProfileRow:
         row = s.get(ProfileRow, profile_id) if is_id(profile_id) else None
@@ -914,19 +906,13 @@ def open_store(
         raise
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         raise DatabaseError(f"cannot use the database URL: {exc}") from None
-    for attempt in range(_BUSY_RETRIES):
-        try:
-            migrate(engine)
-            break
-        except SQLAlchemyDatabaseError as exc:  # also "file is not a database" (not Operational)
-            if (isinstance(exc, OperationalError) and _is_busy(exc)
-                    and attempt < _BUSY_RETRIES - 1):
-                _time.sleep(0.05 * random.uniform(0.5, 1.5))
-                continue
-            engine.dispose()
-            raise DatabaseError(f"cannot open the diary database: {exc.orig}") from None
-        except SQLAlchemyError as exc:  # e.g. a damaged file behind a valid header
-            engine.dispose()
-            raise NotADatabaseError(f"{database_url(url)}: {getattr(exc, 'orig', exc)}; "
-                                    "nothing was changed") from None
+    try:
+        retry_busy(lambda: migrate(engine))
+    except SQLAlchemyDatabaseError as exc:  # also "file is not a database" (not Operational)
+        engine.dispose()
+        raise DatabaseError(f"cannot open the diary database: {exc.orig}") from None
+    except SQLAlchemyError as exc:  # e.g. a damaged file behind a valid header
+        engine.dispose()
+        raise NotADatabaseError(f"{database_url(url)}: {getattr(exc, 'orig', exc)}; "
+                                "nothing was changed") from None
     return Store(engine, clock=clock)

@@ -147,7 +147,7 @@ async def _submitted_token(request: Request) -> str:
     if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         try:
             form = await request.form()
-        except Exception:  # noqa: BLE001 - a malformed body is simply "no token"
+        except Exception:
             return ""
         value = form.get("csrf_token")
         return value if isinstance(value, str) else ""
@@ -271,7 +271,7 @@ def _start_session(request: Request, account_id: int, now: datetime, next_url: s
 
 
 @router.get("/signin", response_class=HTMLResponse, include_in_schema=False)
-def signin_page(request: Request, next: str = "/") -> Response:  # noqa: A002
+def signin_page(request: Request, next: str = "/") -> Response:
     _multi_user(request)
     if getattr(request.state, "user", None):
         return RedirectResponse(_safe_next(next), status_code=303)
@@ -304,7 +304,7 @@ def _too_many(request: Request, name: str, wait: int, *, field: str, **ctx: Any)
 
 @router.post("/signin", response_class=HTMLResponse, include_in_schema=False)
 def signin(request: Request, email: str = Form(""), password: str = Form(""),
-           next: str = Form("/"), csrf_token: str = Form(""),  # noqa: A002
+           next: str = Form("/"), csrf_token: str = Form(""),
            now: datetime = Depends(get_now)) -> Response:
     """Check the password; five failures in 15 minutes for an address + IP, or ten for an
     address from anywhere, lock it until the window has room again."""

@@ -45,7 +45,7 @@ def text(max_length: int, *, nullable: bool = True) -> dict[str, Any]:
 RECORD_ID = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
 
 
-def _walk_parameters(schema: dict[str, Any]):  # noqa: ANN202 - a generator of dicts
+def _walk_parameters(schema: dict[str, Any]):
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():
             for param in op.get("parameters", []):

@@ -13,15 +13,10 @@ from typing import Any
 from fastapi import Request
 
 from backspasm.knowledge import Knowledge
-from backspasm.web.settings import Settings
 
 
 def get_kb(request: Request) -> Knowledge:
     return request.app.state.kb
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
 
 
 def get_now() -> datetime:

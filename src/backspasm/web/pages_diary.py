@@ -116,14 +116,14 @@ def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
 
 
 @router.get("/diary", response_class=HTMLResponse)
-def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),  # noqa: A002
+def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
                profile_id: int = Depends(get_profile_id),
                now: datetime = Depends(get_now)) -> HTMLResponse:
     return render(request, "diary.html", _view(request, kb, profile_id, now, show_all=all))
 
 
 @router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
-def episode_page(request: Request, episode_id: int, all: bool = False,  # noqa: A002
+def episode_page(request: Request, episode_id: int, all: bool = False,
                  kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
                  now: datetime = Depends(get_now)) -> HTMLResponse:
     return render(request, "diary.html", _view(request, kb, profile_id, now, episode_id,

@@ -37,7 +37,7 @@ def record_or_note(request: Request, kb: Knowledge, write: Callable[[], Any]) ->
     so it cannot replace the result on screen. The log names the error class only."""
     try:
         write()
-    except Exception as exc:  # noqa: BLE001 - whatever broke, the card must still be shown
+    except Exception as exc:
         _log.error("saving a triage result failed: %s", type(exc).__name__)
         return NOT_SAVED
     return None
