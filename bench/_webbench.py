@@ -28,8 +28,15 @@ def free_port() -> int:
 @contextmanager
 def serve(db: Path, *extra: str) -> Iterator[str]:
     """Run ``backspasm serve`` on ``db`` (with ``extra`` options) for the length of the
-    block; yields the base URL. Its stderr goes to server.log beside ``db``: a file, not a
-    pipe, because a full pipe stalls the server."""
+    block; yields the base URL (``serve_process`` also gives the process)."""
+    with serve_process(db, *extra) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def serve_process(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``serve``, yielding ``(base URL, server process)``. Its stderr goes to server.log
+    beside ``db``: a file, not a pipe, because a full pipe stalls the server."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if "--multi-user" in extra:
@@ -45,7 +52,7 @@ def serve(db: Path, *extra: str) -> Iterator[str]:
                     break
                 except httpx.HTTPError:
                     time.sleep(0.05)
-            yield base
+            yield base, proc
         finally:
             proc.terminate()
             try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _webbench import free_port
+from _webbench import serve_process
 
 SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
 CLIENTS = 4
@@ -73,40 +72,23 @@ def _loop(base: str, n: int, stop: threading.Event, counts: list[int]) -> None:
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp())
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backspasm", "serve", "--multi-user", "--public-url", base,
-         "--port", str(port), "--db", str(tmp / "soak.db"), "--tz", "Europe/London"],
-        stdout=subprocess.DEVNULL, stderr=log)
     try:
-        for _ in range(400):
-            try:
-                httpx.get(base + "/", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        stop, counts = threading.Event(), [0] * CLIENTS
-        threads = [threading.Thread(target=_loop, args=(base, n, stop, counts))
-                   for n in range(CLIENTS)]
-        samples = [("start (idle)", 0.0, rss_mb(proc.pid), 0)]
-        started = time.monotonic()
-        for t in threads:
-            t.start()
-        for label, at in (("middle", SECONDS / 2), ("end", SECONDS)):
-            time.sleep(max(0.0, started + at - time.monotonic()))
-            samples.append((label, time.monotonic() - started, rss_mb(proc.pid), sum(counts)))
-        stop.set()
-        for t in threads:
-            t.join()
+        with serve_process(tmp / "soak.db", "--multi-user") as (base, proc):
+            stop, counts = threading.Event(), [0] * CLIENTS
+            threads = [threading.Thread(target=_loop, args=(base, n, stop, counts))
+                       for n in range(CLIENTS)]
+            samples = [("start (idle)", 0.0, rss_mb(proc.pid), 0)]
+            started = time.monotonic()
+            for t in threads:
+                t.start()
+            for label, at in (("middle", SECONDS / 2), ("end", SECONDS)):
+                time.sleep(max(0.0, started + at - time.monotonic()))
+                samples.append((label, time.monotonic() - started, rss_mb(proc.pid),
+                                sum(counts)))
+            stop.set()
+            for t in threads:
+                t.join()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"\n### Memory over a mixed soak ({CLIENTS} clients, {SECONDS:.0f} s, 1 worker, "
           "SQLite, multi-user)\n")
