@@ -52,7 +52,7 @@ def fill(url: str) -> None:
         acc = accounts.create_account("ada@example.org", "$argon2id$v=19$m=65536$fake-hash",
                                       tz="Europe/Paris", region="eu")
         s.log_pain(acc.profile_id, score=6, at=NOW - timedelta(hours=1))
-        accounts.new_session(acc.id, token="session-token", csrf_token="c" * 32,
+        accounts.new_session(acc.id, token="session-token-of-ada-0006", csrf_token="c" * 32,
                              expires_at=NOW + timedelta(days=1))
         accounts.record_signin_failure("ada@example.org|127.0.0.1", at=NOW - timedelta(hours=2))
         JourneyStore(s.engine).save("journey-key", "local",
@@ -60,10 +60,10 @@ def fill(url: str) -> None:
 
 
 def part_way(url: str) -> None:
+    from backspasm.store.migrations import MIGRATIONS  # type: ignore[import-not-found]
     from sqlalchemy import text
 
     from backspasm.store.engine import make_engine
-    from backspasm.store.migrations import MIGRATIONS  # type: ignore[import-not-found]
 
     engine = make_engine(url)
     with engine.begin() as conn:

@@ -100,8 +100,8 @@ CREATE TABLE web_sessions (
 	PRIMARY KEY (token_hash), 
 	FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE
 );
-CREATE INDEX ix_episodes_profile_onset ON episodes (profile_id, onset);
 CREATE UNIQUE INDEX one_open_episode ON episodes (profile_id) WHERE ended_at IS NULL;
+CREATE INDEX ix_episodes_profile_onset ON episodes (profile_id, onset);
 CREATE INDEX ix_pain_profile_at ON pain_entries (profile_id, at);
 CREATE INDEX ix_care_profile_start ON care_entries (profile_id, start);
 CREATE INDEX ix_triage_profile_at ON triage_records (profile_id, at);

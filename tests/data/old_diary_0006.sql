@@ -47,7 +47,7 @@ CREATE TABLE feed_tokens (
 	FOREIGN KEY(profile_id) REFERENCES profiles (id) ON DELETE CASCADE, 
 	UNIQUE (token_hash)
 );
-INSERT INTO "feed_tokens" VALUES(1,1,'3483c06a47bc22a6b823af12ffca13fb8cce8222e42b6344ebbd5b40fc0c6cd6','2026-03-10 12:00:00.000000');
+INSERT INTO "feed_tokens" VALUES(1,1,'bf59a31e8aa4d2dedff92165d8b5a89bf2965e2f8e131d0fdd95ac698877fbf0','2026-03-10 12:00:00.000000');
 CREATE TABLE pain_entries (
 	id INTEGER NOT NULL, 
 	profile_id INTEGER NOT NULL, 
@@ -74,15 +74,15 @@ CREATE TABLE profiles (
 	PRIMARY KEY (id), 
 	UNIQUE ("key")
 );
-INSERT INTO "profiles" VALUES(1,'local','Europe/London','06:30:00.000000','22:45:00.000000','UK',47,'2026-03-10 12:00:00.000000','e0bfd89bdfa550b55357173592821ba6');
-INSERT INTO "profiles" VALUES(2,NULL,'Europe/Paris','07:00:00.000000','22:00:00.000000','EU',NULL,'2026-03-10 12:00:00.000000','85e2301a109e7a66d0c3b08fd55aa649');
+INSERT INTO "profiles" VALUES(1,'local','Europe/London','06:30:00.000000','22:45:00.000000','UK',47,'2026-03-10 12:00:00.000000','7606d6030af5a5a90831c0239fd00f3a');
+INSERT INTO "profiles" VALUES(2,NULL,'Europe/Paris','07:00:00.000000','22:00:00.000000','EU',NULL,'2026-03-10 12:00:00.000000','9337412965b7e4d9737b6febdb350ca2');
 CREATE TABLE schema_migrations ( id VARCHAR(100) PRIMARY KEY, applied_at VARCHAR(40) NOT NULL);
-INSERT INTO "schema_migrations" VALUES('0001_initial','2026-12-02T12:04:44.731664+00:00');
-INSERT INTO "schema_migrations" VALUES('0002_feed_tokens','2026-12-02T12:04:44.738419+00:00');
-INSERT INTO "schema_migrations" VALUES('0003_accounts','2026-12-02T12:04:44.751846+00:00');
-INSERT INTO "schema_migrations" VALUES('0004_web_journeys','2026-12-02T12:04:44.758050+00:00');
-INSERT INTO "schema_migrations" VALUES('0005_triage_unsure','2026-12-02T12:04:44.759466+00:00');
-INSERT INTO "schema_migrations" VALUES('0006_profile_pseudonyms','2026-12-02T12:04:44.760303+00:00');
+INSERT INTO "schema_migrations" VALUES('0001_initial','2026-12-02T12:07:25.226865+00:00');
+INSERT INTO "schema_migrations" VALUES('0002_feed_tokens','2026-12-02T12:07:25.228856+00:00');
+INSERT INTO "schema_migrations" VALUES('0003_accounts','2026-12-02T12:07:25.232589+00:00');
+INSERT INTO "schema_migrations" VALUES('0004_web_journeys','2026-12-02T12:07:25.234061+00:00');
+INSERT INTO "schema_migrations" VALUES('0005_triage_unsure','2026-12-02T12:07:25.237159+00:00');
+INSERT INTO "schema_migrations" VALUES('0006_profile_pseudonyms','2026-12-02T12:07:25.238164+00:00');
 CREATE TABLE signin_failures (
 	id INTEGER NOT NULL, 
 	key_hash VARCHAR(64) NOT NULL, 
@@ -120,9 +120,9 @@ CREATE TABLE web_sessions (
 	PRIMARY KEY (token_hash), 
 	FOREIGN KEY(account_id) REFERENCES accounts (id) ON DELETE CASCADE
 );
-INSERT INTO "web_sessions" VALUES('c101e911469c969171040b50d70543313cf968fdef5bacc780776f8fb399ab36',1,'cccccccccccccccccccccccccccccccc','2026-03-10 12:00:00.000000','2026-03-11 12:00:00.000000');
-CREATE UNIQUE INDEX one_open_episode ON episodes (profile_id) WHERE ended_at IS NULL;
+INSERT INTO "web_sessions" VALUES('cdeab5ffb9f076e46919f0320e7c4b0fb299228f69cc150539eb3f6302aabe04',1,'cccccccccccccccccccccccccccccccc','2026-03-10 12:00:00.000000','2026-03-11 12:00:00.000000');
 CREATE INDEX ix_episodes_profile_onset ON episodes (profile_id, onset);
+CREATE UNIQUE INDEX one_open_episode ON episodes (profile_id) WHERE ended_at IS NULL;
 CREATE INDEX ix_pain_profile_at ON pain_entries (profile_id, at);
 CREATE INDEX ix_care_profile_start ON care_entries (profile_id, start);
 CREATE INDEX ix_triage_profile_at ON triage_records (profile_id, at);
