@@ -154,6 +154,72 @@ def test_a_diary_the_old_runner_left_part_way_upgrades(tmp_path):
     assert "schema_migrations" not in _rows(db)
 
 
+def _old_runner_at(url: str, step: str) -> None:
+    """The state the hand-written runner left after ``step``: its tables, its record in
+    ``schema_migrations``, no ``alembic_version``; one profile with a triage record."""
+    from alembic import command
+
+    from backspasm.store.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), step)
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("CREATE TABLE schema_migrations ("
+                          " id VARCHAR(100) PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)"))
+        for done in OLD_RUNNER_STEPS[:OLD_RUNNER_STEPS.index(step) + 1]:
+            conn.execute(text("INSERT INTO schema_migrations VALUES (:id, :at)"),
+                         {"id": done, "at": MADE.isoformat()})
+        conn.execute(text(
+            "INSERT INTO profiles (id, key, tz, wake, sleep, region, age, created_at) VALUES"
+            " (1, 'local', 'UTC', '07:00:00', '22:00:00', 'UK', 50, '2026-03-10 12:00:00')"))
+        conn.execute(text(
+            "INSERT INTO triage_records (id, profile_id, at, answers, level, rules,"
+            " knowledge_version) VALUES (1, 1, '2026-03-10 11:00:00', '{\"age\": 50}',"
+            " 'self_care', '[]', 'k')"))
+    engine.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    from backspasm.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_an_old_runner_database_upgrades_on_both_databases(db_url):
+    _old_runner_at(db_url, "0003_accounts")
+    with open_store(db_url, clock=lambda: MADE) as s:
+        assert schema_revision(s.engine) == HEAD_REVISION
+        [rec] = s.triage_records(1)
+        assert (rec.answers, rec.unsure) == ({"age": 50}, [])
+        assert len(s.get_profile(1).pseudonym) == 32
+    assert "schema_migrations" not in _tables(db_url)
+
+
+def test_a_failed_upgrade_changes_nothing_not_even_the_stamp(db_url):
+    """One transaction: the stamp, the dropped record and the revisions that ran before the
+    failing one are all rolled back (transactional DDL, PostgreSQL and SQLite alike)."""
+    _old_runner_at(db_url, "0003_accounts")
+    from backspasm.store.engine import make_engine
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:  # 0005 will fail: the column is there already
+        conn.execute(text("ALTER TABLE triage_records ADD COLUMN unsure TEXT"))
+    engine.dispose()
+    before = _tables(db_url)
+    with pytest.raises(DatabaseError):
+        open_store(db_url)
+    assert _tables(db_url) == before
+    assert "schema_migrations" in before and "web_journeys" not in before
+    assert "alembic_version" not in before
+
+
 def test_an_old_runner_record_with_a_gap_is_refused_untouched(tmp_path):
     url, db = _load(DATA / "old_diary_0003.sql", tmp_path)
     conn = sqlite3.connect(db)
