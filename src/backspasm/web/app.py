@@ -71,6 +71,8 @@ def service_worker_source(multi_user: bool) -> str:
 def router_modules() -> tuple[Any, ...]:
     """The router modules, in the order their routes are matched."""
     from backspasm.web.api import diary as api_diary
+    from backspasm.web.api import docs as api_docs
+    from backspasm.web.api import plan as api_plan
     from backspasm.web.api import session as api_session
     from backspasm.web.api import triage as api_triage
     from backspasm.web.pages import (
@@ -86,7 +88,7 @@ def router_modules() -> tuple[Any, ...]:
     )
 
     return (account, triage, plan, timer, learn, diary, settings, privacy, api_session,
-            api_triage, api_diary, exports)
+            api_triage, api_plan, api_docs, api_diary, exports)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
