@@ -68,7 +68,7 @@ def diary_profile(db: str | None) -> tuple[Any, str | None]:
     try:
         if diary_missing(db):
             return None, None
-        from backspasm.cli.diary import LOCAL_PROFILE
+        from backspasm.cli.common import LOCAL_PROFILE
         from backspasm.store import open_store
 
         with open_store(db) as store:
@@ -156,10 +156,13 @@ def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
 
     from backspasm.core.region import fill_region, region_record
     from backspasm.core.triage import emergency_signs
+    from backspasm.knowledge import KnowledgeError
 
     c = region.to_dict() if hasattr(region, "to_dict") else region
     rid = c if isinstance(c, str) else (c["id"] if c else None)
     record = region_record(kb, rid) or region_record(kb, kb["regions"]["default"])
+    if record is None:  # the loader checks that the default region exists
+        raise KnowledgeError("regions.yaml: default: not a region")
     words = kb["web"]["emergency_signs"]
     every = emergency_signs(kb)
     parts: list[Any] = [Text(words["heading"], style="bold red"), Text(words["intro"])]
@@ -186,7 +189,7 @@ def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool =
     try:
         if diary_missing(db):
             return
-        from backspasm.cli.diary import LOCAL_PROFILE
+        from backspasm.cli.common import LOCAL_PROFILE
         from backspasm.status import diary_guidance, profile_region
         from backspasm.store import open_store
 

@@ -33,7 +33,7 @@ def _on_complete(kind: str, started_at: datetime, minutes: float,
     ``started_at`` an aware UTC datetime, ``minutes`` the length that was run.
     The diary (issue 3) logs the session here.
     """
-    from backspasm.cli.diary import log_timer_session
+    from backspasm.cli.log import log_timer_session
 
     log_timer_session(kind, started_at, minutes, db=db)
 

@@ -122,9 +122,34 @@ def triage(
 
 
 def _save(given: dict[str, Any], result: Any, moment: datetime, db: str | None) -> str | None:
-    from backspasm.cli.diary import save_triage_result
-
     return save_triage_result(given, result, at=moment, db=db)
+
+
+def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
+                       db: str | None = None) -> str | None:
+    """Keep a triage result in the diary (``backspasm triage --save``), after it was shown.
+
+    Returns ``None`` when saved, else why not, in one line. Never raises: whatever went
+    wrong with the diary (a server down, a folder that cannot be made, a read-only or
+    broken file), the caller has shown the result and reports this after it (H26).
+    """
+    from backspasm.cli.common import LOCAL_PROFILE
+    from backspasm.cli.plan import local_zone_name
+    from backspasm.cli.shown import why_not
+
+    try:
+        from backspasm.store import open_store
+
+        with open_store(db) as store:
+            profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
+            store.save_triage(profile.id, answers=answers, level=result.level,
+                              rules=[r.rule for r in result.reasons],
+                              knowledge_version=result.knowledge_version,
+                              at=min(at, datetime.now(UTC)),
+                              unsure=list(getattr(result, "unsure", ())))
+    except Exception as exc:
+        return why_not(exc)
+    return None
 
 
 def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> tuple[dict[str, Any], Any]:
