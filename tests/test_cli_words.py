@@ -19,7 +19,7 @@ from backspasm.knowledge.formats import (
     format_time,
     plural,
 )
-from backspasm.knowledge.messages import cli_texts, say, say_n
+from backspasm.knowledge.messages import cli_texts, say, say_n, words
 
 CLI = Path(__file__).parents[1] / "src" / "backspasm" / "cli"
 
@@ -34,8 +34,9 @@ def test_every_key_the_cli_says_is_in_cli_yaml() -> None:
     assert not missing
 
 
-def test_cli_yaml_is_part_of_the_knowledge() -> None:
-    assert load_knowledge()["cli"] == cli_texts()
+def test_the_words_files_are_part_of_the_knowledge() -> None:
+    kb = load_knowledge()
+    assert kb["cli"] == cli_texts() and kb["chart"] == words("chart")
 
 
 def test_plurals_follow_the_language_rules() -> None:

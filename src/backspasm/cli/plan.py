@@ -197,15 +197,16 @@ def _show(plan: Plan, kb: Any) -> None:
     from rich.table import Table
 
     from backspasm.core.plan import session_kind
+    from backspasm.knowledge.formats import format_date, format_time
+    from backspasm.knowledge.messages import say, say_n
 
     console = Console()
     phase = next(p for p in kb["plan"]["phases"] if p["id"] == plan.phase)
-    hours = plan.hours_since_onset
-    unit = "hour" if hours == 1 else "hours"
-    console.print(f"[bold]{escape(phase['title'])}[/bold]  ({hours:g} {unit} since it started)")
+    since = say_n("plan.since_onset", plan.hours_since_onset)
+    console.print(f"[bold]{escape(phase['title'])}[/bold]  ({escape(since)})")
     console.print(escape(phase["summary"]))
     console.print()
-    console.print("[bold underline]What to do[/bold underline]")
+    console.print(f"[bold underline]{say('plan.what_to_do')}[/bold underline]")
     for step in plan.steps:
         console.print(
             f"[bold]• {escape(step['title'])}[/bold]  [dim]{escape(step['timing'])}[/dim]"
@@ -214,23 +215,25 @@ def _show(plan: Plan, kb: Any) -> None:
         for note in step.get("evidence", []):
             cited = ", ".join(note["sources"])
             lines.append(f"[italic]{escape(note['text'])}[/italic] [dim]({cited})[/dim]")
-        lines.append(f"[dim]Sources: {', '.join(step['sources'])}[/dim]")
+        lines.append(f"[dim]{escape(say('plan.sources', ids=', '.join(step['sources'])))}[/dim]")
         for line in lines:
             console.print(Padding(line, (0, 0, 0, 2), expand=False))
     console.print()
     if not plan.sessions:
-        console.print("[bold underline]Timetable[/bold underline]: no more sessions in this plan.")
+        console.print(f"[bold underline]{say('plan.timetable')}[/bold underline]: "
+                      f"{say('plan.no_more_sessions')}")
     else:
-        console.print(f"[bold underline]Timetable[/bold underline] ({escape(plan.timezone)})")
+        console.print(f"[bold underline]{say('plan.timetable')}[/bold underline] "
+                      f"({escape(plan.timezone)})")
         table = Table(show_header=False, box=None, padding=(0, 2))
         day = None
         for s in plan.sessions:
             d = s.start.date()
             if d != day:
-                table.add_row(f"[bold]{s.start:%A} {d.day} {s.start:%B}[/bold]", "")
+                table.add_row(f"[bold]{format_date(s.start, 'day_long')}[/bold]", "")
                 day = d
-            times = f"{s.start.strftime('%H:%M')}–{s.end.strftime('%H:%M')}"
+            times = say("plan.from_to", start=format_time(s.start), end=format_time(s.end))
             table.add_row(f"  {times}", escape(session_kind(kb, s.kind)["title"]))
         console.print(table)
     console.print()
-    console.print(f"[dim]Content version {escape(plan.knowledge_version)}. Not a diagnosis.[/dim]")
+    console.print(f"[dim]{escape(say('plan.version', version=plan.knowledge_version))}[/dim]")

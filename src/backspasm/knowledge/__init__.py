@@ -55,16 +55,16 @@ def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]
     """Each area declares the files it owns (stem → spec) and its cross-file checks."""
     from backspasm.knowledge import (  # every area by name: a missing one is an error
         specs_base,
-        specs_cli,
         specs_exports,
         specs_plan,
         specs_triage,
         specs_web,
+        specs_words,
     )
 
     specs: dict[str, Spec] = {}
     checks: list[Callable[[Knowledge], list[str]]] = []
-    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports, specs_cli):
+    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports, specs_words):
         specs.update(mod.FILES)
         checks.extend(getattr(mod, "CHECKS", []))
     return specs, checks

@@ -11,7 +11,7 @@ commands that print no date (``backspasm --help``) should not pay.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from babel import Locale
 
 __all__ = ["LOCALE", "PATTERNS", "format_time", "format_date", "format_datetime",
-           "format_number", "format_list", "plural"]
+           "format_number", "format_list", "plural", "plural_words", "jinja_filters"]
 
 LOCALE = "en"
 
@@ -104,3 +104,16 @@ def format_list(items: list[str], style: Literal["standard", "unit"] = "unit") -
     from babel.lists import format_list as babel_list
 
     return babel_list(items, style=style, locale=_locale(LOCALE))
+
+
+def plural_words(n: float, one: str, other: str) -> str:
+    """:func:`plural` for templates: ``{{ hours | plural("{n} hour", "{n} hours") }}``."""
+    return plural(n, {"one": one, "other": other})
+
+
+def jinja_filters() -> dict[str, Callable[..., str]]:
+    """The filters every template environment gets (web pages, the report): ``plural``,
+    ``number``, ``datetime``, ``date`` and ``time`` (the last three take a pattern name
+    from :data:`PATTERNS` and format in the value's own zone)."""
+    return {"plural": plural_words, "number": format_number, "datetime": format_datetime,
+            "date": format_date, "time": format_time}
