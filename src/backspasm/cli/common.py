@@ -69,11 +69,11 @@ def open_diary(db: str | None) -> Iterator[tuple[Any, Any]]:
     except (StoreError, AnswersError) as exc:
         fail(str(exc))
     except NotADatabaseError as exc:
-        fail(f"--db: {exc}")
+        fail(say("errors.db", why=exc))
     except DatabaseError as exc:
         fail(str(exc), code=1)
     except KnowledgeError as exc:
-        fail(f"knowledge: {exc}", code=1)
+        fail(say("errors.knowledge", why=exc), code=1)
 
 
 def when(value: str | None, tz: str, now: datetime, option: str = "--at") -> datetime:

@@ -27,8 +27,11 @@ def _now(value: str | None) -> datetime:
 
     parsed = parse_datetime(value)
     if parsed is None:
-        fail(f"--now: expected an RFC 3339 date-time with an offset between 1900 and 2100, "
-             f"got {value!r}")
+        from backspasm.core.times import FIRST_YEAR, LAST_YEAR
+        from backspasm.knowledge.messages import say
+
+        fail(say("errors.now_range", option="--now", first=FIRST_YEAR, last=LAST_YEAR,
+                 got=repr(value)))
     return parsed
 
 
@@ -44,6 +47,7 @@ def _errors() -> Iterator[None]:
     """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
     from backspasm.exports.data import ExportError
     from backspasm.knowledge import KnowledgeError
+    from backspasm.knowledge.messages import say
     from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:
@@ -51,11 +55,11 @@ def _errors() -> Iterator[None]:
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     except NotADatabaseError as exc:
-        fail(f"--db: {exc}")
+        fail(say("errors.db", why=exc))
     except DatabaseError as exc:
-        fail(f"database: {exc}", code=1)
+        fail(say("errors.database", why=exc), code=1)
     except KnowledgeError as exc:
-        fail(f"knowledge: {exc}", code=1)
+        fail(say("errors.knowledge", why=exc), code=1)
 
 
 def _export(

@@ -49,19 +49,21 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
     """An RFC 3339 date-time; one without an offset is read as local time in ``tz``."""
     from zoneinfo import ZoneInfo
 
-    from backspasm.core.times import RANGE_TEXT, in_range
+    from backspasm.core.times import FIRST_YEAR, LAST_YEAR, in_range
+    from backspasm.knowledge.messages import say
 
     try:
         dt = datetime.fromisoformat(value.strip())
     except ValueError:
-        fail(f"{option}: expected a date and time such as 2025-03-01T08:30+00:00, got {value!r}")
+        fail(say("errors.datetime_format", option=option, got=repr(value)))
     if not in_range(dt):
-        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
+        fail(say("errors.at_range", option=option, first=FIRST_YEAR, last=LAST_YEAR,
+                 got=repr(value)))
     if dt.tzinfo is None:
         try:
             dt = dt.replace(tzinfo=ZoneInfo(tz))
         except (ValueError, OSError, KeyError):
-            fail(f"--tz: expected an IANA time zone name such as Europe/London, got {tz!r}")
+            fail(say("errors.time_zone", option="--tz", got=repr(tz)))
     return dt
 
 
@@ -72,16 +74,22 @@ def parse_clock(value: str, option: str) -> time:
         h, m = int(parts[0]), int(parts[1])
         if h < 24 and m < 60:
             return time(h, m)
-    fail(f"{option}: expected a time of day as HH:MM, such as 07:00, got {value!r}")
+    from backspasm.knowledge.messages import say
+
+    fail(say("errors.clock", option=option, got=repr(value)))
 
 
 def _int_option(value: str | None, option: str, expected: str, lo: int, hi: int) -> int | None:
+    """A whole number from ``lo`` to ``hi``; else ``Error:`` with the text ``expected``
+    of cli.yaml (``errors.whole``: from lo to hi; ``errors.whole_days``)."""
     if value is None:
         return None
     text = value.strip()
     if text.lstrip("-").isdigit() and lo <= int(text) <= hi:
         return int(text)
-    fail(f"{option}: expected {expected}, got {value!r}")
+    from backspasm.knowledge.messages import say
+
+    fail(say(expected, option=option, lo=lo, hi=hi, got=repr(value)))
 
 
 @app.command("plan")
@@ -127,10 +135,13 @@ def plan_command(
     now_dt = parse_when(now, "--now", zone) if now is not None else datetime.now(UTC)
     wake_t = parse_clock(wake, "--wake") if wake is not None else None
     sleep_t = parse_clock(sleep, "--sleep") if sleep is not None else None
-    days_n = _int_option(days, "--days", "a whole number of days", -(10**6), 10**6)
-    pain_n = _int_option(pain, "--pain", "a whole number from 0 to 10", 0, 10)
+    days_n = _int_option(days, "--days", "errors.whole_days", -(10**6), 10**6)
+    pain_n = _int_option(pain, "--pain", "errors.whole", 0, 10)
     if trend is not None and trend not in _TRENDS:
-        fail(f"--trend: expected one of better, same, worse, got {trend!r}")
+        from backspasm.knowledge.messages import say
+
+        fail(say("errors.one_of", option="--trend", choices=", ".join(_TRENDS),
+                 got=repr(trend)))
 
     kb = load_knowledge()
     from backspasm.cli.shown import emergency_instead
@@ -180,8 +191,9 @@ def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
             profile = store.profile_by_key("local")
             saved = None if profile is None else store.latest_triage(profile.id)
     except (StoreError, DatabaseError) as exc:
-        typer.echo(f"Warning: could not read your saved answers, so the plan is not fitted "
-                   f"to you: {exc}", err=True)
+        from backspasm.knowledge.messages import say
+
+        typer.echo(say("plan.not_fitted", why=exc), err=True)
         return {}, None
     from backspasm.status import profile_region
 

@@ -108,7 +108,7 @@ def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[st
 
     region = region_record(kb, episode.region) or region_record(kb, kb["regions"]["default"])
     if region is None:  # the loader checks that the default region exists
-        raise ExportError("region", "a region in regions.yaml")
+        raise ExportError("region", "expected a region in regions.yaml")
     texts = dict(kb.data["exports"]["report"])
     # Region words ("A&E" / "the emergency room (ER)") from the person's region (H27).
     texts["questions_to_ask"] = [{**q, "text": fill_region(q["text"], region)}
@@ -200,7 +200,7 @@ def render_report_pdf(episode: EpisodeRecord, *, kb: Any, now: datetime) -> byte
     with _FONT_LOCK:
         pdf = document.write_pdf(font_config=_font_config())
     if pdf is None:  # only when given a target to write to; we give none
-        raise ExportError("report", "a PDF document")
+        raise ExportError("report", "expected a PDF document")
     return pdf
 
 
