@@ -36,7 +36,7 @@ def test_every_key_the_cli_says_is_in_cli_yaml() -> None:
 
 def test_the_words_files_are_part_of_the_knowledge() -> None:
     kb = load_knowledge()
-    assert kb["cli"] == cli_texts() and kb["chart"] == words("chart")
+    assert kb["cli"] == cli_texts() and kb["pages"] == words("pages")
 
 
 def test_plurals_follow_the_language_rules() -> None:

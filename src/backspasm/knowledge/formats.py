@@ -28,12 +28,14 @@ LOCALE = "en"
 PATTERNS: dict[str, str] = {
     "time": "HH:mm",                        # 08:30
     "moment": "EEE dd MMM HH:mm",           # Sat 01 Mar 08:30 (CLI tables and lines)
-    "moment_short": "EEE d MMM HH:mm",      # Sat 1 Mar 08:30 (web pages, chart)
+    "moment_short": "EEE d MMM HH:mm",      # Sat 1 Mar 08:30 (the pain chart)
+    "moment_list": "EEE d MMM, HH:mm",      # Sat 1 Mar, 08:30 (the Diary page's list)
     "moment_year": "EEE dd MMM y, HH:mm",   # Sat 01 Mar 2025, 08:30 (report)
     "day": "EEE dd MMM",                    # Sat 01 Mar (report)
     "day_short": "EEE d",                   # Sat 1 (chart ticks)
     "day_month": "dd MMM",                  # 01 Mar (report chart)
     "day_long": "EEEE d MMMM",              # Saturday 1 March (plan timetable)
+    "date_long": "dd MMMM y",               # 01 March 2025 (subscription link made on)
     "weekday_day_month": "EEE d MMM",       # Sat 1 Mar
 }
 

@@ -1,7 +1,7 @@
 """Words filled when shown, by key: ``say("log.pain_saved", score=3)``.
 
-The words files (``specs_words.STEMS``: cli.yaml for the command line, chart.yaml for the
-pain chart) are read one at a time, and validated against the same spec as in
+The words files (``specs_words.STEMS``: cli.yaml for the command line, pages.yaml for web
+page words filled when shown) are read one at a time, and validated against the same spec as in
 :func:`~backspasm.knowledge.load_knowledge`: most diary commands need no other file, and
 loading them all would cost more than the command.
 """
@@ -19,7 +19,7 @@ __all__ = ["words", "cli_texts", "say", "say_n"]
 
 @lru_cache(maxsize=4)
 def words(stem: str = "cli") -> dict[str, dict[str, Any]]:
-    """One words file (``cli`` or ``chart``), validated. Raises :class:`KnowledgeError`."""
+    """One words file (``cli`` or ``pages``), validated. Raises :class:`KnowledgeError`."""
     import yaml
 
     from backspasm.knowledge.specs_words import FILES

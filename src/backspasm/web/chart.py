@@ -4,7 +4,8 @@ Pure: entries and the time window in, markup out. The SVG has a ``<title>`` and 
 ``<desc>`` that sums it up in words, labelled axes, every score as a point with its value
 (and a tooltip), and care sessions marked along the bottom. No inline styles (the CSP
 forbids them): the look comes from classes in ``bs.css``. Its words are in
-``knowledge/chart.yaml``; dates and plurals go through :mod:`backspasm.knowledge.formats`.
+``knowledge/pages.yaml`` (``chart``); dates and plurals go through
+:mod:`backspasm.knowledge.formats`.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def _label(dt: datetime) -> str:
 
 def _words(key: str, n: float | None = None, **values: object) -> str:
     if n is None:
-        return say(key, stem="chart", **values)
-    return say_n(key, n, stem="chart", **values)
+        return say(f"chart.{key}", stem="pages", **values)
+    return say_n(f"chart.{key}", n, stem="pages", **values)
 
 
 def _ticks(since: datetime, until: datetime, tz: ZoneInfo) -> list[tuple[datetime, str]]:
@@ -85,7 +86,7 @@ def pain_chart_svg(
     """The chart as an ``<svg>`` element (a string safe to insert into HTML)."""
     zone = ZoneInfo(tz)
     if title is None:
-        title = _words("axes.title")
+        title = _words("title")
     if until - since < MIN_SPAN:
         until = since + MIN_SPAN
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -102,15 +103,15 @@ def pain_chart_svg(
     scores = [p.score for p in points]
     parts: list[str] = []
     if scores:
-        parts.append(_words("summary.scores", len(scores),
+        parts.append(_words("scores", len(scores),
                             first=_label(points[0].at.astimezone(zone)),
                             last=_label(points[-1].at.astimezone(zone))))
-        parts.append(_words("summary.range", low=min(scores), high=max(scores),
+        parts.append(_words("range", low=min(scores), high=max(scores),
                             last=scores[-1]))
     else:
-        parts.append(_words("summary.none"))
+        parts.append(_words("none"))
     if sessions:
-        parts.append(_words("summary.care", len(sessions)))
+        parts.append(_words("care", len(sessions)))
     desc = " ".join(parts)
     out = [
         f'<svg class="bs-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} '
@@ -135,15 +136,15 @@ def pain_chart_svg(
         out.append(f'<text x="{x(t)}" y="{TOP + plot_h + 18}" text-anchor="{anchor}">'
                    f'{escape(text)}</text>')
     out.append(f'<text x="12" y="{TOP + plot_h / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 12 {TOP + plot_h / 2})">{escape(_words("axes.pain"))}'
+               f'transform="rotate(-90 12 {TOP + plot_h / 2})">{escape(_words("pain_axis"))}'
                '</text>')
     out.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle">'
-               f'{escape(_words("axes.time", tz=tz))}</text>')
+               f'{escape(_words("time_axis", tz=tz))}</text>')
     for c in sessions:
         label = care_labels.get(c.kind, c.kind)
         at = _label(c.start.astimezone(zone))
-        tip = (_words("tips.care_minutes", c.minutes, care=label, at=at) if c.minutes
-               else _words("tips.care", care=label, at=at))
+        tip = (_words("care_minutes_tip", c.minutes, care=label, at=at) if c.minutes
+               else _words("care_tip", care=label, at=at))
         cx, cy = x(c.start), TOP + plot_h - 7
         out.append(f'<g class="bs-chart__care-mark"><title>{escape(tip)}</title>'
                    f'<rect class="bs-chart__care" x="{cx - 5}" y="{cy - 5}" width="10" '
@@ -156,7 +157,7 @@ def pain_chart_svg(
                   max(points, key=lambda p: p.score), points[-1]]
         points = sorted(set(points), key=lambda p: p.at)
     for p in points:
-        tip = _words("tips.pain", at=_label(p.at.astimezone(zone)), score=p.score)
+        tip = _words("pain_tip", at=_label(p.at.astimezone(zone)), score=p.score)
         out.append(f'<g class="bs-chart__pain"><title>{escape(tip)}</title>'
                    f'<circle class="bs-chart__point" cx="{x(p.at)}" cy="{y(p.score)}" r="5"/>')
         if len(points) <= MAX_LABELS:
