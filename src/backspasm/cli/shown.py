@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import say
 
 #: Exit status when the result was shown but could not be saved in the diary.
 EXIT_NOT_SAVED = 3

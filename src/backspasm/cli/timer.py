@@ -101,9 +101,9 @@ def timer_command(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn
 
+    from backspasm.cli.app import say
     from backspasm.core.plan import PlanError, session_kind, timer_stages
     from backspasm.knowledge import load_knowledge
-    from backspasm.knowledge.messages import say
 
     if kind not in TIMER_KINDS:
         fail(say("errors.one_of", option="KIND", choices=", ".join(TIMER_KINDS), got=repr(kind)))

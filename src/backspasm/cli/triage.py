@@ -14,8 +14,7 @@ from typing import Any
 
 import typer
 
-from backspasm.cli.app import app, fail
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import app, fail, say
 
 
 def _load_kb() -> Any:
