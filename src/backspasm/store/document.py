@@ -61,13 +61,18 @@ def _validator() -> Validator:
     return Draft202012Validator(export_schema())
 
 
-def _shape(value: Any) -> object:
-    """What the schema can tell apart in a value: its keys and JSON types, all the way
-    down (the item schemas hold only structural keywords)."""
-    if isinstance(value, dict):
-        return (dict, tuple((k, _shape(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return (list, frozenset(_shape(v) for v in value))
+#: How many levels of an item :func:`_shape` looks at: the item, its fields, and the
+#: elements of a list field (``rules``). The item schemas constrain nothing deeper.
+SHAPE_DEPTH = 3
+
+
+def _shape(value: Any, depth: int = SHAPE_DEPTH) -> object:
+    """What the item schemas can tell apart in a value: its keys and JSON types, down to
+    ``depth`` levels (they hold only structural keywords, no values or ranges)."""
+    if depth > 1 and isinstance(value, dict):
+        return (dict, tuple((k, _shape(v, depth - 1)) for k, v in value.items()))
+    if depth > 1 and isinstance(value, list):
+        return (list, frozenset(_shape(v, depth - 1) for v in value))
     return type(value)
 
 
