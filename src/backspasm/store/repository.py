@@ -34,7 +34,6 @@ from backspasm.store.errors import (
     StoreError,
 )
 from backspasm.store.journeys import delete_profile_journeys
-from backspasm.store.migrations import migrate
 from backspasm.store.models import (
     CareRow,
     EpisodeRow,
@@ -42,6 +41,7 @@ from backspasm.store.models import (
     ProfileRow,
     TriageRow,
 )
+from backspasm.store.schema import migrate
 
 __all__ = ["Store", "open_store"]
 
