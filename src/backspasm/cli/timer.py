@@ -33,7 +33,7 @@ def _on_complete(kind: str, started_at: datetime, minutes: float,
     ``started_at`` an aware UTC datetime, ``minutes`` the length that was run.
     The diary (issue 3) logs the session here.
     """
-    from backspasm.cli.diary import log_timer_session
+    from backspasm.cli.log import log_timer_session
 
     log_timer_session(kind, started_at, minutes, db=db)
 
@@ -103,11 +103,12 @@ def timer_command(
 
     from backspasm.core.plan import PlanError, session_kind, timer_stages
     from backspasm.knowledge import load_knowledge
+    from backspasm.knowledge.messages import say
 
     if kind not in TIMER_KINDS:
-        fail(f"KIND: expected one of {', '.join(TIMER_KINDS)}, got {kind!r}")
+        fail(say("errors.one_of", option="KIND", choices=", ".join(TIMER_KINDS), got=repr(kind)))
     if not (isfinite(scale) and scale > 0):
-        fail(f"--scale: expected a number above 0, got {scale!r}")
+        fail(say("errors.above_zero", option="--scale", got=repr(scale)))
     plan_kind = TIMER_KINDS[kind]
     kb = load_knowledge()
     try:
@@ -137,7 +138,7 @@ def timer_command(
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.fields[left]} left"),
+            TextColumn(say("timer.left", time="{task.fields[left]}")),
             console=console,
             auto_refresh=False,
         ) as progress:
@@ -147,7 +148,7 @@ def timer_command(
                 if plan_kind == "contrast_shower":
                     if i:
                         bell()
-                    label = f"Round {i // 2 + 1} of {rounds_total}"
+                    label = say("timer.round", number=i // 2 + 1, total=rounds_total)
                     progress.console.print(f"[bold]{label}[/bold]: {escape(stage.prompt)}")
                     progress.update(task, description=f"{label} {stage.name}")
 
@@ -160,7 +161,7 @@ def timer_command(
             started_at = datetime.now(UTC)
             run_stages(scaled, on_stage=on_stage, on_tick=on_tick)
     except KeyboardInterrupt:
-        console.print("Timer stopped.")
+        console.print(say("timer.stopped"))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     bell()
     console.print(f"[bold]{escape(info['end_text'])}[/bold]")
