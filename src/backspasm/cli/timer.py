@@ -20,8 +20,6 @@ from backspasm.cli.app import app, fail
 if TYPE_CHECKING:
     from backspasm.core.plan import TimerStage
 
-#: Command-line name -> session kind in plan.yaml.
-TIMER_KINDS = {"ice": "ice", "heat": "heat", "contrast": "contrast_shower"}
 EXIT_INTERRUPTED = 130
 
 
@@ -104,12 +102,12 @@ def timer_command(
     from backspasm.core.plan import PlanError, session_kind, timer_stages
     from backspasm.knowledge import load_knowledge
 
-    if kind not in TIMER_KINDS:
-        fail(f"KIND: expected one of {', '.join(TIMER_KINDS)}, got {kind!r}")
+    kb = load_knowledge()
+    plan_kind = kb.vocabulary.session_of_timer(kind)  # the command-line name is the timer slug
+    if plan_kind is None:
+        fail(f"KIND: expected one of {', '.join(kb.vocabulary.timer_slugs)}, got {kind!r}")
     if not (isfinite(scale) and scale > 0):
         fail(f"--scale: expected a number above 0, got {scale!r}")
-    plan_kind = TIMER_KINDS[kind]
-    kb = load_knowledge()
     try:
         stages = timer_stages(kb, plan_kind, minutes=minutes, rounds=rounds)
     except PlanError as err:

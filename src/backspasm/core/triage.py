@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backspasm.core.answers import Answers, AnswersError
-from backspasm.knowledge.specs_triage import LEVELS, answer_fields
+from backspasm.knowledge.conditions import answer_fields
+from backspasm.knowledge.vocabulary import EMERGENCY_LEVELS, LEVELS, level_rank
 
 __all__ = [
     "LEVELS",
@@ -30,15 +31,9 @@ __all__ = [
     "unsure_reading",
 ]
 
-EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
-_RANK = {level: i for i, level in enumerate(LEVELS)}
+_RANK = {level: level_rank(level) for level in LEVELS}
 
 Condition = Callable[[Mapping[str, Any]], bool]
-
-
-def level_rank(level: str) -> int:
-    """0 for the most urgent level; a larger number is less urgent."""
-    return _RANK[level]
 
 
 def compile_condition(cond: Mapping[str, Any], thresholds: Mapping[str, float]) -> Condition:

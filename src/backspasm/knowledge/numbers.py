@@ -27,7 +27,7 @@ _NOT_TEXT = frozenset({
     "id", "sources", "note", "notes", "when", "if", "to", "next", "kind", "field", "value",
     "level", "origin", "unit", "section", "default", "only_if", "avoid_if", "url",
     "year", "citation", "content_version", "last_reviewed", "changelog", "position",
-    "region_words_sources",
+    "region_words_sources", "care_kinds", "care_kind", "timer",
 })
 _PLACEHOLDER = re.compile(r"{(\w*)}")
 _UNIT = re.compile(r"(?<![\w.{])(\d+(?:\.\d+)?)\s*(hours?|days?|minutes?|times|rounds?|seconds?)\b")

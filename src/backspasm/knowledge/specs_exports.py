@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str
+from backspasm.knowledge.vocabulary import LEVELS
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
-LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
 
 _SIGN = Obj(required={"field": NonEmptyStr(), "label": NonEmptyStr(), "sources": _SOURCES})
 
@@ -73,7 +73,7 @@ def names(kb: Any) -> list[tuple[str, str, str, str]]:
         out.append((f"trigger {o['value']}", "questions.yaml trigger options", o["label"],
                     f"report.triggers.{o['value']}"))
     kinds = {k["kind"]: k["title"] for k in data["plan"]["session_kinds"]}
-    for ours, kind in (("ice", "ice"), ("heat", "heat"), ("contrast", "contrast_shower")):
+    for kind, ours in kb.vocabulary.care_kind_of.items():
         out.append((f"care {ours}", f"plan.yaml session_kinds.{kind}.title", kinds[kind],
                     f"report.care_kinds.{ours}"))
     steps = {st["id"]: st["title"] for st in data["plan"]["steps"]}

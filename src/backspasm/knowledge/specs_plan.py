@@ -17,9 +17,8 @@ from backspasm.knowledge.schema import (
     OneOf,
     Str,
 )
-
-PHASE_IDS = ("acute", "recovery")
-SESSION_KINDS = ("ice", "heat", "contrast_shower", "check_in")
+from backspasm.knowledge.vocabulary import PHASES as PHASE_IDS
+from backspasm.knowledge.vocabulary import SESSION_KINDS
 
 SOURCES = ListOf(NonEmptyStr(), min_items=1)
 
@@ -80,7 +79,12 @@ SESSION_KIND = Obj(
         "end_text": NonEmptyStr(),
         "sources": SOURCES,
     },
-    optional={"hot_text": NonEmptyStr(), "cold_text": NonEmptyStr()},
+    optional={
+        "hot_text": NonEmptyStr(),
+        "cold_text": NonEmptyStr(),
+        "care_kind": NonEmptyStr(),  # one of care_kinds (checked in check_plan)
+        "timer": NonEmptyStr(),
+    },
 )
 
 _SETTINGS = (
@@ -108,6 +112,7 @@ PLAN = Obj(
             ),
             min_items=2,
         ),
+        "care_kinds": ListOf(NonEmptyStr(), min_items=1),
         "session_kinds": ListOf(SESSION_KIND, min_items=len(SESSION_KINDS)),
         "steps": ListOf(STEP, min_items=1),
         # Region id -> words filled into step texts for that region ({paracetamol} ...).
@@ -203,6 +208,7 @@ def check_plan(kb: Any) -> list[str]:
     problems += [
         f"plan.yaml: session_kinds: missing kind {k!r}" for k in SESSION_KINDS if k not in kinds
     ]
+    problems += _check_vocabulary(plan)
     for k in plan["session_kinds"]:
         where = f"plan.yaml: session_kinds (kind {k['kind']!r})"
         timing = k["timing"]
@@ -245,6 +251,29 @@ def check_plan(kb: Any) -> list[str]:
     for sec in edu["sections"]:
         if not any(k in sec for k in ("paragraphs", "items", "stretches")):
             problems.append(f"education.yaml: sections (id {sec['id']!r}): no content")
+    return problems
+
+
+_SLUG = re.compile(r"^[a-z][a-z_]*$")
+
+
+def _check_vocabulary(plan: dict[str, Any]) -> list[str]:
+    """Care kinds are unique words; a session kind's care kind is one of them and its
+    timer slug is a word no other kind uses."""
+    care: list[str] = plan["care_kinds"]
+    problems = [f"plan.yaml: care_kinds: duplicate kind {d!r}" for d in _dupes(care)]
+    problems += [f"plan.yaml: care_kinds: {c!r} is not a lower-case word" for c in care
+                 if not _SLUG.match(c)]
+    timers: list[str] = []
+    for k in plan["session_kinds"]:
+        where = f"plan.yaml: session_kinds (kind {k['kind']!r})"
+        if "care_kind" in k and k["care_kind"] not in care:
+            problems.append(f"{where}: care_kind {k['care_kind']!r} is not one of care_kinds")
+        if "timer" in k:
+            timers.append(k["timer"])
+            if not _SLUG.match(k["timer"]):
+                problems.append(f"{where}: timer {k['timer']!r} is not a lower-case word")
+    problems += [f"plan.yaml: session_kinds: duplicate timer {d!r}" for d in _dupes(timers)]
     return problems
 
 

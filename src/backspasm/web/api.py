@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
 from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
+from backspasm.knowledge.vocabulary import LEVELS as TRIAGE_LEVELS
 from backspasm.web.contract import YEARS_PATTERN, date_time
 from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
 from backspasm.web.errors import BadInput, problem_response
@@ -60,7 +61,7 @@ REASON_SCHEMA = {
                               "description": "The 'not sure' answers this rule fired on; "
                                              "then text reads them back as not sure."}},
 }
-LEVELS = ["emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care"]
+LEVELS = list(TRIAGE_LEVELS)
 TRIAGE_RESULT_SCHEMA = {
     "type": "object", "required": ["level", "reasons", "knowledge_version"],
     "properties": {
