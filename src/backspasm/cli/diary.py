@@ -70,23 +70,17 @@ def _when(value: str | None, tz: str, now: datetime, option: str = "--at") -> da
     """``None`` → now; ``HH:MM`` → today in ``tz``; else an ISO date-time (local in ``tz``)."""
     from zoneinfo import ZoneInfo
 
+    from backspasm.core.times import RANGE_TEXT, OutOfRange, parse_option_datetime
+
     if value is None:
         return now
-    text = value.strip()
-    zone = ZoneInfo(tz)
     try:
-        if len(text) == 5 and text[2] == ":":
-            hh, mm = int(text[:2]), int(text[3:])
-            return now.astimezone(zone).replace(hour=hh, minute=mm, second=0, microsecond=0)
-        dt = datetime.fromisoformat(text)
+        return parse_option_datetime(value, ZoneInfo(tz), today=now)
+    except OutOfRange:
+        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
     except ValueError:
         fail(f"{option}: expected HH:MM or a date and time such as 2025-03-01T08:30, "
              f"got {value!r}")
-    from backspasm.core.times import RANGE_TEXT, in_range
-
-    if not in_range(dt):
-        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=zone)
 
 
 def _whole(value: str | None, option: str, lo: int, hi: int) -> int | None:

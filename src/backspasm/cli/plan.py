@@ -49,14 +49,14 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
     """An RFC 3339 date-time; one without an offset is read as local time in ``tz``."""
     from zoneinfo import ZoneInfo
 
-    from backspasm.core.times import RANGE_TEXT, in_range
+    from backspasm.core.times import RANGE_TEXT, OutOfRange, parse_option_datetime
 
     try:
-        dt = datetime.fromisoformat(value.strip())
+        dt = parse_option_datetime(value, None)
+    except OutOfRange:
+        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
     except ValueError:
         fail(f"{option}: expected a date and time such as 2025-03-01T08:30+00:00, got {value!r}")
-    if not in_range(dt):
-        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
     if dt.tzinfo is None:
         try:
             dt = dt.replace(tzinfo=ZoneInfo(tz))
@@ -67,11 +67,11 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
 
 def parse_clock(value: str, option: str) -> time:
     """A time of day as HH:MM (24-hour clock)."""
-    parts = value.strip().split(":")
-    if len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts):
-        h, m = int(parts[0]), int(parts[1])
-        if h < 24 and m < 60:
-            return time(h, m)
+    from backspasm.core.times import parse_clock as parse
+
+    clock = parse(value.strip())
+    if clock is not None:
+        return clock
     fail(f"{option}: expected a time of day as HH:MM, such as 07:00, got {value!r}")
 
 

@@ -78,8 +78,11 @@ def serve(
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         fail(f"--tz: expected an IANA time zone name such as Europe/London, got {zone!r}")
-    if region is not None and region.upper() not in ("GB", "US", "EU"):
-        fail(f"--region: expected one of GB, US, EU, got {region!r}")
+    from backspasm.knowledge import load_knowledge
+
+    ids = load_knowledge().regions.ids  # regions.yaml
+    if region is not None and region.upper() not in ids:
+        fail(f"--region: expected one of {', '.join(ids)}, got {region!r}")
     from backspasm.web.hosts import PublicUrlError, parse_public_url
 
     if public_url is not None and not multi_user:

@@ -274,7 +274,7 @@ def journey_state(
     *,
     now: datetime,
     unsure: Iterable[str] = frozenset(),
-    region: str | None = "GB",
+    region: str | None = None,
 ) -> JourneyState:
     """The one decision after every answer and every change, in any order: drop what no
     longer counts, re-run the flow, and say what to show. An emergency in the answers that
@@ -290,7 +290,7 @@ def next_step(
     *,
     now: datetime,
     unsure: Iterable[str] = frozenset(),
-    region: str | None = "GB",
+    region: str | None = None,
 ) -> Question | Outcome:
     """The next question to ask, or the outcome (at once if the answers are an emergency).
 

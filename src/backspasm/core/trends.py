@@ -178,7 +178,7 @@ def reassess(
     saved_answers: Mapping[str, Any] | None = None,
     saved_level: str | None = None,
     saved_rules: Sequence[str] = (),
-    region: str | None = "GB",
+    region: str | None = None,
     saved_unsure: Iterable[str] = (),
 ) -> Reassessment:
     """Merge the diary facts into the saved answers and run triage at ``facts.now``.

@@ -330,7 +330,7 @@ def triage(
     answers: Answers,
     kb: Any,
     *,
-    region: str | None = "GB",
+    region: str | None = None,
     unsure: Iterable[str] = frozenset(),
 ) -> TriageResult:
     """Judge ``answers``: the most urgent level among the rules that fire, every fired rule

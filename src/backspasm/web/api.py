@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
-from backspasm.core.times import RANGE_TEXT
+from backspasm.core.times import RANGE_TEXT, parse_clock
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
 from backspasm.knowledge.vocabulary import LEVELS as TRIAGE_LEVELS
 from backspasm.web.contract import YEARS_PATTERN, date_time
@@ -278,12 +278,10 @@ def _hhmm(raw: dict[str, Any], name: str) -> time | None:
     if name not in raw:
         return None
     value = raw[name]
-    try:
-        if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
-            raise ValueError
-        return time(int(value[:2]), int(value[3:]))
-    except ValueError:
-        raise BadInput(name, "a time of day as HH:MM, e.g. 07:00") from None
+    clock = parse_clock(value) if isinstance(value, str) else None
+    if clock is None:
+        raise BadInput(name, "a time of day as HH:MM, e.g. 07:00")
+    return clock
 
 
 def plan_from_body(raw: dict[str, Any], kb: Knowledge, now: datetime) -> dict[str, Any]:
