@@ -21,7 +21,7 @@ def _python_without(module: str, code: str) -> subprocess.CompletedProcess:
                           text=True, timeout=60)
 
 
-@pytest.mark.parametrize("module", ["auth", "api_diary", "pages_privacy", "routes_exports"])
+@pytest.mark.parametrize("module", ["auth", "api.diary", "pages.privacy", "pages.exports"])
 def test_the_web_app_does_not_start_without_a_router_module(tmp_path, module):
     r = _python_without(f"backspasm.web.{module}", BUILD_APP.format(db=tmp_path / "x.db"))
     assert r.returncode != 0 and "STARTED" not in r.stdout

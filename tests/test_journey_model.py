@@ -45,7 +45,7 @@ from backspasm.knowledge import load_knowledge
 from backspasm.web.app import create_app
 from backspasm.web.deps import get_now
 from backspasm.web.journey import COOKIE
-from backspasm.web.pages_triage import CARD_STYLE
+from backspasm.web.pages.triage import CARD_STYLE
 from backspasm.web.settings import Settings
 from web_helpers import LOCAL_URL, follow, question_id
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from backspasm.knowledge import load_knowledge
 from backspasm.store import open_store
@@ -41,15 +41,15 @@ def test_a_new_profile_never_gets_a_forgotten_one_s_pseudonym(store):
 
 
 def test_an_older_diary_opens_and_its_profiles_get_pseudonyms(tmp_path):
-    from backspasm.store.migrations import migrate
+    from alembic import command
+
+    from backspasm.store.schema import alembic_config, migrate
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     with open_store(url) as s:
         pid = s.create_profile(tz="UTC").id
         with s.engine.begin() as conn:  # back to the schema before 0006
-            conn.execute(text("ALTER TABLE profiles DROP COLUMN pseudonym"))
-            conn.execute(text("DELETE FROM schema_migrations "
-                              "WHERE id = '0006_profile_pseudonyms'"))
+            command.downgrade(alembic_config(conn), "0005_triage_unsure")
         assert migrate(s.engine) == ["0006_profile_pseudonyms"]
     with open_store(url) as s:
         pseudonym = s.get_profile(pid).pseudonym

@@ -15,15 +15,15 @@ from backspasm.store import (
     StoreError,
     open_store,
 )
-from backspasm.store.migrations import MIGRATIONS, applied_migrations
 from backspasm.store.models import Base
+from backspasm.store.schema import HEAD_REVISION, alembic_config, migrate, schema_revision
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def test_migrations_from_empty_database_match_the_models(db_url):
     with open_store(db_url) as s:
-        assert applied_migrations(s.engine) == [m.id for m in MIGRATIONS]
+        assert schema_revision(s.engine) == HEAD_REVISION
         insp = inspect(s.engine)
         for table in Base.metadata.sorted_tables:
             got = {c["name"] for c in insp.get_columns(table.name)}
@@ -35,8 +35,6 @@ def test_migrations_from_empty_database_match_the_models(db_url):
     with open_store(db_url) as s:
         p = s.create_profile()
         s.log_pain(p.id, score=3, at=NOW)
-    from backspasm.store.migrations import migrate
-
     with open_store(db_url) as s:
         assert migrate(s.engine) == []
         assert s.counts(p.id)["pain"] == 1
@@ -293,7 +291,7 @@ def test_an_export_without_unsure_still_imports(store):
 
 def test_migration_0005_keeps_older_triage_records(db_url):
     """A database at 0004 with a triage row: after 0005 the row reads with unsure == []."""
-    from backspasm.store.migrations import migrate
+    from alembic import command
 
     with open_store(db_url) as s:
         p = s.create_profile()
@@ -301,10 +299,9 @@ def test_migration_0005_keeps_older_triage_records(db_url):
                       knowledge_version="k", at=NOW, unsure=["fever"])
         engine = s.engine
         with engine.begin() as conn:  # back to the schema before 0005, row kept
-            conn.execute(text("ALTER TABLE triage_records DROP COLUMN unsure"))
-            conn.execute(text("DELETE FROM schema_migrations WHERE id = '0005_triage_unsure'"))
+            command.downgrade(alembic_config(conn), "0004_web_journeys")
         assert "unsure" not in {c["name"] for c in inspect(engine).get_columns("triage_records")}
-        assert migrate(engine) == ["0005_triage_unsure"]
+        assert migrate(engine) == ["0005_triage_unsure", "0006_profile_pseudonyms"]
     with open_store(db_url) as s:
         rec = s.latest_triage(p.id)
         assert rec.unsure == [] and rec.answers == {"age": 50} and rec.level == "urgent"

@@ -196,7 +196,7 @@ def test_diary_has_a_care_form_with_the_knowledges_plain_names(client):
 def test_logged_care_shows_in_the_list_and_on_the_chart(client):
     from zoneinfo import ZoneInfo
 
-    from backspasm.web.pages_diary import parse_care_time
+    from backspasm.web.pages.diary import parse_care_time
 
     client.post("/diary/episode/start", data={"hours": "20"})
     tz = ZoneInfo(store_of(client).get_profile(pid(client)).tz)
@@ -221,7 +221,7 @@ def test_logged_care_shows_in_the_list_and_on_the_chart(client):
 def test_a_care_time_later_than_now_means_yesterday():
     from zoneinfo import ZoneInfo
 
-    from backspasm.web.pages_diary import parse_care_time
+    from backspasm.web.pages.diary import parse_care_time
 
     zone = ZoneInfo("Europe/London")
     now = datetime(2026, 3, 29, 0, 10, tzinfo=UTC)  # 00:10 GMT, the night clocks go forward

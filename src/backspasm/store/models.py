@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models of the diary. Every row belongs to a profile.
 
-The schema itself is created by :mod:`backspasm.store.migrations`; a test checks that
-these models and the migrated schema agree.
+The schema itself is created by the Alembic revisions in ``store/alembic/versions`` (run by
+:mod:`backspasm.store.schema`); a test checks that these models and the migrated schema
+agree.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class ProfileRow(Base):
     region: Mapped[str] = mapped_column(String(8))
     age: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: Random per profile (migration 0006): ids can come back after a delete on SQLite.
+    #: Random per profile (revision 0006): ids can come back after a delete on SQLite.
     pseudonym: Mapped[str | None] = mapped_column(String(32), default=new_pseudonym)
 
 
@@ -131,7 +132,7 @@ class TriageRow(Base):
     level: Mapped[str] = mapped_column(String(32))
     rules: Mapped[list[str]] = mapped_column(JSON)
     knowledge_version: Mapped[str] = mapped_column(String(100))
-    #: Yes/no fields answered "not sure" (counted as yes); migration 0005.
+    #: Yes/no fields answered "not sure" (counted as yes); revision 0005.
     unsure: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 

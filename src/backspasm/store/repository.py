@@ -27,7 +27,6 @@ from backspasm.store.errors import (
     NotFoundError,
     StoreError,
 )
-from backspasm.store.migrations import migrate
 from backspasm.store.models import (
     CareRow,
     EpisodeRow,
@@ -38,6 +37,7 @@ from backspasm.store.models import (
     UTCDateTime,
     web_journeys,
 )
+from backspasm.store.schema import migrate
 
 T = TypeVar("T")
 

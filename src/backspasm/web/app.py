@@ -1,6 +1,6 @@
 """The web app: ``create_app(settings)`` builds one FastAPI application.
 
-Routers live one per area in their own modules (``pages_*.py``, ``api*.py``,
+Routers live one per area in their own modules (``pages/*.py``, ``api/*.py``,
 ``auth.py``); each exposes ``router``, and may expose ``NAV = (order, label, path)`` for
 the top navigation and ``setup(app)`` to install middleware or state. Every module is
 imported by name: a missing one stops the app (fail closed: without ``auth`` every request
@@ -22,7 +22,8 @@ from starlette.types import Scope
 
 from backspasm import __version__
 from backspasm.knowledge import load_knowledge
-from backspasm.web import contract, errors
+from backspasm.web import errors
+from backspasm.web.api import contract
 from backspasm.web.hosts import allowed_hosts
 from backspasm.web.security import SecurityHeaders
 from backspasm.web.settings import Settings
@@ -69,22 +70,13 @@ def service_worker_source(multi_user: bool) -> str:
 def router_modules() -> tuple[Any, ...]:
     """The router modules, in the order their routes are matched (``auth`` first: its guard
     runs before every route included after it)."""
-    from backspasm.web import (
-        api,
-        api_diary,
-        auth,
-        pages_diary,
-        pages_learn,
-        pages_plan,
-        pages_privacy,
-        pages_settings,
-        pages_timer,
-        pages_triage,
-        routes_exports,
-    )
+    from backspasm.web import auth
+    from backspasm.web.api import diary as api_diary
+    from backspasm.web.api import triage as api_triage
+    from backspasm.web.pages import diary, exports, learn, plan, privacy, settings, timer, triage
 
-    return (auth, pages_triage, pages_plan, pages_timer, pages_learn, pages_diary,
-            pages_settings, pages_privacy, api, api_diary, routes_exports)
+    return (auth, triage, plan, timer, learn, diary, settings, privacy, api_triage, api_diary,
+            exports)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -243,7 +243,7 @@ def _with_anon_cookie(request: Request, response: Response) -> Response:
 def _form_page(request: Request, name: str, *, status: int = 200, errors: dict | None = None,
                email: str = "", next_url: str = "/") -> Response:
     titles = {"auth/signin.html": "Sign in", "auth/signup.html": "Create an account"}
-    from backspasm.web.pages_triage import emergency_signs_context, server_region
+    from backspasm.web.pages.triage import emergency_signs_context, server_region
 
     title = ("Error: " if errors else "") + titles[name]
     state = request.app.state

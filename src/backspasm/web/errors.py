@@ -105,7 +105,7 @@ def install(app: FastAPI) -> None:
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
         if exc.status_code == 405:  # every method of the path, not only the first route's
-            from backspasm.web.contract import allowed_methods
+            from backspasm.web.api.contract import allowed_methods
 
             methods = allowed_methods(request.app, request.scope)
             if methods:

@@ -66,7 +66,7 @@ def render_emergency(request: Request, kb: Knowledge, result: dict[str, Any],
                      status_code: int = 200) -> HTMLResponse:
     """The emergency card page (``stop.html``) for ``result``; ``note`` adds a line
     after the card (e.g. that the result could not be saved)."""
-    from backspasm.web.pages_triage import CARD_STYLE
+    from backspasm.web.pages.triage import CARD_STYLE
 
     style, icon = CARD_STYLE[result["level"]]
     sources: list[str] = []

@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from backspasm.core.answers import parse_datetime
 from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import Knowledge, load_knowledge
-from backspasm.web.api import _json_object
-from backspasm.web.contract import date_time, text
+from backspasm.web.api.contract import date_time, text
+from backspasm.web.api.triage import _json_object
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.errors import BadInput, problem_response
 

@@ -18,7 +18,7 @@ from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
 from backspasm.core.times import RANGE_TEXT, parse_clock
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
 from backspasm.knowledge.vocabulary import LEVELS as TRIAGE_LEVELS
-from backspasm.web.contract import YEARS_PATTERN, date_time
+from backspasm.web.api.contract import YEARS_PATTERN, date_time
 from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
 from backspasm.web.errors import BadInput, problem_response
 from backspasm.web.templating import render

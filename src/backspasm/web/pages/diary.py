@@ -46,7 +46,7 @@ def _local(dt: datetime, zone: ZoneInfo) -> str:
 
 def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
           episode_id: int | None = None, show_all: bool = False) -> dict[str, Any]:
-    from backspasm.web.pages_triage import CARD_STYLE
+    from backspasm.web.pages.triage import CARD_STYLE
 
     store = request.app.state.store
     profile = store.get_profile(profile_id)

@@ -93,7 +93,7 @@ def _emergency_card(request: Request, kb: Knowledge, profile_id: int,
     """The emergency card's context when ``core.guidance`` says emergency (H4), else None."""
     from backspasm.core.guidance import emergency_view
     from backspasm.web.deps import get_profile
-    from backspasm.web.pages_triage import CARD_STYLE
+    from backspasm.web.pages.triage import CARD_STYLE
     from backspasm.web.shown import page_guidance
 
     g = page_guidance(request, profile_id, now)
