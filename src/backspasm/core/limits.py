@@ -14,7 +14,7 @@ from backspasm.knowledge import Knowledge
 __all__ = ["max_care_minutes", "check_care_minutes"]
 
 
-def max_care_minutes(kb: Knowledge, care_kind: str) -> int | None:
+def max_care_minutes(kb: Knowledge, care_kind: object) -> int | None:
     """The protocol's longest session for a diary care kind, or ``None`` if it has none.
     The session kind whose timing limits a care kind is the one that names it as its
     ``care_kind`` in plan.yaml (``Knowledge.vocabulary``)."""
@@ -29,7 +29,7 @@ def max_care_minutes(kb: Knowledge, care_kind: str) -> int | None:
     return int(timing["max_minutes"]["value"])
 
 
-def check_care_minutes(kb: Knowledge, care_kind: str, minutes: object) -> None:
+def check_care_minutes(kb: Knowledge, care_kind: object, minutes: object) -> None:
     """Raise ``PlanError("minutes", …)`` when ``minutes`` is longer than the protocol allows
     for ``care_kind``. Other checks (whole number, at least 1) stay with the store."""
     top = max_care_minutes(kb, care_kind)

@@ -182,6 +182,24 @@ def _zone(tz: object) -> ZoneInfo:
     raise PlanError("tz", "an IANA time zone name such as Europe/London", tz)
 
 
+# Doors pass values straight from a request or a command line: check the types at run time.
+def _clock_arg(value: object, name: str) -> time:
+    if not isinstance(value, time):
+        raise PlanError(name, "a time of day (HH:MM)", value)
+    return value.replace(tzinfo=None)
+
+
+def _whole(value: object, name: str, lo: int, hi: int, what: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise PlanError(name, f"a whole number {what}from {lo} to {hi}", value)
+    return value
+
+
+def _check_easing(value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise PlanError("easing", "true, false or unknown", value)
+
+
 def phase_at(kb: Knowledge, onset: datetime, now: datetime) -> str:
     """``acute`` before onset + 72 hours (real elapsed time), ``recovery`` from then on."""
     start, at = _aware(onset, "onset"), _aware(now, "now")
@@ -220,22 +238,14 @@ def make_plan(
     for name, value in (("onset", onset_u), ("now", now_u)):
         if not _FIRST_YEAR <= value.year <= _LAST_YEAR:  # keeps the date arithmetic in range
             raise PlanError(name, f"a date-time between the years {_FIRST_YEAR} and {_LAST_YEAR}")
-    wake = cfg.wake if wake is None else wake
-    sleep = cfg.sleep if sleep is None else sleep
-    if not isinstance(wake, time):
-        raise PlanError("wake", "a time of day (HH:MM)", wake)
-    if not isinstance(sleep, time):
-        raise PlanError("sleep", "a time of day (HH:MM)", sleep)
-    wake, sleep = wake.replace(tzinfo=None), sleep.replace(tzinfo=None)
+    wake = _clock_arg(cfg.wake if wake is None else wake, "wake")
+    sleep = _clock_arg(cfg.sleep if sleep is None else sleep, "sleep")
     if sleep <= wake:
         raise PlanError(
             "sleep", f"a time after wake ({wake.strftime('%H:%M')})", sleep.strftime("%H:%M")
         )
-    days = cfg.days if days is None else days
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= cfg.days_max:
-        raise PlanError("days", f"a whole number of days from 1 to {cfg.days_max}", days)
-    if easing is not None and not isinstance(easing, bool):
-        raise PlanError("easing", "true, false or unknown", easing)
+    days = _whole(cfg.days if days is None else days, "days", 1, cfg.days_max, "of days ")
+    _check_easing(easing)
 
     acute_end = onset_u + cfg.acute
     horizon = onset_u + timedelta(days=days)
@@ -326,19 +336,20 @@ def timer_stages(
     if kind == "contrast_shower":
         if minutes is not None:
             raise PlanError("minutes", "no minutes for a contrast shower (use rounds)", minutes)
-        n = timing["rounds"] if rounds is None else rounds
-        top = int(timing["max_rounds"])
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= top:
-            raise PlanError("rounds", f"a whole number from 1 to {top}", n)
-        stages = []
+        n = _whole(int(timing["rounds"]) if rounds is None else rounds, "rounds", 1,
+                   int(timing["max_rounds"]))
+        stages: list[TimerStage] = []
         for _ in range(n):
             stages.append(TimerStage("hot", float(timing["hot_seconds"]), k.get("hot_text", "")))
             stages.append(TimerStage("cold", float(timing["cold_seconds"]), k.get("cold_text", "")))
         return stages
     if rounds is not None:
         raise PlanError("rounds", f"no rounds for {kind} (use minutes)", rounds)
-    m = timing["minutes"] if minutes is None else minutes
-    top = timing["max_minutes"]
-    if isinstance(m, bool) or not isinstance(m, int | float) or not 0 < m <= top:
-        raise PlanError("minutes", f"a number of minutes above 0 and at most {top:g}", m)
-    return [TimerStage(kind, float(m) * 60, k["start_text"])]
+    m = _minutes(timing["minutes"] if minutes is None else minutes, timing["max_minutes"])
+    return [TimerStage(kind, m * 60, k["start_text"])]
+
+
+def _minutes(value: object, top: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= top:
+        raise PlanError("minutes", f"a number of minutes above 0 and at most {top:g}", value)
+    return float(value)

@@ -47,7 +47,7 @@ class Knowledge:
     data: dict[str, Any]
     directory: Path
     #: Derived, compiled forms (e.g. rule trees) that core modules build once per load.
-    compiled: dict[str, Any] = field(default_factory=dict, repr=False)
+    compiled: dict[str, Any] = field(default_factory=dict[str, Any], repr=False)
 
     def __getitem__(self, stem: str) -> Any:
         return self.data[stem]
@@ -164,7 +164,7 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         problems += check(kb)
     if problems:
         raise KnowledgeError("inconsistent knowledge:\n  " + "\n  ".join(problems))
-    kb.thresholds, kb.regions, kb.vocabulary  # noqa: B018 - the views, built once, now
+    _views = (kb.thresholds, kb.regions, kb.vocabulary)  # built once, now, after validation
     return kb
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "Step",
     "Threshold",
     "ThresholdsFile",
+    "Timing",
     "ZoneRule",
 ]
 
@@ -40,6 +41,15 @@ Condition = dict[str, Any]
 
 class Setting(TypedDict):
     value: int | float | str
+    origin: str
+    sources: list[str]
+    note: NotRequired[str]
+
+
+class Timing(TypedDict):
+    """A session kind's timing value: a number above 0 (specs_plan.check_plan)."""
+
+    value: int | float
     origin: str
     sources: list[str]
     note: NotRequired[str]
@@ -68,7 +78,7 @@ class SessionKindRecord(TypedDict):
     kind: str
     title: str
     phase: str
-    timing: dict[str, Setting]
+    timing: dict[str, Timing]
     start_text: str
     end_text: str
     sources: list[str]

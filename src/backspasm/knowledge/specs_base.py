@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge.schema import Bool, Enum, ListOf, NonEmptyStr, Obj, Str
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 SOURCE = Obj(
     required={
@@ -71,7 +74,7 @@ def _walk_source_ids(node: Any, path: str, out: list[tuple[str, str]]) -> None:
             _walk_source_ids(v, f"{path}[{i}]{label}", out)
 
 
-def check_sources(kb: Any) -> list[str]:
+def check_sources(kb: Knowledge) -> list[str]:
     known = set(kb.sources)
     problems = []
     ids = [s["id"] for s in kb.data["sources"]["sources"]]
@@ -86,7 +89,7 @@ def check_sources(kb: Any) -> list[str]:
     return problems
 
 
-def check_meta(kb: Any) -> list[str]:
+def check_meta(kb: Knowledge) -> list[str]:
     """The changelog's newest entry is this content version, on the review date; a signed-off
     review names who signed it."""
     meta = kb.data["meta"]

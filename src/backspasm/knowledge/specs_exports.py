@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str
 from backspasm.knowledge.vocabulary import LEVELS
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
 
@@ -58,12 +61,12 @@ FILES = {
 }
 
 
-def _answer_fields(kb: Any) -> dict[str, Any]:
+def _answer_fields(kb: Knowledge) -> dict[str, Any]:
     path = kb.directory / "answers.schema.json"
     return json.loads(path.read_text("utf-8"))["properties"]
 
 
-def names(kb: Any) -> list[tuple[str, str, str, str]]:
+def names(kb: Knowledge) -> list[tuple[str, str, str, str]]:
     """One name per thing: (concept, where it is defined, its label, where it is repeated)
     for every label exports.yaml repeats. Used by the loader and by tests/test_names.py."""
     data = kb.data
@@ -85,7 +88,7 @@ def names(kb: Any) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _check_names(kb: Any) -> list[str]:
+def _check_names(kb: Knowledge) -> list[str]:
     report = kb.data["exports"]["report"]
     problems = []
     for concept, where, label, copy in names(kb):
@@ -99,7 +102,7 @@ def _check_names(kb: Any) -> list[str]:
     return problems
 
 
-def check_exports(kb: Any) -> list[str]:
+def check_exports(kb: Knowledge) -> list[str]:
     """Warning signs name real answer fields of the right type; alarm kinds exist in plan.yaml."""
     problems: list[str] = []
     report = kb.data["exports"]["report"]

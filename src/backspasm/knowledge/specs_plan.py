@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge.schema import (
     Any_,
@@ -19,6 +19,9 @@ from backspasm.knowledge.schema import (
 )
 from backspasm.knowledge.vocabulary import PHASES as PHASE_IDS
 from backspasm.knowledge.vocabulary import SESSION_KINDS
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 SOURCES = ListOf(NonEmptyStr(), min_items=1)
 
@@ -172,7 +175,7 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
-def check_plan(kb: Any) -> list[str]:
+def check_plan(kb: Knowledge) -> list[str]:
     """Cross-field checks the schema cannot express."""
     plan = kb.data["plan"]
     problems: list[str] = []
@@ -277,7 +280,7 @@ def _check_vocabulary(plan: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _check_region_words(kb: Any) -> list[str]:
+def _check_region_words(kb: Knowledge) -> list[str]:
     """Every region has every region word, and the step texts use only those words."""
     words = kb.data["plan"]["region_words"]
     regions = [r["id"] for r in kb.data["regions"]["regions"]]
@@ -320,7 +323,7 @@ def fit_problems(item: dict[str, Any], where: str, thresholds: set[str]) -> list
     return problems
 
 
-def _check_fit(kb: Any) -> list[str]:
+def _check_fit(kb: Knowledge) -> list[str]:
     thresholds = {t["id"] for t in kb.data["thresholds"]["thresholds"]}
     problems: list[str] = []
     for st in kb.data["plan"]["steps"]:
@@ -352,7 +355,7 @@ _SHARED = {
 }
 
 
-def _check_thresholds(kb: Any) -> list[str]:
+def _check_thresholds(kb: Knowledge) -> list[str]:
     thresholds = kb.data.get("thresholds")
     if not isinstance(thresholds, dict) or not isinstance(thresholds.get("thresholds"), list):
         return []

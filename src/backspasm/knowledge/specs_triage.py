@@ -7,7 +7,7 @@ and the item.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge.conditions import (
     DERIVED_FACTS,
@@ -30,6 +30,9 @@ from backspasm.knowledge.schema import (
     Str,
 )
 from backspasm.knowledge.vocabulary import EMERGENCY_LEVELS, LEVELS
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 __all__ = [
     "FILES",
@@ -187,7 +190,7 @@ def _dupes(ids: list[str], what: str) -> list[str]:
 NAMED_THRESHOLDS = ("trend_window_hours", "trend_change_points", "frequent_window_days")
 
 
-def check_rules(kb: Any) -> list[str]:
+def check_rules(kb: Knowledge) -> list[str]:
     thresholds = {t["id"] for t in kb["thresholds"]["thresholds"]}
     problems = _dupes([t["id"] for t in kb["thresholds"]["thresholds"]], "thresholds.yaml")
     problems += [
@@ -219,7 +222,7 @@ def check_rules(kb: Any) -> list[str]:
 _TODAY = re.compile(r"\btoday\b", re.IGNORECASE)
 
 
-def check_regions_and_cards(kb: Any) -> list[str]:
+def check_regions_and_cards(kb: Knowledge) -> list[str]:
     regions = kb["regions"]
     ids = [r["id"] for r in regions["regions"]]
     problems = _dupes(ids, "regions.yaml")
@@ -263,7 +266,7 @@ def _routes(question: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"to": nxt}] if isinstance(nxt, str) else nxt
 
 
-def check_questions(kb: Any) -> list[str]:
+def check_questions(kb: Knowledge) -> list[str]:
     thresholds = {t["id"] for t in kb["thresholds"]["thresholds"]}
     data = kb["questions"]
     questions = data["questions"]

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 __all__ = ["Text", "user_texts", "SKIP_KEYS", "SKIP_FILES"]
 
@@ -53,7 +56,7 @@ def _walk(node: Any, path: str, file: str, evidence: bool) -> Iterator[Text]:
             yield from _walk(value, f"{path}{label}", file, evidence)
 
 
-def user_texts(kb: Any) -> Iterator[Text]:
+def user_texts(kb: Knowledge) -> Iterator[Text]:
     """Every user-facing text of ``kb`` (a loaded :class:`~backspasm.knowledge.Knowledge`)."""
     for stem in sorted(kb.data):
         if stem in SKIP_FILES:
@@ -108,7 +111,7 @@ def long_words(text: str) -> list[str]:
             if w.lower() not in LONG_WORDS_OK and textstat.syllable_count(w) >= 4]
 
 
-def reading_problems(kb: Any) -> list[tuple[float, Text, str]]:
+def reading_problems(kb: Knowledge) -> list[tuple[float, Text, str]]:
     """Every text over its limit: (grade or 0, the text, what is wrong)."""
     out = []
     for t in user_texts(kb):
