@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from backspasm.knowledge.schema import as_list, as_map
+
 __all__ = [
     "DERIVED_FACTS",
     "LEAF_OPERATORS",
@@ -79,14 +81,16 @@ def _field_kind(name: str) -> str | None:
 
 def condition_problems(cond: Any, path: str, thresholds: set[str]) -> list[str]:
     """Every problem of a condition tree (unknown operator, field, threshold, wrong type)."""
-    if not isinstance(cond, dict) or len(cond) != 1:
+    mapping = as_map(cond)
+    if mapping is None or len(mapping) != 1:
         return [f"{path}: expected a mapping with exactly one operator, got {cond!r}"]
-    ((op, arg),) = cond.items()
+    ((op, arg),) = mapping.items()
     if op in ("all", "any"):
-        if not isinstance(arg, list) or not arg:
+        subs = as_list(arg)
+        if not subs:
             return [f"{path}.{op}: expected a non-empty list of conditions"]
         out: list[str] = []
-        for i, sub in enumerate(arg):
+        for i, sub in enumerate(subs):
             out += condition_problems(sub, f"{path}.{op}[{i}]", thresholds)
         return out
     if op == "not":
@@ -95,10 +99,13 @@ def condition_problems(cond: Any, path: str, thresholds: set[str]) -> list[str]:
         known = ", ".join(["all", "any", "not", *LEAF_OPERATORS])
         return [f"{path}: unknown operator {op!r} (known: {known})"]
     want = LEAF_OPERATORS[op]
+    pair = as_list(arg)
+    name: Any
+    operand: Any
     if op == "flag":
         name, operand = arg, None
-    elif isinstance(arg, list) and len(arg) == 2:
-        name, operand = arg
+    elif pair is not None and len(pair) == 2:
+        name, operand = pair
     else:
         return [f"{path}.{op}: expected [field, value], got {arg!r}"]
     if not isinstance(name, str):
@@ -109,8 +116,8 @@ def condition_problems(cond: Any, path: str, thresholds: set[str]) -> list[str]:
     if want != "any" and kind != want:
         return [f"{path}.{op}: operator {op!r} needs a {want} field, {name!r} is {kind}"]
     if op in ("equals", "one_of"):
-        values = operand if op == "one_of" else [operand]
-        if op == "one_of" and not isinstance(operand, list):
+        values = as_list(operand) if op == "one_of" else [operand]
+        if values is None:
             return [f"{path}.{op}: expected [field, [values]], got {arg!r}"]
         info = answer_fields()[name] if name in answer_fields() else None
         out = []
@@ -124,10 +131,11 @@ def condition_problems(cond: Any, path: str, thresholds: set[str]) -> list[str]:
         return out
     if op == "flag":
         return []
-    if isinstance(operand, dict):
-        if set(operand) != {"threshold"}:
+    ref = as_map(operand)
+    if ref is not None:
+        if set(ref) != {"threshold"}:
             return [f"{path}.{op}: expected a number or {{threshold: id}}, got {operand!r}"]
-        if operand["threshold"] not in thresholds:
+        if ref["threshold"] not in thresholds:
             return [f"{path}.{op}: unknown threshold {operand['threshold']!r}"]
         return []
     if isinstance(operand, bool) or not isinstance(operand, int | float):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str
+from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str, as_list, as_map
 from backspasm.knowledge.vocabulary import LEVELS
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def names(kb: Knowledge) -> list[tuple[str, str, str, str]]:
 
 def _check_names(kb: Knowledge) -> list[str]:
     report = kb.data["exports"]["report"]
-    problems = []
+    problems: list[str] = []
     for concept, where, label, copy in names(kb):
         group, key = copy.split(".")[1:]
         got = report[group].get(key)
@@ -128,9 +128,9 @@ def check_exports(kb: Knowledge) -> list[str]:
         problems += fit_problems(q, f"exports.yaml: report.questions_to_ask (id {q['id']!r})",
                                  thresholds)
     problems += _check_names(kb)
-    plan = kb.data.get("plan")
-    if isinstance(plan, dict):
-        kinds = {k.get("kind") for k in plan.get("session_kinds", [])}
+    plan = as_map(kb.data.get("plan"))
+    if plan is not None:
+        kinds = {k.get("kind") for k in as_list(plan.get("session_kinds")) or []}
         for kind in kb.data["exports"]["calendar"]["end_alarm_kinds"]:
             if kind not in kinds:
                 problems.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge.schema import (
@@ -16,6 +17,8 @@ from backspasm.knowledge.schema import (
     Obj,
     OneOf,
     Str,
+    as_list,
+    as_map,
 )
 from backspasm.knowledge.vocabulary import PHASES as PHASE_IDS
 from backspasm.knowledge.vocabulary import SESSION_KINDS
@@ -297,7 +300,7 @@ def _check_region_words(kb: Knowledge) -> list[str]:
 def _person_fields(cond: Any) -> set[str]:
     ((op, arg),) = cond.items()
     if op in ("all", "any"):
-        return set().union(*(_person_fields(c) for c in arg))
+        return set[str]().union(*(_person_fields(c) for c in arg))
     if op == "not":
         return _person_fields(arg)
     return {arg} if op == "flag" else {arg[0]}
@@ -346,21 +349,32 @@ def _check_fit(kb: Knowledge) -> list[str]:
 
 # Numbers that triage (thresholds.yaml) and the plan must agree on, so that the 72-hour
 # rule and the switch from ice to heat never disagree: plan setting -> (threshold id, map).
-_SHARED = {
-    "acute_hours": ("acute_hours", lambda v: v),
-    "rest_days_max": ("rest_days", lambda v: v),
-    "easing_pain_at_most": ("easing_pain", lambda v: v),
-    "wake": ("wake_hour", lambda v: int(str(v).split(":")[0]) if str(v).endswith(":00") else v),
-    "sleep": ("sleep_hour", lambda v: int(str(v).split(":")[0]) if str(v).endswith(":00") else v),
+def _same(v: object) -> object:
+    return v
+
+
+def _hour(v: object) -> object:
+    """A whole hour "07:00" as 7; anything else as it is."""
+    text = str(v)
+    return int(text.split(":")[0]) if text.endswith(":00") else v
+
+
+_SHARED: dict[str, tuple[str, Callable[[object], object]]] = {
+    "acute_hours": ("acute_hours", _same),
+    "rest_days_max": ("rest_days", _same),
+    "easing_pain_at_most": ("easing_pain", _same),
+    "wake": ("wake_hour", _hour),
+    "sleep": ("sleep_hour", _hour),
 }
 
 
 def _check_thresholds(kb: Knowledge) -> list[str]:
-    thresholds = kb.data.get("thresholds")
-    if not isinstance(thresholds, dict) or not isinstance(thresholds.get("thresholds"), list):
+    file = as_map(kb.data.get("thresholds"))
+    items = as_list(file.get("thresholds")) if file is not None else None
+    if items is None:
         return []
-    values = {t.get("id"): t.get("value") for t in thresholds["thresholds"] if isinstance(t, dict)}
-    problems = []
+    values = {t.get("id"): t.get("value") for t in map(as_map, items) if t is not None}
+    problems: list[str] = []
     for key, (tid, convert) in _SHARED.items():
         if tid in values:
             ours = convert(kb.data["plan"]["settings"][key]["value"])
