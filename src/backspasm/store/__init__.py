@@ -20,7 +20,6 @@ from backspasm.store.errors import (
     StoreError,
 )
 from backspasm.store.records import (
-    CARE_KINDS,
     TRIGGERS,
     CareEntry,
     Diary,
@@ -31,6 +30,13 @@ from backspasm.store.records import (
     TriageRecord,
 )
 from backspasm.store.repository import Store, open_store
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``CARE_KINDS`` comes from plan.yaml on first use (see ``store.records``)."""
+    from backspasm.store import records
+
+    return getattr(records, name)  # AttributeError for any other name
 
 __all__ = [
     "open_store", "Store", "StoreError", "NotFoundError", "ConflictError", "ImportFormatError",
