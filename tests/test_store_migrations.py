@@ -254,7 +254,7 @@ def test_an_up_to_date_diary_opens_without_importing_alembic(sqlite_url):
 
 
 def test_a_new_revision_starts_as_a_draft_of_what_the_models_add(tmp_path):
-    """``python -m backspasm.store.schema 0007_x "…"``: the next revision, after the head,
+    """``python -m backspasm.store.alembic 0007_x "…"``: the next revision, after the head,
     drafted from the difference between the models and the head (CONTRIBUTING.md)."""
     import shutil
 

@@ -151,8 +151,3 @@ def new_revision(rev_id: str, message: str, *,
         raise RuntimeError("Alembic wrote no single revision")
     return script.path
 
-
-if __name__ == "__main__":  # python -m backspasm.store.schema 0007_what_it_does "What it does"
-    import sys
-
-    print(new_revision(sys.argv[1], sys.argv[2]))
