@@ -81,23 +81,17 @@ def when(value: str | None, tz: str, now: datetime, option: str = "--at") -> dat
     """``None`` → now; ``HH:MM`` → today in ``tz``; else an ISO date-time (local in ``tz``)."""
     from zoneinfo import ZoneInfo
 
+    from backspasm.core.times import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_option_datetime
+
     if value is None:
         return now
-    text = value.strip()
-    zone = ZoneInfo(tz)
     try:
-        if len(text) == 5 and text[2] == ":":
-            hh, mm = int(text[:2]), int(text[3:])
-            return now.astimezone(zone).replace(hour=hh, minute=mm, second=0, microsecond=0)
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        fail(say("errors.at_format", option=option, got=repr(value)))
-    from backspasm.core.times import FIRST_YEAR, LAST_YEAR, in_range
-
-    if not in_range(dt):
+        return parse_option_datetime(value, ZoneInfo(tz), today=now)
+    except OutOfRange:
         fail(say("errors.at_range", option=option, first=FIRST_YEAR, last=LAST_YEAR,
                  got=repr(value)))
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=zone)
+    except ValueError:
+        fail(say("errors.at_format", option=option, got=repr(value)))
 
 
 def whole(value: str | None, option: str, lo: int, hi: int) -> int | None:

@@ -95,9 +95,9 @@ def log_medicine(
 def log_timer_session(kind: str, started_at: datetime, minutes: float,
                       db: str | None = None) -> None:
     """Log a timer that ran to the end (called by ``backspasm timer``)."""
-    from backspasm.core.limits import TIMED_CARE
+    from backspasm.knowledge import load_knowledge
 
-    care = next((c for c, k in TIMED_CARE.items() if k == kind), None)
+    care = load_knowledge().vocabulary.care_kind_of.get(kind)
     if care is None:
         return  # not a care session (e.g. a check-in): nothing to log
     length = max(1, round(minutes))

@@ -50,15 +50,15 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
     from zoneinfo import ZoneInfo
 
     from backspasm.cli.app import say
-    from backspasm.core.times import FIRST_YEAR, LAST_YEAR, in_range
+    from backspasm.core.times import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_option_datetime
 
     try:
-        dt = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(say("errors.datetime_format", option=option, got=repr(value)))
-    if not in_range(dt):
+        dt = parse_option_datetime(value, None)
+    except OutOfRange:
         fail(say("errors.at_range", option=option, first=FIRST_YEAR, last=LAST_YEAR,
                  got=repr(value)))
+    except ValueError:
+        fail(say("errors.datetime_format", option=option, got=repr(value)))
     if dt.tzinfo is None:
         try:
             dt = dt.replace(tzinfo=ZoneInfo(tz))
@@ -69,13 +69,12 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
 
 def parse_clock(value: str, option: str) -> time:
     """A time of day as HH:MM (24-hour clock)."""
-    parts = value.strip().split(":")
-    if len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts):
-        h, m = int(parts[0]), int(parts[1])
-        if h < 24 and m < 60:
-            return time(h, m)
     from backspasm.cli.app import say
+    from backspasm.core.times import parse_clock as parse
 
+    clock = parse(value.strip())
+    if clock is not None:
+        return clock
     fail(say("errors.clock", option=option, got=repr(value)))
 
 

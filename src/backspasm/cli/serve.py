@@ -79,8 +79,11 @@ def serve(
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         fail(say("errors.time_zone", option="--tz", got=repr(zone)))
-    if region is not None and region.upper() not in ("GB", "US", "EU"):
-        fail(say("errors.one_of", option="--region", choices="GB, US, EU", got=repr(region)))
+    from backspasm.knowledge import load_knowledge
+
+    ids = load_knowledge().regions.ids  # regions.yaml
+    if region is not None and region.upper() not in ids:
+        fail(say("errors.one_of", option="--region", choices=", ".join(ids), got=repr(region)))
     from backspasm.web.hosts import PublicUrlError, parse_public_url
 
     if public_url is not None and not multi_user:

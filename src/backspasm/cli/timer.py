@@ -20,8 +20,6 @@ from backspasm.cli.app import app, fail
 if TYPE_CHECKING:
     from backspasm.core.plan import TimerStage
 
-#: Command-line name -> session kind in plan.yaml.
-TIMER_KINDS = {"ice": "ice", "heat": "heat", "contrast": "contrast_shower"}
 EXIT_INTERRUPTED = 130
 
 
@@ -105,12 +103,13 @@ def timer_command(
     from backspasm.core.plan import PlanError, session_kind, timer_stages
     from backspasm.knowledge import load_knowledge
 
-    if kind not in TIMER_KINDS:
-        fail(say("errors.one_of", option="KIND", choices=", ".join(TIMER_KINDS), got=repr(kind)))
+    kb = load_knowledge()
+    plan_kind = kb.vocabulary.session_of_timer(kind)  # the command-line name is the timer slug
+    if plan_kind is None:
+        fail(say("errors.one_of", option="KIND", choices=", ".join(kb.vocabulary.timer_slugs),
+                 got=repr(kind)))
     if not (isfinite(scale) and scale > 0):
         fail(say("errors.above_zero", option="--scale", got=repr(scale)))
-    plan_kind = TIMER_KINDS[kind]
-    kb = load_knowledge()
     try:
         stages = timer_stages(kb, plan_kind, minutes=minutes, rounds=rounds)
     except PlanError as err:

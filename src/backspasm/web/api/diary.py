@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from backspasm.core.answers import parse_datetime
 from backspasm.core.times import RANGE_TEXT
-from backspasm.knowledge import Knowledge
+from backspasm.knowledge import Knowledge, load_knowledge
 from backspasm.web.api.contract import date_time, text
 from backspasm.web.api.triage import _json_object
 from backspasm.web.deps import get_kb, get_now, get_profile_id
@@ -188,10 +188,11 @@ PAIN_IN = {"type": "object", "additionalProperties": False, "required": ["score"
                           "at": date_time("When; default (absent or null): now",
                                           nullable=True),
                           "note": text(2000)}}
-_OTHER_KINDS = ["ice", "heat", "contrast", "stretch", "other"]
+_CARE_KINDS = list(load_knowledge().vocabulary.care_kinds)  # plan.yaml care_kinds
+_OTHER_KINDS = [k for k in _CARE_KINDS if k != "medicine"]
 CARE_IN = {"type": "object", "additionalProperties": False, "required": ["kind"],
            "properties": {
-               "kind": {"enum": ["ice", "heat", "contrast", "stretch", "medicine", "other"]},
+               "kind": {"enum": _CARE_KINDS},
                "start": date_time("When it started; default (absent or null): now",
                                   nullable=True),
                "minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 1440},

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, JSONResponse
 
 from backspasm.core.answers import AnswersError, parse_answers, parse_datetime
-from backspasm.core.times import RANGE_TEXT
+from backspasm.core.times import RANGE_TEXT, parse_clock
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
+from backspasm.knowledge.vocabulary import LEVELS as TRIAGE_LEVELS
 from backspasm.web.api.contract import YEARS_PATTERN, date_time
 from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
 from backspasm.web.errors import BadInput, problem_response
@@ -60,7 +61,7 @@ REASON_SCHEMA = {
                               "description": "The 'not sure' answers this rule fired on; "
                                              "then text reads them back as not sure."}},
 }
-LEVELS = ["emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care"]
+LEVELS = list(TRIAGE_LEVELS)
 TRIAGE_RESULT_SCHEMA = {
     "type": "object", "required": ["level", "reasons", "knowledge_version"],
     "properties": {
@@ -277,12 +278,10 @@ def _hhmm(raw: dict[str, Any], name: str) -> time | None:
     if name not in raw:
         return None
     value = raw[name]
-    try:
-        if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
-            raise ValueError
-        return time(int(value[:2]), int(value[3:]))
-    except ValueError:
-        raise BadInput(name, "a time of day as HH:MM, e.g. 07:00") from None
+    clock = parse_clock(value) if isinstance(value, str) else None
+    if clock is None:
+        raise BadInput(name, "a time of day as HH:MM, e.g. 07:00")
+    return clock
 
 
 def plan_from_body(raw: dict[str, Any], kb: Knowledge, now: datetime) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from backspasm.core.times import parse_clock
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_profile_id
@@ -19,13 +20,7 @@ NAV = (50, "Settings", "/settings")
 
 
 def _hhmm(value: str) -> time | None:
-    v = value.strip()
-    if len(v) == 8 and v.endswith(":00"):  # some browsers send seconds
-        v = v[:5]
-    if len(v) != 5 or v[2] != ":" or not (v[:2] + v[3:]).isdigit():
-        return None
-    h, m = int(v[:2]), int(v[3:])
-    return time(h, m) if h < 24 and m < 60 else None
+    return parse_clock(value.strip(), seconds=True)  # some browsers send seconds
 
 
 def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[str, str],

@@ -29,17 +29,16 @@ from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-#: Timer page slug → (session kind in the plan, care kind in the diary).
-KINDS = {"ice": ("ice", "ice"), "heat": ("heat", "heat"),
-         "contrast": ("contrast_shower", "contrast")}
 #: A timer started longer ago than this cannot be logged from the page.
 MAX_AGE = timedelta(hours=12)
 
 
-def _kind(slug: str) -> tuple[str, str]:
-    if slug not in KINDS:
+def _kind(kb: Knowledge, slug: str) -> tuple[str, str]:
+    """Timer page slug → (session kind in the plan, care kind in the diary)."""
+    kind = kb.vocabulary.session_of_timer(slug)
+    if kind is None:
         raise HTTPException(404)
-    return KINDS[slug]
+    return kind, kb.vocabulary.care_kind_of[kind]
 
 
 def _stages(kb: Knowledge, kind: str, seconds: int | None) -> list[dict[str, Any]]:
@@ -49,7 +48,7 @@ def _stages(kb: Knowledge, kind: str, seconds: int | None) -> list[dict[str, Any
 
 
 def _context(request: Request, kb: Knowledge, slug: str) -> dict[str, Any]:
-    kind, _ = _kind(slug)
+    kind, _ = _kind(kb, slug)
     info = session_kind(kb, kind)
     stages = _stages(kb, kind, request.app.state.settings.timer_stage_seconds)
     total = sum(s["seconds"] for s in stages)
@@ -109,7 +108,7 @@ def timer_done(request: Request, slug: str, started_at: str = Form(""),
                now: datetime = Depends(get_now)) -> Response:
     """Log a finished session in the diary. The length is the time since the start,
     at most the planned length (plan.yaml; never from the request)."""
-    _, care_kind = _kind(slug)
+    _, care_kind = _kind(kb, slug)
     ctx = _context(request, kb, slug)
     started = _started_at(started_at.strip()[:64], now)
     elapsed = min((now - started).total_seconds(), ctx["total"])
