@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from backspasm.store import DatabaseError, open_store
 from backspasm.store.accounts import Accounts
+from backspasm.store.feeds import FeedTokens
 from backspasm.store.models import Base
 from backspasm.store.schema import (
     HEAD_REVISION,
@@ -116,7 +117,7 @@ def test_a_diary_of_the_last_release_upgrades_in_place_and_keeps_every_row(tmp_p
             "emergency", ["cauda_equina"], ["numb_saddle"])
         assert first.answers == {"age": 47, "fever": False, "numb_saddle": True}
         assert (second.level, second.unsure) == ("self_care", [])
-        assert s.feed_token_created(me.id) == MADE
+        assert FeedTokens(s).feed_token_created(me.id) == MADE
         accounts = Accounts(s)
         ada = accounts.account_by_email("ada@example.org")
         assert ada is not None and ada.password_hash == "$argon2id$v=19$m=65536$fake-hash"
@@ -126,7 +127,7 @@ def test_a_diary_of_the_last_release_upgrades_in_place_and_keeps_every_row(tmp_p
         assert live is not None and live.email == "ada@example.org"
         assert accounts.signin_failures("ada@example.org|127.0.0.1",
                                         since=MADE - timedelta(days=1)) == 1
-        journey = JourneyStore(s.engine).load("journey-key", "local", MADE)
+        journey = JourneyStore(s).load("journey-key", "local", MADE)
         assert journey is not None and journey.answers == {"age": 47}
     after = _rows(db)
     assert "schema_migrations" not in after
@@ -150,7 +151,7 @@ def test_a_diary_the_old_runner_left_part_way_upgrades(tmp_path):
         assert [p.note for p in s.pain_entries(me.id)] == ["sharp"]
         assert s.current_episode(me.id) is not None
         assert Accounts(s).account_by_email("bo@example.org") is not None
-        assert s.feed_token_created(me.id) is not None
+        assert FeedTokens(s).feed_token_created(me.id) is not None
     assert "schema_migrations" not in _rows(db)
 
 
@@ -251,3 +252,28 @@ def test_an_up_to_date_diary_opens_without_importing_alembic(sqlite_url):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_new_revision_starts_as_a_draft_of_what_the_models_add(tmp_path):
+    """``python -m backspasm.store.alembic 0007_x "…"``: the next revision, after the head,
+    drafted from the difference between the models and the head (CONTRIBUTING.md)."""
+    import shutil
+
+    from sqlalchemy import Column, Integer, Table
+
+    from backspasm.store import alembic as script_dir
+    from backspasm.store.schema import new_revision
+
+    scripts = tmp_path / "scripts"
+    shutil.copytree(Path(script_dir.__file__).parent, scripts,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    probe = Table("draft_probe", Base.metadata, Column("id", Integer, primary_key=True))
+    try:
+        path = new_revision("0007_draft_probe", "Draft probe", script_location=str(scripts))
+    finally:
+        Base.metadata.remove(probe)
+    draft = Path(path).read_text(encoding="utf-8")
+    assert Path(path) == scripts / "versions" / "0007_draft_probe.py"
+    assert "revision = '0007_draft_probe'" in draft
+    assert f"down_revision = {HEAD_REVISION!r}" in draft
+    assert "op.create_table('draft_probe'" in draft

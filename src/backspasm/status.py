@@ -7,12 +7,16 @@ merged with the last saved answers, and adds the phase and the next planned sess
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
+    from backspasm.store import Profile, Store
 
 __all__ = ["status_report", "diary_guidance", "profile_region"]
 
 
-def profile_region(kb: Any, profile: Any, override: str | None = None) -> Any:
+def profile_region(kb: Knowledge, profile: Profile, override: str | None = None) -> Any:
     """The region a profile sees (``core.region.choose_region``): ``override``, else the
     one chosen, else the one of its time zone."""
     from backspasm.core.region import choose_region
@@ -20,7 +24,7 @@ def profile_region(kb: Any, profile: Any, override: str | None = None) -> Any:
     return choose_region(kb, override=override, profile_region=profile.region, tz=profile.tz)
 
 
-def diary_guidance(store: Any, profile_id: int, *, on_screen: Any = None,
+def diary_guidance(store: Store, profile_id: int, *, on_screen: Any = None,
                    extra_levels: Any = ()) -> Any:
     """What may be shown now (``core.guidance.guidance``) from the diary: its latest saved
     triage, ``on_screen`` (a ``Seen`` not saved yet, e.g. a web journey's result), the
@@ -37,7 +41,7 @@ def diary_guidance(store: Any, profile_id: int, *, on_screen: Any = None,
                     extra_levels=extra_levels)
 
 
-def status_report(store: Any, profile: Any, kb: Any, now: datetime) -> dict[str, Any]:
+def status_report(store: Store, profile: Profile, kb: Knowledge, now: datetime) -> dict[str, Any]:
     """Everything ``backspasm status`` and the web Diary show, as a JSON-ready dict.
 
     ``care_card`` is the card of the current level; ``rose`` says whether the diary raised

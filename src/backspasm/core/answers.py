@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from backspasm.core.times import FIRST_YEAR, LAST_YEAR, RANGE_TEXT
 from backspasm.knowledge.specs_triage import FieldInfo, answer_fields
@@ -169,8 +169,9 @@ def parse_answers(raw: Any, *, default_now: datetime) -> Answers:
         raise ValueError("default_now must be an aware datetime")
     if not isinstance(raw, Mapping):
         raise AnswersError("answers", "a JSON object", raw)
+    given = cast("Mapping[object, Any]", raw)  # parsed JSON: keys are strings, values anything
     fields = answer_fields()
-    for key in raw:
+    for key in given:
         if key not in fields:
             import difflib
 
@@ -179,8 +180,8 @@ def parse_answers(raw: Any, *, default_now: datetime) -> Answers:
             raise AnswersError(str(key), "a known answer field", detail=f"unknown field; {hint}")
     values: dict[str, Any] = {}
     for name, info in fields.items():
-        if name in raw:
-            values[name] = _check(info, raw[name])
+        if name in given:
+            values[name] = _check(info, given[name])
     now = values.pop("now", None)
     now_given = now is not None
     if now is None:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from backspasm.knowledge import Knowledge
 from backspasm.knowledge.specs_plan import PERSON_FIELDS
 
 __all__ = ["PERSON_FIELDS", "fits", "learn_for", "person_facts"]
@@ -34,18 +35,17 @@ def person_facts(answers: Mapping[str, Any] | None, unsure: Iterable[str] = ()) 
     return facts
 
 
-def _test(kb: Any, cond: Mapping[str, Any]) -> Any:
+def _test(kb: Knowledge, cond: Mapping[str, Any]) -> Any:
     from backspasm.core.triage import compile_condition
 
     cache: dict[str, Any] = kb.compile("core.fit", lambda _kb: {})
     key = json.dumps(cond, sort_keys=True)
     if key not in cache:
-        thresholds = {t["id"]: t["value"] for t in kb["thresholds"]["thresholds"]}
-        cache[key] = compile_condition(cond, thresholds)
+        cache[key] = compile_condition(cond, kb.thresholds)
     return cache[key]
 
 
-def fits(kb: Any, item: Mapping[str, Any], person: Person | None) -> bool:
+def fits(kb: Knowledge, item: Mapping[str, Any], person: Person | None) -> bool:
     """Whether ``item`` (a step, stretch or section) is for this person."""
     facts = person or {}
     if "avoid_if" in item and _test(kb, item["avoid_if"])(facts):
@@ -55,11 +55,11 @@ def fits(kb: Any, item: Mapping[str, Any], person: Person | None) -> bool:
     return True
 
 
-def learn_for(kb: Any, person: Person | None) -> dict[str, Any]:
+def learn_for(kb: Knowledge, person: Person | None) -> dict[str, Any]:
     """The Learn content (``education.yaml``) with the sections and stretches for this person
     (a fresh copy)."""
     edu = copy.deepcopy(kb["education"])
-    sections = []
+    sections: list[dict[str, Any]] = []
     for sec in edu["sections"]:
         if not fits(kb, sec, person):
             continue

@@ -22,6 +22,8 @@ from typing import Any
 
 from backspasm.core.answers import AnswersError, format_datetime, parse_answers, parse_datetime
 from backspasm.core.triage import Condition, TriageResult, compile_condition, facts_of, triage
+from backspasm.knowledge import Knowledge
+from backspasm.knowledge.records import Route
 
 __all__ = [
     "NOT_SURE",
@@ -132,9 +134,9 @@ class _Flow:
     routes: Mapping[str, tuple[tuple[Condition | None, str], ...]]
 
 
-def _build(kb: Any) -> _Flow:
-    data = kb["questions"]
-    thresholds = {t["id"]: t["value"] for t in kb["thresholds"]["thresholds"]}
+def _build(kb: Knowledge) -> _Flow:
+    data = kb.questions
+    thresholds = kb.thresholds
     choices = data["choices"]
     qs: dict[str, Question] = {}
     routes: dict[str, tuple[tuple[Condition | None, str], ...]] = {}
@@ -160,7 +162,7 @@ def _build(kb: Any) -> _Flow:
             units=tuple(Unit(u["value"], u["label"], u["hours"]) for u in q.get("units", [])),
         )
         nxt = q["next"]
-        raw_routes = [{"to": nxt}] if isinstance(nxt, str) else nxt
+        raw_routes: list[Route] = [{"to": nxt}] if isinstance(nxt, str) else nxt
         routes[q["id"]] = tuple(
             (compile_condition(r["if"], thresholds) if "if" in r else None, r["to"])
             for r in raw_routes
@@ -168,16 +170,16 @@ def _build(kb: Any) -> _Flow:
     return _Flow(start=data["start"], questions=qs, routes=routes)
 
 
-def _flow(kb: Any) -> _Flow:
+def _flow(kb: Knowledge) -> _Flow:
     return kb.compile("core.flow", _build)
 
 
-def questions(kb: Any) -> tuple[Question, ...]:
+def questions(kb: Knowledge) -> tuple[Question, ...]:
     """Every question, in file order."""
     return tuple(_flow(kb).questions.values())
 
 
-def question(kb: Any, qid: str) -> Question:
+def question(kb: Knowledge, qid: str) -> Question:
     """The question with id ``qid``; raises AnswersError if there is none."""
     try:
         return _flow(kb).questions[qid]
@@ -186,7 +188,11 @@ def question(kb: Any, qid: str) -> Question:
 
 
 def _walk(
-    answers: Mapping[str, Any], kb: Any, now: datetime, unsure: Iterable[str], region: str | None
+    answers: Mapping[str, Any],
+    kb: Knowledge,
+    now: datetime,
+    unsure: Iterable[str],
+    region: str | None,
 ) -> tuple[list[Question], Question | Outcome]:
     flow = _flow(kb)
     unsure_set = frozenset(unsure)
@@ -219,7 +225,7 @@ def _reachable(flow: _Flow, qid: str) -> set[str]:
 
 
 def relevant_answers(
-    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+    answers: Mapping[str, Any], kb: Knowledge, *, now: datetime, unsure: Iterable[str] = frozenset()
 ) -> tuple[dict[str, Any], frozenset[str]]:
     """The answers and "not sure" marks that still count, as new objects.
 
@@ -270,11 +276,11 @@ class JourneyState:
 
 def journey_state(
     answers: Mapping[str, Any],
-    kb: Any,
+    kb: Knowledge,
     *,
     now: datetime,
     unsure: Iterable[str] = frozenset(),
-    region: str | None = "GB",
+    region: str | None = None,
 ) -> JourneyState:
     """The one decision after every answer and every change, in any order: drop what no
     longer counts, re-run the flow, and say what to show. An emergency in the answers that
@@ -286,11 +292,11 @@ def journey_state(
 
 def next_step(
     answers: Mapping[str, Any],
-    kb: Any,
+    kb: Knowledge,
     *,
     now: datetime,
     unsure: Iterable[str] = frozenset(),
-    region: str | None = "GB",
+    region: str | None = None,
 ) -> Question | Outcome:
     """The next question to ask, or the outcome (at once if the answers are an emergency).
 
@@ -299,7 +305,7 @@ def next_step(
 
 
 def next_question(
-    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+    answers: Mapping[str, Any], kb: Knowledge, *, now: datetime, unsure: Iterable[str] = frozenset()
 ) -> Question | None:
     """The next question, or None when the flow has ended (result or emergency)."""
     step = next_step(answers, kb, now=now, unsure=unsure)
@@ -307,14 +313,14 @@ def next_question(
 
 
 def is_emergency_now(
-    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+    answers: Mapping[str, Any], kb: Knowledge, *, now: datetime, unsure: Iterable[str] = frozenset()
 ) -> bool:
     """True when the answers so far already make the result an emergency."""
     return triage(parse_answers(answers, default_now=now), kb, unsure=frozenset(unsure)).emergency
 
 
 def path(
-    answers: Mapping[str, Any], kb: Any, *, now: datetime, unsure: Iterable[str] = frozenset()
+    answers: Mapping[str, Any], kb: Knowledge, *, now: datetime, unsure: Iterable[str] = frozenset()
 ) -> list[Question]:
     """The questions answered along the current route, in order ("check your answers")."""
     return _walk(answers, kb, now, unsure, None)[0]

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from backspasm.core.triage import EMERGENCY_LEVELS, compiled
+from backspasm.knowledge import Knowledge
 
 __all__ = ["Seen", "Guidance", "guidance", "emergency_view"]
 
@@ -91,7 +92,7 @@ def guidance(
     return Guidance("plan", newest)
 
 
-def emergency_view(kb: Any, g: Guidance, *, region: str, now: datetime) -> dict[str, Any]:
+def emergency_view(kb: Knowledge, g: Guidance, *, region: str, now: datetime) -> dict[str, Any]:
     """The emergency result to show for ``g`` (``TriageResult.to_dict()`` form): the saved
     answers judged again for ``region`` when they still parse, else the card of the saved
     level with the reasons of its saved rules."""

@@ -8,20 +8,17 @@ forbids, and would feed the report and the trends as if it were fine (H28).
 
 from __future__ import annotations
 
-from typing import Any
-
 from backspasm.core.plan import PlanError, session_kind
+from backspasm.knowledge import Knowledge
 
-__all__ = ["TIMED_CARE", "max_care_minutes", "check_care_minutes"]
-
-#: Diary care kind → the plan's session kind whose timing limits it. The diary says
-#: "contrast" where the plan says "contrast_shower" (two spellings kept by older data).
-TIMED_CARE = {"ice": "ice", "heat": "heat", "contrast": "contrast_shower"}
+__all__ = ["max_care_minutes", "check_care_minutes"]
 
 
-def max_care_minutes(kb: Any, care_kind: str) -> int | None:
-    """The protocol's longest session for a diary care kind, or ``None`` if it has none."""
-    plan_kind = TIMED_CARE.get(care_kind) if isinstance(care_kind, str) else None
+def max_care_minutes(kb: Knowledge, care_kind: object) -> int | None:
+    """The protocol's longest session for a diary care kind, or ``None`` if it has none.
+    The session kind whose timing limits a care kind is the one that names it as its
+    ``care_kind`` in plan.yaml (``Knowledge.vocabulary``)."""
+    plan_kind = kb.vocabulary.session_of_care(care_kind) if isinstance(care_kind, str) else None
     if plan_kind is None:
         return None
     timing = session_kind(kb, plan_kind)["timing"]
@@ -32,7 +29,7 @@ def max_care_minutes(kb: Any, care_kind: str) -> int | None:
     return int(timing["max_minutes"]["value"])
 
 
-def check_care_minutes(kb: Any, care_kind: str, minutes: Any) -> None:
+def check_care_minutes(kb: Knowledge, care_kind: object, minutes: object) -> None:
     """Raise ``PlanError("minutes", …)`` when ``minutes`` is longer than the protocol allows
     for ``care_kind``. Other checks (whole number, at least 1) stay with the store."""
     top = max_care_minutes(kb, care_kind)

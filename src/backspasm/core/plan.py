@@ -3,12 +3,8 @@
 Given the onset of the spasm, the current moment, a time zone and waking hours, it returns
 the phase (``acute`` before 72 hours, ``recovery`` after), the self-care steps for that
 phase and the timed sessions (ice, heat, contrast shower, check-in) from now to the
-horizon. Every number comes from ``plan.yaml``.
-
-Time arithmetic is done on UTC instants, so a session lasts exactly its duration in real
-elapsed time even across a daylight-saving change; waking hours are local wall-clock times,
-turned into instants day by day (a wall time skipped by a DST change maps to the moment of
-the change; a repeated one to the occurrence that keeps the window inside waking hours).
+horizon. Every number comes from ``plan.yaml`` (:mod:`backspasm.core.plan_config`); the
+waking windows and DST-safe arithmetic are :mod:`backspasm.core.windows`.
 
 Note: subtracting two aware datetimes that share a ``ZoneInfo`` gives the *wall-clock*
 difference in Python; use :attr:`Session.duration` (or convert to UTC) for elapsed time.
@@ -19,11 +15,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backspasm.core.plan_config import (
+    PlanError,
+    ShownStep,
+    is_easing,
+    plan_config,
+    region_words,
+    session_kind,
+)
 from backspasm.core.times import FIRST_YEAR, LAST_YEAR
+from backspasm.core.windows import Span, ceil_minute, first_free, waking_windows
+from backspasm.knowledge import Knowledge
+from backspasm.knowledge.vocabulary import PHASES, SESSION_KINDS
 
 __all__ = [
     "PHASES",
@@ -40,25 +47,11 @@ __all__ = [
     "timer_stages",
 ]
 
-PHASES = ("acute", "recovery")
-KINDS = ("ice", "heat", "contrast_shower", "check_in")
+KINDS = SESSION_KINDS
 
-_MINUTE = timedelta(minutes=1)
 # Heat sessions are spread over the day in steps rounded down to this, for tidy times.
 _SPREAD_STEP = timedelta(minutes=15)
 _FIRST_YEAR, _LAST_YEAR = FIRST_YEAR, LAST_YEAR  # core.times: the same range everywhere
-
-
-class PlanError(ValueError):
-    """Bad input to the scheduler. ``field`` names the input; ``str(err)`` is for the user."""
-
-    def __init__(self, field: str, expected: str, got: Any = None) -> None:
-        self.field = field
-        self.expected = expected
-        message = f"{field}: expected {expected}"
-        if got is not None:
-            message += f", got {got!r}"
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,7 @@ class Plan:
     hours_since_onset: float
     timezone: str
     sessions: list[Session]
-    steps: list[dict[str, Any]]
+    steps: list[ShownStep]
     knowledge_version: str
     onset: datetime | None = field(default=None, compare=False)
     now: datetime | None = field(default=None, compare=False)
@@ -118,90 +111,7 @@ class TimerStage:
     prompt: str
 
 
-@dataclass(frozen=True)
-class _Config:
-    acute: timedelta
-    wake: time
-    sleep: time
-    days: int
-    days_max: int
-    easing_pain_at_most: int
-    easing_trend: str
-    ice_len: timedelta
-    ice_every: timedelta
-    heat_len: timedelta
-    heat_per_day: int
-    heat_gap: timedelta
-    contrast_len: timedelta
-    contrast_per_day: int
-    check_len: timedelta
-    kinds: dict[str, dict[str, Any]]
-    #: (phase, easing) -> (step as shown, its knowledge record for avoid_if / only_if)
-    steps: dict[tuple[str, bool], tuple[tuple[dict[str, Any], dict[str, Any]], ...]]
-
-
-def _hhmm(value: str) -> time:
-    h, m = value.split(":")
-    return time(int(h), int(m))
-
-
-def _build(kb: Any) -> _Config:
-    plan = kb.data["plan"]
-    s = {k: v["value"] for k, v in plan["settings"].items()}
-    kinds = {k["kind"]: k for k in plan["session_kinds"]}
-
-    def t(kind: str, name: str) -> float:
-        return kinds[kind]["timing"][name]["value"]
-
-    steps: dict[tuple[str, bool], tuple[tuple[dict[str, Any], dict[str, Any]], ...]] = {}
-    for phase in PHASES:
-        for easing in (False, True):
-            steps[(phase, easing)] = tuple(
-                (_step_dict(st), st)
-                for st in plan["steps"]
-                if phase in st["phases"] and (easing or not st.get("requires_easing", False))
-            )
-    return _Config(
-        acute=timedelta(hours=s["acute_hours"]),
-        wake=_hhmm(s["wake"]),
-        sleep=_hhmm(s["sleep"]),
-        days=int(s["horizon_days"]),
-        days_max=int(s["horizon_days_max"]),
-        easing_pain_at_most=int(s["easing_pain_at_most"]),
-        easing_trend=str(s["easing_trend"]),
-        ice_len=timedelta(minutes=t("ice", "minutes")),
-        ice_every=timedelta(minutes=t("ice", "minutes") + t("ice", "gap_minutes")),
-        heat_len=timedelta(minutes=t("heat", "minutes")),
-        heat_per_day=int(t("heat", "per_day")),
-        heat_gap=timedelta(minutes=t("heat", "min_start_gap_minutes")),
-        contrast_len=timedelta(minutes=t("contrast_shower", "minutes")),
-        contrast_per_day=int(t("contrast_shower", "per_day")),
-        check_len=timedelta(minutes=t("check_in", "minutes")),
-        kinds=kinds,
-        steps=steps,
-    )
-
-
-def _step_dict(st: dict[str, Any]) -> dict[str, Any]:
-    out = {
-        "id": st["id"],
-        "title": st["title"],
-        "text": st["text"],
-        "sources": list(st["sources"]),
-        "timing": st["timing"],
-    }
-    if st.get("evidence"):
-        out["evidence"] = [
-            {"text": e["text"], "sources": list(e["sources"])} for e in st["evidence"]
-        ]
-    return out
-
-
-def _config(kb: Any) -> _Config:
-    return kb.compile("core.plan", _build)
-
-
-def _copy_step(st: dict[str, Any]) -> dict[str, Any]:
+def _copy_step(st: ShownStep) -> ShownStep:
     out = dict(st)
     out["sources"] = list(st["sources"])
     if "evidence" in st:
@@ -212,13 +122,13 @@ def _copy_step(st: dict[str, Any]) -> dict[str, Any]:
 
 
 def steps_for_phase(
-    kb: Any,
+    kb: Knowledge,
     phase: str,
     *,
     easing: bool | None = False,
     person: Mapping[str, Any] | None = None,
     region: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ShownStep]:
     """The self-care steps for ``phase``: ``{"id","title","text","sources","timing"[,"evidence"]}``.
 
     Steps that need the pain to be easing (gentle stretching) are left out unless
@@ -232,10 +142,10 @@ def steps_for_phase(
 
     if phase not in PHASES:
         raise PlanError("phase", "one of " + ", ".join(PHASES), phase)
-    words = _region_words(kb, region)
+    words = region_words(kb, region)
     return [
         _fill_words(_copy_step(shown), words)
-        for shown, record in _config(kb).steps[(phase, bool(easing))]
+        for shown, record in plan_config(kb).steps[(phase, bool(easing))]
         if fits(kb, record, person)
     ]
 
@@ -243,15 +153,7 @@ def steps_for_phase(
 _WORD = re.compile(r"{(\w+)}")
 
 
-def _region_words(kb: Any, region: str | None) -> Mapping[str, str]:
-    by_region = kb.data["plan"]["region_words"]
-    rid = (region or kb.data["regions"]["default"]).upper()
-    if rid not in by_region:
-        raise PlanError("region", "one of " + ", ".join(sorted(by_region)), region)
-    return by_region[rid]
-
-
-def _fill_words(step: dict[str, Any], words: Mapping[str, str]) -> dict[str, Any]:
+def _fill_words(step: ShownStep, words: Mapping[str, str]) -> ShownStep:
     def fill(text: str) -> str:
         return _WORD.sub(lambda m: words.get(m.group(1), m.group(0)), text)
 
@@ -261,25 +163,7 @@ def _fill_words(step: dict[str, Any], words: Mapping[str, str]) -> dict[str, Any
     return step
 
 
-def session_kind(kb: Any, kind: str) -> dict[str, Any]:
-    """The knowledge record of a session kind (title, texts, timing, sources)."""
-    kinds = _config(kb).kinds
-    if kind not in kinds:
-        raise PlanError("kind", "one of " + ", ".join(KINDS), kind)
-    return kinds[kind]
-
-
-def is_easing(kb: Any, pain_now: int | None, pain_trend: str | None) -> bool | None:
-    """Whether the pain counts as easing (for stretching). ``None`` when nothing is known."""
-    cfg = _config(kb)
-    if pain_now is None and pain_trend is None:
-        return None
-    if pain_trend == cfg.easing_trend:
-        return True
-    return pain_now is not None and pain_now <= cfg.easing_pain_at_most
-
-
-def _aware(value: Any, name: str) -> datetime:
+def _aware(value: object, name: str) -> datetime:
     if not isinstance(value, datetime):
         raise PlanError(name, "a date-time with a UTC offset", value)
     if value.tzinfo is None or value.utcoffset() is None:
@@ -289,7 +173,7 @@ def _aware(value: Any, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _zone(tz: Any) -> ZoneInfo:
+def _zone(tz: object) -> ZoneInfo:
     if isinstance(tz, str) and tz:
         try:
             return ZoneInfo(tz)
@@ -298,73 +182,32 @@ def _zone(tz: Any) -> ZoneInfo:
     raise PlanError("tz", "an IANA time zone name such as Europe/London", tz)
 
 
-def phase_at(kb: Any, onset: datetime, now: datetime) -> str:
+# Doors pass values straight from a request or a command line: check the types at run time.
+def _clock_arg(value: object, name: str) -> time:
+    if not isinstance(value, time):
+        raise PlanError(name, "a time of day (HH:MM)", value)
+    return value.replace(tzinfo=None)
+
+
+def _whole(value: object, name: str, lo: int, hi: int, what: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise PlanError(name, f"a whole number {what}from {lo} to {hi}", value)
+    return value
+
+
+def _check_easing(value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise PlanError("easing", "true, false or unknown", value)
+
+
+def phase_at(kb: Knowledge, onset: datetime, now: datetime) -> str:
     """``acute`` before onset + 72 hours (real elapsed time), ``recovery`` from then on."""
     start, at = _aware(onset, "onset"), _aware(now, "now")
-    return "acute" if at - start < _config(kb).acute else "recovery"
-
-
-def _ceil_minute(t: datetime) -> datetime:
-    floor = t.replace(second=0, microsecond=0)
-    return floor if floor == t else floor + _MINUTE
-
-
-def _instant(day: date, wall: time, zone: ZoneInfo, *, last: bool) -> datetime:
-    """The UTC instant at which the local clock shows ``wall`` on ``day``.
-
-    A repeated wall time (clocks going back) gives its first occurrence, or its last when
-    ``last``; a skipped one (clocks going forward) gives the moment of the change.
-    """
-    naive = datetime.combine(day, wall)
-    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    second = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    if first == second:
-        return first
-    if first.astimezone(zone).replace(tzinfo=None) == naive:  # repeated: first < second
-        return second if last else first
-    # Skipped: the first instant whose wall time is at or after ``naive`` (whole seconds).
-    lo, hi = int(second.timestamp()), int(first.timestamp())
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) < naive:
-            lo = mid
-        else:
-            hi = mid
-    return datetime.fromtimestamp(hi, UTC)
-
-
-def _windows(
-    zone: ZoneInfo, wake: time, sleep: time, start: datetime, end: datetime
-) -> list[tuple[datetime, datetime]]:
-    """Waking windows [wake, sleep) as UTC instants, one per local date from start to end."""
-    day = start.astimezone(zone).date()
-    last_day = end.astimezone(zone).date()
-    out = []
-    while day <= last_day:
-        lo = _instant(day, wake, zone, last=True)
-        hi = _instant(day, sleep, zone, last=False)
-        if lo < hi:
-            out.append((lo, hi))
-        day += timedelta(days=1)
-    return out
-
-
-def _fit(
-    t: datetime, length: timedelta, hi: datetime, busy: list[tuple[datetime, datetime]]
-) -> datetime | None:
-    """Earliest start at or after ``t`` of a ``length`` slot ending by ``hi``, free of ``busy``."""
-    while t + length <= hi:
-        for b_start, b_end in busy:
-            if b_start < t + length and t < b_end:
-                t = b_end
-                break
-        else:
-            return t
-    return None
+    return "acute" if at - start < plan_config(kb).acute else "recovery"
 
 
 def make_plan(
-    kb: Any,
+    kb: Knowledge,
     *,
     onset: datetime,
     now: datetime,
@@ -386,7 +229,7 @@ def make_plan(
     :class:`PlanError` naming the bad input. ``region`` fills the words that differ by
     region in the steps (see :func:`steps_for_phase`).
     """
-    cfg = _config(kb)
+    cfg = plan_config(kb)
     zone = _zone(tz)
     onset_u = _aware(onset, "onset")
     now_u = _aware(now, "now")
@@ -395,33 +238,25 @@ def make_plan(
     for name, value in (("onset", onset_u), ("now", now_u)):
         if not _FIRST_YEAR <= value.year <= _LAST_YEAR:  # keeps the date arithmetic in range
             raise PlanError(name, f"a date-time between the years {_FIRST_YEAR} and {_LAST_YEAR}")
-    wake = cfg.wake if wake is None else wake
-    sleep = cfg.sleep if sleep is None else sleep
-    if not isinstance(wake, time):
-        raise PlanError("wake", "a time of day (HH:MM)", wake)
-    if not isinstance(sleep, time):
-        raise PlanError("sleep", "a time of day (HH:MM)", sleep)
-    wake, sleep = wake.replace(tzinfo=None), sleep.replace(tzinfo=None)
+    wake = _clock_arg(cfg.wake if wake is None else wake, "wake")
+    sleep = _clock_arg(cfg.sleep if sleep is None else sleep, "sleep")
     if sleep <= wake:
         raise PlanError(
             "sleep", f"a time after wake ({wake.strftime('%H:%M')})", sleep.strftime("%H:%M")
         )
-    days = cfg.days if days is None else days
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= cfg.days_max:
-        raise PlanError("days", f"a whole number of days from 1 to {cfg.days_max}", days)
-    if easing is not None and not isinstance(easing, bool):
-        raise PlanError("easing", "true, false or unknown", easing)
+    days = _whole(cfg.days if days is None else days, "days", 1, cfg.days_max, "of days ")
+    _check_easing(easing)
 
     acute_end = onset_u + cfg.acute
     horizon = onset_u + timedelta(days=days)
-    start = _ceil_minute(now_u)
-    recovery_start = _ceil_minute(acute_end)
+    start = ceil_minute(now_u)
+    recovery_start = ceil_minute(acute_end)
     phase = "acute" if now_u < acute_end else "recovery"
 
     raw: list[tuple[str, datetime, datetime]] = []
     checked_in = False
     next_heat = start  # heat starts stay >= the gap apart across days too
-    windows = _windows(zone, wake, sleep, start, horizon) if start < horizon else []
+    windows = waking_windows(zone, wake, sleep, start, horizon) if start < horizon else []
     for w_lo, w_hi in windows:
         hi = min(w_hi, horizon)
         # Ice: greedy from the first waking moment, every 20 + 90 minutes, before 72 h.
@@ -433,10 +268,10 @@ def make_plan(
         lo = max(w_lo, start, recovery_start)
         if lo >= hi:
             continue
-        busy: list[tuple[datetime, datetime]] = []
+        busy: list[Span] = []
         # Check-in: at 72 h, or the first waking moment after it (and not before now).
         if not checked_in:
-            c = _fit(lo, cfg.check_len, hi, busy)
+            c = first_free(lo, cfg.check_len, hi, busy)
             if c is not None:
                 busy.append((c, c + cfg.check_len))
                 raw.append(("check_in", c, c + cfg.check_len))
@@ -444,14 +279,14 @@ def make_plan(
         # Contrast shower: the earliest free slot of the day, at most per_day times.
         t = lo
         for _ in range(cfg.contrast_per_day):
-            c = _fit(t, cfg.contrast_len, hi, busy)
+            c = first_free(t, cfg.contrast_len, hi, busy)
             if c is None:
                 break
             busy.append((c, c + cfg.contrast_len))
             raw.append(("contrast_shower", c, c + cfg.contrast_len))
             t = c + cfg.contrast_len
         # Heat: up to per_day sessions, spread over the rest of the day, starts >= gap apart.
-        first = _fit(max(lo, next_heat), cfg.heat_len, hi, busy)
+        first = first_free(max(lo, next_heat), cfg.heat_len, hi, busy)
         if first is None:
             continue
         spread = (hi - first) / cfg.heat_per_day
@@ -459,7 +294,7 @@ def make_plan(
         step = max(cfg.heat_gap, spread)
         t = first
         for _ in range(cfg.heat_per_day):
-            h = _fit(t, cfg.heat_len, hi, busy)
+            h = first_free(t, cfg.heat_len, hi, busy)
             if h is None:
                 break
             busy.append((h, h + cfg.heat_len))
@@ -487,7 +322,7 @@ def make_plan(
 
 
 def timer_stages(
-    kb: Any, kind: str, *, minutes: float | None = None, rounds: int | None = None
+    kb: Knowledge, kind: str, *, minutes: float | None = None, rounds: int | None = None
 ) -> list[TimerStage]:
     """The stages of a timer for ``ice``, ``heat`` or ``contrast_shower``.
 
@@ -501,19 +336,20 @@ def timer_stages(
     if kind == "contrast_shower":
         if minutes is not None:
             raise PlanError("minutes", "no minutes for a contrast shower (use rounds)", minutes)
-        n = timing["rounds"] if rounds is None else rounds
-        top = int(timing["max_rounds"])
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= top:
-            raise PlanError("rounds", f"a whole number from 1 to {top}", n)
-        stages = []
+        n = _whole(int(timing["rounds"]) if rounds is None else rounds, "rounds", 1,
+                   int(timing["max_rounds"]))
+        stages: list[TimerStage] = []
         for _ in range(n):
-            stages.append(TimerStage("hot", float(timing["hot_seconds"]), k["hot_text"]))
-            stages.append(TimerStage("cold", float(timing["cold_seconds"]), k["cold_text"]))
+            stages.append(TimerStage("hot", float(timing["hot_seconds"]), k.get("hot_text", "")))
+            stages.append(TimerStage("cold", float(timing["cold_seconds"]), k.get("cold_text", "")))
         return stages
     if rounds is not None:
         raise PlanError("rounds", f"no rounds for {kind} (use minutes)", rounds)
-    m = timing["minutes"] if minutes is None else minutes
-    top = timing["max_minutes"]
-    if isinstance(m, bool) or not isinstance(m, int | float) or not 0 < m <= top:
-        raise PlanError("minutes", f"a number of minutes above 0 and at most {top:g}", m)
-    return [TimerStage(kind, float(m) * 60, k["start_text"])]
+    m = _minutes(timing["minutes"] if minutes is None else minutes, timing["max_minutes"])
+    return [TimerStage(kind, m * 60, k["start_text"])]
+
+
+def _minutes(value: object, top: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= top:
+        raise PlanError("minutes", f"a number of minutes above 0 and at most {top:g}", value)
+    return float(value)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backspasm.knowledge import Knowledge
+
 __all__ = ["RegionChoice", "choose_region", "region_from_time_zone", "region_record",
            "fill_region"]
 
@@ -37,13 +39,13 @@ class RegionChoice:
                 "time_zone": self.time_zone}
 
 
-def region_record(kb: Any, region_id: str | None) -> dict[str, Any] | None:
+def region_record(kb: Knowledge, region_id: str | None) -> dict[str, Any] | None:
     """The regions.yaml record of ``region_id`` (any case), or ``None`` if unknown."""
     wanted = (region_id or "").upper()
     return next((r for r in kb["regions"]["regions"] if r["id"] == wanted), None)
 
 
-def region_from_time_zone(kb: Any, tz: str | None) -> str | None:
+def region_from_time_zone(kb: Knowledge, tz: str | None) -> str | None:
     """The region of an IANA time zone name by ``from_time_zone``, or ``None``."""
     if not tz:
         return None
@@ -54,7 +56,7 @@ def region_from_time_zone(kb: Any, tz: str | None) -> str | None:
     return None
 
 
-def choose_region(kb: Any, *, override: str | None = None, profile_region: str | None = None,
+def choose_region(kb: Knowledge, *, override: str | None = None, profile_region: str | None = None,
                   tz: str | None = None) -> RegionChoice:
     """The region to use. ``override`` must be a known region (else ``AnswersError``
     naming ``region``); an unknown saved ``profile_region`` is treated as not chosen."""

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from backspasm.core.answers import format_datetime, parse_answers, parse_datetime
 from backspasm.core.triage import Reason, TriageResult, level_rank, triage
+from backspasm.knowledge import Knowledge
 
 __all__ = [
     "DiaryFacts",
@@ -56,14 +57,14 @@ class Windows:
         return 2 * self.trend
 
 
-def _threshold(kb: Any, name: str) -> float:
+def _threshold(kb: Knowledge, name: str) -> float:
     for t in kb["thresholds"]["thresholds"]:
         if t["id"] == name:
             return float(t["value"])
     raise KeyError(f"thresholds.yaml has no threshold {name!r}")
 
 
-def windows(kb: Any) -> Windows:
+def windows(kb: Knowledge) -> Windows:
     """The windows from the knowledge thresholds."""
     return Windows(
         trend=timedelta(hours=_threshold(kb, "trend_window_hours")),
@@ -96,7 +97,7 @@ def _mean(scores: list[int]) -> float | None:
 
 
 def diary_facts(
-    kb: Any,
+    kb: Knowledge,
     *,
     episodes: Iterable[EpisodeLike],
     pain: Iterable[PainLike],
@@ -172,13 +173,13 @@ class Reassessment:
 
 
 def reassess(
-    kb: Any,
+    kb: Knowledge,
     *,
     facts: DiaryFacts,
     saved_answers: Mapping[str, Any] | None = None,
     saved_level: str | None = None,
     saved_rules: Sequence[str] = (),
-    region: str | None = "GB",
+    region: str | None = None,
     saved_unsure: Iterable[str] = (),
 ) -> Reassessment:
     """Merge the diary facts into the saved answers and run triage at ``facts.now``.

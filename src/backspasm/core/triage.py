@@ -7,12 +7,14 @@ loaded knowledge, so each evaluation only walks closures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from backspasm.core.answers import Answers, AnswersError
-from backspasm.knowledge.specs_triage import LEVELS, answer_fields
+from backspasm.knowledge import Knowledge
+from backspasm.knowledge.conditions import answer_fields
+from backspasm.knowledge.vocabulary import EMERGENCY_LEVELS, LEVELS, level_rank
 
 __all__ = [
     "LEVELS",
@@ -30,15 +32,9 @@ __all__ = [
     "unsure_reading",
 ]
 
-EMERGENCY_LEVELS = frozenset({"emergency_ambulance", "emergency"})
-_RANK = {level: i for i, level in enumerate(LEVELS)}
+_RANK = {level: level_rank(level) for level in LEVELS}
 
 Condition = Callable[[Mapping[str, Any]], bool]
-
-
-def level_rank(level: str) -> int:
-    """0 for the most urgent level; a larger number is less urgent."""
-    return _RANK[level]
 
 
 def compile_condition(cond: Mapping[str, Any], thresholds: Mapping[str, float]) -> Condition:
@@ -82,7 +78,7 @@ def condition_flags(cond: Mapping[str, Any]) -> frozenset[str]:
     """The yes/no fields a condition tree reads with ``flag`` (the ones "not sure" can set)."""
     ((op, arg),) = cond.items()
     if op in ("all", "any"):
-        return frozenset().union(*(condition_flags(c) for c in arg))
+        return frozenset[str]().union(*(condition_flags(c) for c in arg))
     if op == "not":
         return condition_flags(arg)
     return frozenset({arg}) if op == "flag" else frozenset()
@@ -120,14 +116,14 @@ class Sign:
     sources: tuple[str, ...]
 
 
-def emergency_signs(kb: Any) -> tuple[Sign, ...]:
+def emergency_signs(kb: Knowledge) -> tuple[Sign, ...]:
     """Every rule at ``emergency_ambulance`` or ``emergency``, most urgent first (file order
     within a level): the list of emergency signs is generated from the rules, so it can
     never leave one out. The loader refuses an emergency rule without a ``sign``."""
     return kb.compile("core.triage.signs", _build_signs)
 
 
-def _build_signs(kb: Any) -> tuple[Sign, ...]:
+def _build_signs(kb: Knowledge) -> tuple[Sign, ...]:
     signs = [
         Sign(r["id"], r["level"], r["sign"], tuple(r["sources"]))
         for r in kb["rules"]["rules"]
@@ -154,7 +150,9 @@ class _Compiled:
     unsure_reason: str
     unsure_phrases: Mapping[str, str]
     #: (phase, easing, person) -> self-care steps, filled on first use (pure data).
-    advice: dict[tuple[Any, ...], tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
+    advice: dict[tuple[Any, ...], tuple[Mapping[str, Any], ...]] = field(
+        default_factory=dict[tuple[Any, ...], tuple[Mapping[str, Any], ...]]
+    )
 
 
 def _fill(text: str, region: Mapping[str, Any]) -> str:
@@ -166,7 +164,7 @@ def _fill(text: str, region: Mapping[str, Any]) -> str:
     )
 
 
-def _build(kb: Any) -> _Compiled:
+def _build(kb: Knowledge) -> _Compiled:
     thresholds = {t["id"]: t["value"] for t in kb["thresholds"]["thresholds"]}
     rules = [
         _Rule(
@@ -205,7 +203,7 @@ def _build(kb: Any) -> _Compiled:
     )
 
 
-def compiled(kb: Any) -> _Compiled:
+def compiled(kb: Knowledge) -> _Compiled:
     """The compiled rule base of ``kb`` (built once per loaded knowledge)."""
     return kb.compile("core.triage", _build)
 
@@ -248,15 +246,15 @@ class TriageResult:
 def _plain(value: Any) -> Any:
     """A fresh JSON-ready copy (advice steps are shared between results)."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in cast("Mapping[str, Any]", value).items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v) for v in cast("Sequence[Any]", value)]
     return value
 
 
 def _check_unsure(unsure: Iterable[str]) -> tuple[str, ...]:
     fields = answer_fields()
-    out = []
+    out: list[str] = []
     for name in unsure:
         info = fields.get(name)
         if info is None or info.kind != "boolean":
@@ -277,7 +275,7 @@ def facts_of(answers: Answers, unsure: Iterable[str] = ()) -> dict[str, Any]:
     return facts
 
 
-def unsure_reading(kb: Any, name: str) -> str:
+def unsure_reading(kb: Knowledge, name: str) -> str:
     """How a "not sure" answer to ``name`` is read back: "You were not sure whether ..."
     (care_cards.yaml ``unsure_reason`` filled with the question's ``unsure_text``)."""
     c = compiled(kb)
@@ -285,7 +283,7 @@ def unsure_reading(kb: Any, name: str) -> str:
 
 
 def _reason(
-    kb: Any, rule: _Rule, facts: Mapping[str, Any], unsure: Iterable[str]
+    kb: Knowledge, rule: _Rule, facts: Mapping[str, Any], unsure: Iterable[str]
 ) -> Reason:
     """The reason of a rule that fired on ``facts``. When it fired only because of "not
     sure" answers, its text reads those back instead of stating them as facts."""
@@ -297,7 +295,7 @@ def _reason(
 
 
 def explain(
-    kb: Any, rule_ids: Iterable[str], answers: Answers, unsure: Iterable[str] = ()
+    kb: Knowledge, rule_ids: Iterable[str], answers: Answers, unsure: Iterable[str] = ()
 ) -> tuple[Reason, ...]:
     """The reasons for rules that fired earlier (a saved triage), worded as :func:`triage`
     words them. Rule ids no longer in the knowledge, and "not sure" marks on fields that
@@ -311,7 +309,7 @@ def explain(
 
 
 def _phase_and_advice(
-    kb: Any, answers: Answers, facts: Mapping[str, Any], region: str
+    kb: Knowledge, answers: Answers, facts: Mapping[str, Any], region: str
 ) -> tuple[str, tuple[Mapping[str, Any], ...]]:
     """The plan phase at ``answers.now`` and its self-care steps, from the plan engine (one
     source of truth for the 72-hour switch). Without an onset we assume the acute phase."""
@@ -333,9 +331,9 @@ def _phase_and_advice(
 
 def triage(
     answers: Answers,
-    kb: Any,
+    kb: Knowledge,
     *,
-    region: str | None = "GB",
+    region: str | None = None,
     unsure: Iterable[str] = frozenset(),
 ) -> TriageResult:
     """Judge ``answers``: the most urgent level among the rules that fire, every fired rule

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backspasm.exports.data import CareDone, EpisodeRecord, ExportError, SessionLike
+from backspasm.knowledge import Knowledge, load_knowledge
 
 __all__ = ["build_bundle", "questionnaire", "session_status", "LOINC_PAIN"]
 
@@ -26,8 +27,6 @@ LOINC_PAIN = {
 _NS = uuid.UUID("6f6c9a57-3d1e-4b8e-9c55-8a3b0e1f2d10")  # backspasm's own UUID namespace
 QUESTIONNAIRE_URL = "urn:uuid:" + str(uuid.uuid5(_NS, "questionnaire/triage"))
 _KIND_SYSTEM = "urn:uuid:" + str(uuid.uuid5(_NS, "codesystem/session-kind"))
-# Session kinds in the plan and the care kinds in the diary that count as doing them.
-_DONE_AS = {"contrast_shower": {"contrast", "contrast_shower"}, "check_in": set()}
 _DONE_WINDOW = timedelta(minutes=90)
 
 
@@ -131,9 +130,12 @@ def _answer_value(item_type: str, value: Any) -> dict[str, Any]:
     return {"valueString": str(value)}
 
 
-def session_status(session: SessionLike, care: Sequence[CareDone], now: datetime) -> str:
-    """FHIR activity status: completed if the diary has it, else by time."""
-    done_as = _DONE_AS.get(session.kind, {session.kind})
+def session_status(session: SessionLike, care: Sequence[CareDone], now: datetime,
+                   kb: Knowledge | None = None) -> str:
+    """FHIR activity status: completed if the diary has it (its care kind, plan.yaml), else
+    by time."""
+    vocabulary = (kb or load_knowledge()).vocabulary
+    done_as = {session.kind, vocabulary.care_kind_of.get(session.kind)}
     for c in care:
         if c.kind in done_as and abs(c.start - session.start) <= _DONE_WINDOW:
             return "completed"
@@ -240,7 +242,7 @@ def build_bundle(
     cal = session_texts(kb)
     activities = []
     for s in sessions:
-        status = session_status(s, episode.care, now if ended is None else max(now, ended))
+        status = session_status(s, episode.care, now if ended is None else max(now, ended), kb)
         if ended is not None and status in ("scheduled", "in-progress"):
             status = "stopped"  # the episode ended during this session
         detail: dict[str, Any] = {

@@ -9,13 +9,25 @@ changes whenever any file changes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from backspasm.knowledge.records import (
+    CareCardsFile,
+    PlanFile,
+    QuestionsFile,
+    Rule,
+    RulesFile,
+    ThresholdsFile,
+)
 from backspasm.knowledge.schema import KnowledgeError, Spec, validate
+from backspasm.knowledge.views import Regions, build_regions, build_thresholds
+from backspasm.knowledge.vocabulary import Vocabulary, build_vocabulary
+
+_T = TypeVar("_T")
 
 __all__ = ["Knowledge", "KnowledgeError", "load_knowledge", "KNOWLEDGE_DIR"]
 
@@ -24,16 +36,60 @@ KNOWLEDGE_DIR = Path(__file__).parent
 
 @dataclass(frozen=True, eq=False)
 class Knowledge:
-    """All knowledge files, validated. ``data[stem]`` is the parsed content of ``stem.yaml``."""
+    """All knowledge files, validated. ``data[stem]`` is the parsed content of ``stem.yaml``.
+
+    The typed views (:attr:`plan`, :attr:`rules`, :attr:`questions`, :attr:`care_cards`,
+    :attr:`thresholds`, :attr:`regions`, :attr:`vocabulary`) are what code reads; they are
+    built once per load, after validation. ``kb[stem]`` is the untyped content.
+    """
 
     version: str
     data: dict[str, Any]
     directory: Path
     #: Derived, compiled forms (e.g. rule trees) that core modules build once per load.
-    compiled: dict[str, Any] = field(default_factory=dict, repr=False)
+    compiled: dict[str, Any] = field(default_factory=dict[str, Any], repr=False)
 
     def __getitem__(self, stem: str) -> Any:
         return self.data[stem]
+
+    # The files as their validated shapes (knowledge/records.py): one cast, here.
+    @property
+    def plan(self) -> PlanFile:
+        return cast("PlanFile", self.data["plan"])
+
+    @property
+    def rules(self) -> list[Rule]:
+        return cast("RulesFile", self.data["rules"])["rules"]
+
+    @property
+    def questions(self) -> QuestionsFile:
+        return cast("QuestionsFile", self.data["questions"])
+
+    @property
+    def care_cards(self) -> CareCardsFile:
+        return cast("CareCardsFile", self.data["care_cards"])
+
+    @property
+    def education(self) -> dict[str, Any]:
+        return cast("dict[str, Any]", self.data["education"])
+
+    # Views built from them once per load.
+    @property
+    def thresholds(self) -> Mapping[str, int | float]:
+        """Threshold id → value (thresholds.yaml)."""
+        return self.compile(
+            "kb.thresholds", lambda kb: build_thresholds(cast("ThresholdsFile", kb["thresholds"]))
+        )
+
+    @property
+    def regions(self) -> Regions:
+        """regions.yaml: regions by id, the default region and the time-zone guesses."""
+        return self.compile("kb.regions", lambda kb: build_regions(kb["regions"]))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Care kinds, session kinds and timer slugs (plan.yaml), and how they relate."""
+        return self.compile("kb.vocabulary", lambda kb: build_vocabulary(kb.plan))
 
     @property
     def sources(self) -> dict[str, dict[str, Any]]:
@@ -44,11 +100,11 @@ class Knowledge:
     def last_reviewed(self) -> str:
         return str(self.data["meta"]["last_reviewed"])
 
-    def compile(self, key: str, build: Callable[[Knowledge], Any]) -> Any:
+    def compile(self, key: str, build: Callable[[Knowledge], _T]) -> _T:
         """Build a derived form once per loaded knowledge and keep it."""
         if key not in self.compiled:
             self.compiled[key] = build(self)
-        return self.compiled[key]
+        return cast("_T", self.compiled[key])
 
 
 def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]]]]:
@@ -59,11 +115,12 @@ def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]
         specs_plan,
         specs_triage,
         specs_web,
+        specs_words,
     )
 
     specs: dict[str, Spec] = {}
     checks: list[Callable[[Knowledge], list[str]]] = []
-    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports):
+    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports, specs_words):
         specs.update(mod.FILES)
         checks.extend(getattr(mod, "CHECKS", []))
     return specs, checks
@@ -108,6 +165,7 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         problems += check(kb)
     if problems:
         raise KnowledgeError("inconsistent knowledge:\n  " + "\n  ".join(problems))
+    _views = (kb.thresholds, kb.regions, kb.vocabulary)  # built once, now, after validation
     return kb
 
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from backspasm.knowledge.schema import as_list, as_map
+
 __all__ = ["placeholder_values", "prepare", "REGION_PLACEHOLDERS"]
 
 REGION_PLACEHOLDERS = frozenset(
@@ -28,7 +30,7 @@ _NOT_TEXT = frozenset({
     "id", "sources", "note", "notes", "when", "if", "to", "next", "kind", "field", "value",
     "level", "origin", "unit", "section", "default", "only_if", "avoid_if", "url",
     "year", "citation", "content_version", "last_reviewed", "changelog", "position",
-    "region_words_sources",
+    "region_words_sources", "care_kinds", "care_kind", "timer",
 })
 _PLACEHOLDER = re.compile(r"{(\w*)}")
 _UNIT = re.compile(r"(?<![\w.{])(\d+(?:\.\d+)?)\s*(hours?|days?|minutes?|times|rounds?|seconds?)\b")
@@ -73,17 +75,19 @@ def placeholder_values(data: dict[str, Any]) -> dict[str, tuple[float, str]]:
 
 def _texts(node: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
     """(path, container, key) of every text string, so it can be read and replaced."""
-    if isinstance(node, dict):
-        for k, v in node.items():
+    mapping, items = as_map(node), as_list(node)
+    if mapping is not None:
+        for k, v in mapping.items():
             if k in _NOT_TEXT:
                 continue
             if isinstance(v, str):
                 yield f"{path}.{k}", node, k
             else:
                 yield from _texts(v, f"{path}.{k}")
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            label = f" (id {v['id']!r})" if isinstance(v, dict) and "id" in v else ""
+    elif items is not None:
+        for i, v in enumerate(items):
+            item = as_map(v)
+            label = f" (id {item['id']!r})" if item is not None and "id" in item else ""
             if isinstance(v, str):
                 yield f"{path}[{i}]", node, i
             else:
@@ -100,8 +104,8 @@ def prepare(data: dict[str, Any]) -> list[str]:
     shown_later = REGION_PLACEHOLDERS | _SHOWN_PLACEHOLDERS | region_words
     problems: list[str] = []
     for stem, content in data.items():
-        if stem in ("sources", "thresholds", "meta"):
-            continue
+        if stem in ("sources", "thresholds", "meta", "cli", "pages"):
+            continue  # cli.yaml, pages.yaml: placeholders filled when shown (specs_words)
         for path, holder, key in _texts(content, f"{stem}.yaml"):
             text = holder[key]
             for m in _UNIT.finditer(text):

@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 
 class KnowledgeError(ValueError):
     """A knowledge file is malformed. The message names the file and the item."""
+
+
+# Parsed YAML is untyped: after an isinstance check the type checker still cannot know the
+# items' types. These two say "a list / a mapping of YAML values", the one place we say so.
+def as_list(value: object) -> list[Any] | None:
+    """``value`` if it is a list (of parsed YAML values), else ``None``."""
+    return cast("list[Any]", value) if isinstance(value, list) else None
+
+
+def as_map(value: object) -> dict[Any, Any] | None:
+    """``value`` if it is a mapping (of parsed YAML values), else ``None``."""
+    return cast("dict[Any, Any]", value) if isinstance(value, dict) else None
 
 
 @dataclass(frozen=True)
@@ -62,13 +74,14 @@ def Enum(*values: Any) -> Spec:
 
 def ListOf(item: Spec, min_items: int = 0) -> Spec:
     def check(value: Any, path: str) -> list[str]:
-        if not isinstance(value, list):
+        items = as_list(value)
+        if items is None:
             return [f"{path}: expected a list, got {type(value).__name__}"]
-        if len(value) < min_items:
+        if len(items) < min_items:
             return [f"{path}: expected at least {min_items} item(s)"]
         problems: list[str] = []
-        for i, v in enumerate(value):
-            problems += item.check(v, f"{path}[{i}]{_label(v)}")
+        for i, v in enumerate(items):
+            problems += item.check(v, f"{path}[{i}]{item_label(v)}")
         return problems
 
     return Spec(check)
@@ -78,10 +91,11 @@ def MapOf(item: Spec) -> Spec:
     """A mapping with free string keys (e.g. ids) and values of one spec."""
 
     def check(value: Any, path: str) -> list[str]:
-        if not isinstance(value, dict):
+        mapping = as_map(value)
+        if mapping is None:
             return [f"{path}: expected a mapping, got {type(value).__name__}"]
         problems: list[str] = []
-        for k, v in value.items():
+        for k, v in mapping.items():
             if not isinstance(k, str):
                 problems.append(f"{path}: key {k!r} is not a string")
             problems += item.check(v, f"{path}.{k}")
@@ -106,7 +120,7 @@ def OneOf(*specs: Spec, name: str = "value") -> Spec:
 @dataclass(frozen=True)
 class _ObjSpec:
     required: dict[str, Spec]
-    optional: dict[str, Spec] = field(default_factory=dict)
+    optional: dict[str, Spec] = field(default_factory=dict[str, Spec])
 
 
 def Obj(required: dict[str, Spec] | None = None, optional: dict[str, Spec] | None = None) -> Spec:
@@ -115,29 +129,32 @@ def Obj(required: dict[str, Spec] | None = None, optional: dict[str, Spec] | Non
     opt = optional or {}
 
     def check(value: Any, path: str) -> list[str]:
-        if not isinstance(value, dict):
+        mapping = as_map(value)
+        if mapping is None:
             return [f"{path}: expected a mapping, got {type(value).__name__}"]
         problems: list[str] = []
-        for k in value:
+        for k in mapping:
             if k not in req and k not in opt:
                 allowed = ", ".join(sorted([*req, *opt]))
                 problems.append(f"{path}: unknown field {k!r} (allowed: {allowed})")
         for k, s in req.items():
-            if k not in value:
+            if k not in mapping:
                 problems.append(f"{path}: missing required field {k!r}")
             else:
-                problems += s.check(value[k], f"{path}.{k}")
+                problems += s.check(mapping[k], f"{path}.{k}")
         for k, s in opt.items():
-            if k in value:
-                problems += s.check(value[k], f"{path}.{k}")
+            if k in mapping:
+                problems += s.check(mapping[k], f"{path}.{k}")
         return problems
 
     return Spec(check)
 
 
-def _label(v: Any) -> str:
-    if isinstance(v, dict) and isinstance(v.get("id"), str):
-        return f" (id {v['id']!r})"
+def item_label(v: Any) -> str:
+    """`` (id 'x')`` for a list item with a string ``id``, for naming it in a problem."""
+    mapping = as_map(v)
+    if mapping is not None and isinstance(mapping.get("id"), str):
+        return f" (id {mapping['id']!r})"
     return ""
 
 

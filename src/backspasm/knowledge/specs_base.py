@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backspasm.knowledge.schema import Bool, Enum, ListOf, NonEmptyStr, Obj, Str
+from backspasm.knowledge.schema import (
+    Bool,
+    Enum,
+    ListOf,
+    NonEmptyStr,
+    Obj,
+    Str,
+    as_list,
+    as_map,
+    item_label,
+)
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 SOURCE = Obj(
     required={
@@ -58,22 +71,22 @@ FILES = {
 
 def _walk_source_ids(node: Any, path: str, out: list[tuple[str, str]]) -> None:
     """Every ``sources: [...]`` list anywhere in a file (except sources.yaml itself)."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "sources" and isinstance(v, list) and all(isinstance(x, str) for x in v):
-                out.extend((f"{path}.{k}", x) for x in v)
+    mapping, items = as_map(node), as_list(node)
+    if mapping is not None:
+        for k, v in mapping.items():
+            ids = as_list(v)
+            if k == "sources" and ids is not None and all(isinstance(x, str) for x in ids):
+                out.extend((f"{path}.{k}", str(x)) for x in ids)
             else:
                 _walk_source_ids(v, f"{path}.{k}", out)
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            has_id = isinstance(v, dict) and isinstance(v.get("id"), str)
-            label = f" (id {v['id']!r})" if has_id else ""
-            _walk_source_ids(v, f"{path}[{i}]{label}", out)
+    elif items is not None:
+        for i, v in enumerate(items):
+            _walk_source_ids(v, f"{path}[{i}]{item_label(v)}", out)
 
 
-def check_sources(kb: Any) -> list[str]:
+def check_sources(kb: Knowledge) -> list[str]:
     known = set(kb.sources)
-    problems = []
+    problems: list[str] = []
     ids = [s["id"] for s in kb.data["sources"]["sources"]]
     dupes = {i for i in ids if ids.count(i) > 1}
     problems += [f"sources.yaml: duplicate source id {d!r}" for d in sorted(dupes)]
@@ -86,11 +99,11 @@ def check_sources(kb: Any) -> list[str]:
     return problems
 
 
-def check_meta(kb: Any) -> list[str]:
+def check_meta(kb: Knowledge) -> list[str]:
     """The changelog's newest entry is this content version, on the review date; a signed-off
     review names who signed it."""
     meta = kb.data["meta"]
-    problems = []
+    problems: list[str] = []
     newest = meta["changelog"][0]
     if newest["version"] != meta["content_version"]:
         problems.append("meta.yaml: changelog[0].version: expected the content_version")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str
+from backspasm.knowledge.schema import Any_, ListOf, MapOf, NonEmptyStr, Obj, Str, as_list, as_map
+from backspasm.knowledge.vocabulary import LEVELS
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
-LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
 
 _SIGN = Obj(required={"field": NonEmptyStr(), "label": NonEmptyStr(), "sources": _SOURCES})
 
@@ -58,12 +61,12 @@ FILES = {
 }
 
 
-def _answer_fields(kb: Any) -> dict[str, Any]:
+def _answer_fields(kb: Knowledge) -> dict[str, Any]:
     path = kb.directory / "answers.schema.json"
     return json.loads(path.read_text("utf-8"))["properties"]
 
 
-def names(kb: Any) -> list[tuple[str, str, str, str]]:
+def names(kb: Knowledge) -> list[tuple[str, str, str, str]]:
     """One name per thing: (concept, where it is defined, its label, where it is repeated)
     for every label exports.yaml repeats. Used by the loader and by tests/test_names.py."""
     data = kb.data
@@ -73,7 +76,7 @@ def names(kb: Any) -> list[tuple[str, str, str, str]]:
         out.append((f"trigger {o['value']}", "questions.yaml trigger options", o["label"],
                     f"report.triggers.{o['value']}"))
     kinds = {k["kind"]: k["title"] for k in data["plan"]["session_kinds"]}
-    for ours, kind in (("ice", "ice"), ("heat", "heat"), ("contrast", "contrast_shower")):
+    for kind, ours in kb.vocabulary.care_kind_of.items():
         out.append((f"care {ours}", f"plan.yaml session_kinds.{kind}.title", kinds[kind],
                     f"report.care_kinds.{ours}"))
     steps = {st["id"]: st["title"] for st in data["plan"]["steps"]}
@@ -85,9 +88,9 @@ def names(kb: Any) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def _check_names(kb: Any) -> list[str]:
+def _check_names(kb: Knowledge) -> list[str]:
     report = kb.data["exports"]["report"]
-    problems = []
+    problems: list[str] = []
     for concept, where, label, copy in names(kb):
         group, key = copy.split(".")[1:]
         got = report[group].get(key)
@@ -99,7 +102,7 @@ def _check_names(kb: Any) -> list[str]:
     return problems
 
 
-def check_exports(kb: Any) -> list[str]:
+def check_exports(kb: Knowledge) -> list[str]:
     """Warning signs name real answer fields of the right type; alarm kinds exist in plan.yaml."""
     problems: list[str] = []
     report = kb.data["exports"]["report"]
@@ -125,9 +128,9 @@ def check_exports(kb: Any) -> list[str]:
         problems += fit_problems(q, f"exports.yaml: report.questions_to_ask (id {q['id']!r})",
                                  thresholds)
     problems += _check_names(kb)
-    plan = kb.data.get("plan")
-    if isinstance(plan, dict):
-        kinds = {k.get("kind") for k in plan.get("session_kinds", [])}
+    plan = as_map(kb.data.get("plan"))
+    if plan is not None:
+        kinds = {k.get("kind") for k in as_list(plan.get("session_kinds")) or []}
         for kind in kb.data["exports"]["calendar"]["end_alarm_kinds"]:
             if kind not in kinds:
                 problems.append(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge.schema import (
     Any_,
@@ -16,10 +17,14 @@ from backspasm.knowledge.schema import (
     Obj,
     OneOf,
     Str,
+    as_list,
+    as_map,
 )
+from backspasm.knowledge.vocabulary import PHASES as PHASE_IDS
+from backspasm.knowledge.vocabulary import SESSION_KINDS
 
-PHASE_IDS = ("acute", "recovery")
-SESSION_KINDS = ("ice", "heat", "contrast_shower", "check_in")
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 SOURCES = ListOf(NonEmptyStr(), min_items=1)
 
@@ -80,7 +85,12 @@ SESSION_KIND = Obj(
         "end_text": NonEmptyStr(),
         "sources": SOURCES,
     },
-    optional={"hot_text": NonEmptyStr(), "cold_text": NonEmptyStr()},
+    optional={
+        "hot_text": NonEmptyStr(),
+        "cold_text": NonEmptyStr(),
+        "care_kind": NonEmptyStr(),  # one of care_kinds (checked in check_plan)
+        "timer": NonEmptyStr(),
+    },
 )
 
 _SETTINGS = (
@@ -108,6 +118,7 @@ PLAN = Obj(
             ),
             min_items=2,
         ),
+        "care_kinds": ListOf(NonEmptyStr(), min_items=1),
         "session_kinds": ListOf(SESSION_KIND, min_items=len(SESSION_KINDS)),
         "steps": ListOf(STEP, min_items=1),
         # Region id -> words filled into step texts for that region ({paracetamol} ...).
@@ -167,7 +178,7 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
-def check_plan(kb: Any) -> list[str]:
+def check_plan(kb: Knowledge) -> list[str]:
     """Cross-field checks the schema cannot express."""
     plan = kb.data["plan"]
     problems: list[str] = []
@@ -203,6 +214,7 @@ def check_plan(kb: Any) -> list[str]:
     problems += [
         f"plan.yaml: session_kinds: missing kind {k!r}" for k in SESSION_KINDS if k not in kinds
     ]
+    problems += _check_vocabulary(plan)
     for k in plan["session_kinds"]:
         where = f"plan.yaml: session_kinds (kind {k['kind']!r})"
         timing = k["timing"]
@@ -248,7 +260,30 @@ def check_plan(kb: Any) -> list[str]:
     return problems
 
 
-def _check_region_words(kb: Any) -> list[str]:
+_SLUG = re.compile(r"^[a-z][a-z_]*$")
+
+
+def _check_vocabulary(plan: dict[str, Any]) -> list[str]:
+    """Care kinds are unique words; a session kind's care kind is one of them and its
+    timer slug is a word no other kind uses."""
+    care: list[str] = plan["care_kinds"]
+    problems = [f"plan.yaml: care_kinds: duplicate kind {d!r}" for d in _dupes(care)]
+    problems += [f"plan.yaml: care_kinds: {c!r} is not a lower-case word" for c in care
+                 if not _SLUG.match(c)]
+    timers: list[str] = []
+    for k in plan["session_kinds"]:
+        where = f"plan.yaml: session_kinds (kind {k['kind']!r})"
+        if "care_kind" in k and k["care_kind"] not in care:
+            problems.append(f"{where}: care_kind {k['care_kind']!r} is not one of care_kinds")
+        if "timer" in k:
+            timers.append(k["timer"])
+            if not _SLUG.match(k["timer"]):
+                problems.append(f"{where}: timer {k['timer']!r} is not a lower-case word")
+    problems += [f"plan.yaml: session_kinds: duplicate timer {d!r}" for d in _dupes(timers)]
+    return problems
+
+
+def _check_region_words(kb: Knowledge) -> list[str]:
     """Every region has every region word, and the step texts use only those words."""
     words = kb.data["plan"]["region_words"]
     regions = [r["id"] for r in kb.data["regions"]["regions"]]
@@ -265,7 +300,7 @@ def _check_region_words(kb: Any) -> list[str]:
 def _person_fields(cond: Any) -> set[str]:
     ((op, arg),) = cond.items()
     if op in ("all", "any"):
-        return set().union(*(_person_fields(c) for c in arg))
+        return set[str]().union(*(_person_fields(c) for c in arg))
     if op == "not":
         return _person_fields(arg)
     return {arg} if op == "flag" else {arg[0]}
@@ -291,7 +326,7 @@ def fit_problems(item: dict[str, Any], where: str, thresholds: set[str]) -> list
     return problems
 
 
-def _check_fit(kb: Any) -> list[str]:
+def _check_fit(kb: Knowledge) -> list[str]:
     thresholds = {t["id"] for t in kb.data["thresholds"]["thresholds"]}
     problems: list[str] = []
     for st in kb.data["plan"]["steps"]:
@@ -314,21 +349,32 @@ def _check_fit(kb: Any) -> list[str]:
 
 # Numbers that triage (thresholds.yaml) and the plan must agree on, so that the 72-hour
 # rule and the switch from ice to heat never disagree: plan setting -> (threshold id, map).
-_SHARED = {
-    "acute_hours": ("acute_hours", lambda v: v),
-    "rest_days_max": ("rest_days", lambda v: v),
-    "easing_pain_at_most": ("easing_pain", lambda v: v),
-    "wake": ("wake_hour", lambda v: int(str(v).split(":")[0]) if str(v).endswith(":00") else v),
-    "sleep": ("sleep_hour", lambda v: int(str(v).split(":")[0]) if str(v).endswith(":00") else v),
+def _same(v: object) -> object:
+    return v
+
+
+def _hour(v: object) -> object:
+    """A whole hour "07:00" as 7; anything else as it is."""
+    text = str(v)
+    return int(text.split(":")[0]) if text.endswith(":00") else v
+
+
+_SHARED: dict[str, tuple[str, Callable[[object], object]]] = {
+    "acute_hours": ("acute_hours", _same),
+    "rest_days_max": ("rest_days", _same),
+    "easing_pain_at_most": ("easing_pain", _same),
+    "wake": ("wake_hour", _hour),
+    "sleep": ("sleep_hour", _hour),
 }
 
 
-def _check_thresholds(kb: Any) -> list[str]:
-    thresholds = kb.data.get("thresholds")
-    if not isinstance(thresholds, dict) or not isinstance(thresholds.get("thresholds"), list):
+def _check_thresholds(kb: Knowledge) -> list[str]:
+    file = as_map(kb.data.get("thresholds"))
+    items = as_list(file.get("thresholds")) if file is not None else None
+    if items is None:
         return []
-    values = {t.get("id"): t.get("value") for t in thresholds["thresholds"] if isinstance(t, dict)}
-    problems = []
+    values = {t.get("id"): t.get("value") for t in map(as_map, items) if t is not None}
+    problems: list[str] = []
     for key, (tid, convert) in _SHARED.items():
         if tid in values:
             ours = convert(kb.data["plan"]["settings"][key]["value"])

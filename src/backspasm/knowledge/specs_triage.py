@@ -6,12 +6,17 @@ and the item.
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from backspasm.knowledge.conditions import (
+    DERIVED_FACTS,
+    LEAF_OPERATORS,
+    FieldInfo,
+    answer_fields,
+    answers_schema,
+    condition_problems,
+)
 from backspasm.knowledge.schema import (
     Any_,
     Bool,
@@ -24,6 +29,10 @@ from backspasm.knowledge.schema import (
     OneOf,
     Str,
 )
+from backspasm.knowledge.vocabulary import EMERGENCY_LEVELS, LEVELS
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 __all__ = [
     "FILES",
@@ -37,20 +46,6 @@ __all__ = [
     "condition_problems",
 ]
 
-#: Triage levels, most urgent first (the spec's names).
-LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
-#: Facts the engine derives from the answers; conditions may use them like answer fields.
-DERIVED_FACTS = {"hours_since_onset": "number"}
-#: Leaf operators and the kind of field each applies to.
-LEAF_OPERATORS = {
-    "flag": "boolean",
-    "equals": "any",
-    "one_of": "any",
-    "at_least": "number",
-    "more_than": "number",
-    "at_most": "number",
-    "less_than": "number",
-}
 PLACEHOLDERS = {"emergency_number", "emergency_department", "urgent_help", "region_name"}
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
@@ -187,105 +182,6 @@ FILES = {
 }
 
 
-class FieldInfo:
-    """The type of one answer field, read from answers.schema.json."""
-
-    __slots__ = ("name", "kind", "enum", "minimum", "maximum")
-
-    def __init__(self, name: str, prop: dict[str, Any]) -> None:
-        self.name = name
-        self.enum: tuple[Any, ...] | None = tuple(prop["enum"]) if "enum" in prop else None
-        if self.enum is not None:
-            self.kind = "enum"
-        elif prop.get("format") == "date-time":
-            self.kind = "datetime"
-        else:
-            self.kind = str(prop["type"])  # boolean | integer
-        self.minimum: int | None = prop.get("minimum")
-        self.maximum: int | None = prop.get("maximum")
-
-
-@lru_cache(maxsize=1)
-def answers_schema() -> dict[str, Any]:
-    """Our copy of the answers contract (JSON Schema, draft 2020-12), read once."""
-    path = Path(__file__).with_name("answers.schema.json")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def answer_fields() -> dict[str, FieldInfo]:
-    """Answer field name → its type, in the schema's order."""
-    props = answers_schema()["properties"]
-    return {name: FieldInfo(name, prop) for name, prop in props.items()}
-
-
-def _field_kind(name: str) -> str | None:
-    if name in DERIVED_FACTS:
-        return DERIVED_FACTS[name]
-    info = answer_fields().get(name)
-    if info is None or name == "now":
-        return None
-    return {"integer": "number"}.get(info.kind, info.kind)
-
-
-def condition_problems(cond: Any, path: str, thresholds: set[str]) -> list[str]:
-    """Every problem of a condition tree (unknown operator, field, threshold, wrong type)."""
-    if not isinstance(cond, dict) or len(cond) != 1:
-        return [f"{path}: expected a mapping with exactly one operator, got {cond!r}"]
-    ((op, arg),) = cond.items()
-    if op in ("all", "any"):
-        if not isinstance(arg, list) or not arg:
-            return [f"{path}.{op}: expected a non-empty list of conditions"]
-        out: list[str] = []
-        for i, sub in enumerate(arg):
-            out += condition_problems(sub, f"{path}.{op}[{i}]", thresholds)
-        return out
-    if op == "not":
-        return condition_problems(arg, f"{path}.not", thresholds)
-    if op not in LEAF_OPERATORS:
-        known = ", ".join(["all", "any", "not", *LEAF_OPERATORS])
-        return [f"{path}: unknown operator {op!r} (known: {known})"]
-    want = LEAF_OPERATORS[op]
-    if op == "flag":
-        name, operand = arg, None
-    elif isinstance(arg, list) and len(arg) == 2:
-        name, operand = arg
-    else:
-        return [f"{path}.{op}: expected [field, value], got {arg!r}"]
-    if not isinstance(name, str):
-        return [f"{path}.{op}: expected an answer field name, got {name!r}"]
-    kind = _field_kind(name)
-    if kind is None:
-        return [f"{path}.{op}: unknown answer field {name!r}"]
-    if want != "any" and kind != want:
-        return [f"{path}.{op}: operator {op!r} needs a {want} field, {name!r} is {kind}"]
-    if op in ("equals", "one_of"):
-        values = operand if op == "one_of" else [operand]
-        if op == "one_of" and not isinstance(operand, list):
-            return [f"{path}.{op}: expected [field, [values]], got {arg!r}"]
-        info = answer_fields()[name] if name in answer_fields() else None
-        out = []
-        for v in values:
-            if info is not None and info.enum is not None and v not in info.enum:
-                out.append(f"{path}.{op}: {v!r} is not a value of {name!r} {list(info.enum)}")
-            elif kind == "number" and (isinstance(v, bool) or not isinstance(v, int | float)):
-                out.append(f"{path}.{op}: {name!r} is a number, got {v!r}")
-            elif kind == "boolean" and not isinstance(v, bool):
-                out.append(f"{path}.{op}: {name!r} is true or false, got {v!r}")
-        return out
-    if op == "flag":
-        return []
-    if isinstance(operand, dict):
-        if set(operand) != {"threshold"}:
-            return [f"{path}.{op}: expected a number or {{threshold: id}}, got {operand!r}"]
-        if operand["threshold"] not in thresholds:
-            return [f"{path}.{op}: unknown threshold {operand['threshold']!r}"]
-        return []
-    if isinstance(operand, bool) or not isinstance(operand, int | float):
-        return [f"{path}.{op}: expected a number or {{threshold: id}}, got {operand!r}"]
-    return []
-
-
 def _dupes(ids: list[str], what: str) -> list[str]:
     return [f"{what}: duplicate id {d!r}" for d in sorted({i for i in ids if ids.count(i) > 1})]
 
@@ -294,7 +190,7 @@ def _dupes(ids: list[str], what: str) -> list[str]:
 NAMED_THRESHOLDS = ("trend_window_hours", "trend_change_points", "frequent_window_days")
 
 
-def check_rules(kb: Any) -> list[str]:
+def check_rules(kb: Knowledge) -> list[str]:
     thresholds = {t["id"] for t in kb["thresholds"]["thresholds"]}
     problems = _dupes([t["id"] for t in kb["thresholds"]["thresholds"]], "thresholds.yaml")
     problems += [
@@ -323,11 +219,10 @@ def check_rules(kb: Any) -> list[str]:
 
 
 #: Levels whose rules are emergency signs (the list shown to a person is generated from them).
-EMERGENCY_LEVELS = ("emergency_ambulance", "emergency")
 _TODAY = re.compile(r"\btoday\b", re.IGNORECASE)
 
 
-def check_regions_and_cards(kb: Any) -> list[str]:
+def check_regions_and_cards(kb: Knowledge) -> list[str]:
     regions = kb["regions"]
     ids = [r["id"] for r in regions["regions"]]
     problems = _dupes(ids, "regions.yaml")
@@ -371,7 +266,7 @@ def _routes(question: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"to": nxt}] if isinstance(nxt, str) else nxt
 
 
-def check_questions(kb: Any) -> list[str]:
+def check_questions(kb: Knowledge) -> list[str]:
     thresholds = {t["id"] for t in kb["thresholds"]["thresholds"]}
     data = kb["questions"]
     questions = data["questions"]

@@ -13,7 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from backspasm.knowledge.schema import as_list, as_map
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 __all__ = ["Text", "user_texts", "SKIP_KEYS", "SKIP_FILES"]
 
@@ -24,6 +29,7 @@ SKIP_KEYS = frozenset({
     "requires_easing", "only_if", "avoid_if", "min", "max", "end_alarm_kinds", "url", "year",
     "citation", "content_version", "last_reviewed", "licence", "reviewers", "changelog",
     "signed_off", "careplan_sources", "position", "review", "region_words_sources",
+    "care_kinds", "care_kind", "timer",
 })
 #: Files that hold no user-facing prose (sources are titles of published works).
 SKIP_FILES = frozenset({"sources", "thresholds"})
@@ -42,18 +48,19 @@ class Text:
 def _walk(node: Any, path: str, file: str, evidence: bool) -> Iterator[Text]:
     if isinstance(node, str):
         yield Text(file, path, node, evidence)
-    elif isinstance(node, dict):
-        for key, value in node.items():
+    elif (mapping := as_map(node)) is not None:
+        for key, value in mapping.items():
             if key in SKIP_KEYS:
                 continue
             yield from _walk(value, f"{path}.{key}", file, evidence or key == "evidence")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            label = f"[{value['id']}]" if isinstance(value, dict) and "id" in value else f"[{i}]"
+    elif (items := as_list(node)) is not None:
+        for i, value in enumerate(items):
+            item = as_map(value)
+            label = f"[{item['id']}]" if item is not None and "id" in item else f"[{i}]"
             yield from _walk(value, f"{path}{label}", file, evidence)
 
 
-def user_texts(kb: Any) -> Iterator[Text]:
+def user_texts(kb: Knowledge) -> Iterator[Text]:
     """Every user-facing text of ``kb`` (a loaded :class:`~backspasm.knowledge.Knowledge`)."""
     for stem in sorted(kb.data):
         if stem in SKIP_FILES:
@@ -72,6 +79,7 @@ LONG_WORDS_OK = frozenset({
     "emergency", "physiotherapy", "physiotherapist", "osteoporosis", "ibuprofen",
     "paracetamol", "acetaminophen", "anti-inflammatory", "ambulance", "appointment",
     "immediately", "medicines", "medicine", "unbearable", "temperature", "sciatica",
+    "diagnosis",
 })
 _EXAMPLE_REGION = {
     "emergency_number": "999",
@@ -98,27 +106,36 @@ def as_read(text: str) -> str:
     return _ZONE_NAME.sub("Leeds", text)
 
 
+class _TextStat(Protocol):
+    """What we use of textstat, which ships no type information."""
+
+    def flesch_kincaid_grade(self, text: str) -> float: ...
+    def syllable_count(self, text: str) -> int: ...
+
+
+def _textstat() -> _TextStat:
+    import importlib
+
+    return cast("_TextStat", importlib.import_module("textstat"))
+
+
 def grade(text: str) -> float:
     """Flesch-Kincaid grade of ``text`` as read (textstat)."""
-    import textstat
-
-    return float(textstat.flesch_kincaid_grade(as_read(text)))
+    return float(_textstat().flesch_kincaid_grade(as_read(text)))
 
 
 def long_words(text: str) -> list[str]:
     """Words of 4 or more syllables not in :data:`LONG_WORDS_OK`."""
     import re
 
-    import textstat
-
+    ts = _textstat()
     words = re.findall(r"[A-Za-z][A-Za-z'-]*", as_read(text))
-    return [w for w in words
-            if w.lower() not in LONG_WORDS_OK and textstat.syllable_count(w) >= 4]
+    return [w for w in words if w.lower() not in LONG_WORDS_OK and ts.syllable_count(w) >= 4]
 
 
-def reading_problems(kb: Any) -> list[tuple[float, Text, str]]:
+def reading_problems(kb: Knowledge) -> list[tuple[float, Text, str]]:
     """Every text over its limit: (grade or 0, the text, what is wrong)."""
-    out = []
+    out: list[tuple[float, Text, str]] = []
     for t in user_texts(kb):
         if len(as_read(t.text).split()) >= MIN_WORDS_FOR_GRADE:
             g = grade(t.text)

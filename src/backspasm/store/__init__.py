@@ -10,6 +10,7 @@ Usage::
 No SQL lives outside this package. See ``docs/internals.md`` ("Store API").
 """
 
+from backspasm.store.document import EXPORT_FORMAT, EXPORT_VERSION
 from backspasm.store.errors import (
     ConflictError,
     DatabaseError,
@@ -19,7 +20,6 @@ from backspasm.store.errors import (
     StoreError,
 )
 from backspasm.store.records import (
-    CARE_KINDS,
     TRIGGERS,
     CareEntry,
     Diary,
@@ -29,7 +29,14 @@ from backspasm.store.records import (
     StatusData,
     TriageRecord,
 )
-from backspasm.store.repository import EXPORT_FORMAT, EXPORT_VERSION, Store, open_store
+from backspasm.store.repository import Store, open_store
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``CARE_KINDS`` comes from plan.yaml on first use (see ``store.records``)."""
+    from backspasm.store import records
+
+    return getattr(records, name)  # AttributeError for any other name
 
 __all__ = [
     "open_store", "Store", "StoreError", "NotFoundError", "ConflictError", "ImportFormatError",

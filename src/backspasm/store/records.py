@@ -10,8 +10,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-CARE_KINDS = ("ice", "heat", "contrast", "stretch", "medicine", "other")
 TRIGGERS = ("lifting", "twisting", "sport", "sudden_movement", "fall", "unknown")
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``CARE_KINDS``: the diary's care kinds, from plan.yaml (``Knowledge.vocabulary``),
+    read on first use so that importing the store does not load the knowledge files."""
+    if name == "CARE_KINDS":
+        from backspasm.knowledge import load_knowledge
+
+        return load_knowledge().vocabulary.care_kinds
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backspasm.core.answers import parse_datetime
-from backspasm.core.times import RANGE_TEXT
+from backspasm.core.times import RANGE_TEXT, parse_clock
 from backspasm.web.errors import BadInput, problem_response
 
 __all__ = ["MAX_BODY", "MAX_DEPTH", "Body", "json_object", "validate", "request_body",
@@ -52,9 +52,10 @@ def _date_time(value: str) -> datetime:
 
 def _clock(value: str) -> time:
     """``HH:MM`` (a time of day)."""
-    if len(value) != 5 or value[2] != ":":
+    clock = parse_clock(value)
+    if clock is None:
         raise ValueError("HH:MM")
-    return time(int(value[:2]), int(value[3:]))
+    return clock
 
 
 class AsText:

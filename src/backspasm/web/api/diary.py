@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import ConfigDict, Field, JsonValue, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from backspasm.core.answers import parse_datetime
-from backspasm.knowledge import Knowledge
+from backspasm.knowledge import Knowledge, load_knowledge
 from backspasm.web.api.bodies import (
     AS_DATETIME_OR_NULL,
     DATETIME_EXPECTED,
@@ -171,7 +171,7 @@ async def get_episode(request: Request, episode_id: int,
 
 # --- pain and care entries ------------------------------------------------------------------
 
-CARE_KINDS = ("ice", "heat", "contrast", "stretch", "medicine", "other")
+CARE_KINDS = tuple(load_knowledge().vocabulary.care_kinds)  # plan.yaml care_kinds
 _OTHER_KINDS = [kind for kind in CARE_KINDS if kind != "medicine"]
 
 
@@ -181,6 +181,12 @@ MEDICINE_RULE: list[JsonValue] = [
      "required": ["kind", "medicine"]},
     {"properties": {"kind": {"enum": list(_OTHER_KINDS)}, "medicine": {"type": "null"}},
      "required": ["kind"]}]
+
+
+def _care_kind(kind: str) -> str:
+    if kind not in CARE_KINDS:
+        raise ValueError("a care kind")
+    return kind
 
 
 class PainIn(Body):
@@ -194,7 +200,7 @@ class PainIn(Body):
 
 
 class CareIn(Body):
-    kind: Literal["ice", "heat", "contrast", "stretch", "medicine", "other"]
+    kind: Annotated[str, AfterValidator(_care_kind), WithJsonSchema({"enum": list(CARE_KINDS)})]
     start: Annotated[datetime | None, AS_DATETIME_OR_NULL, WithJsonSchema(date_time(
         "When it started; default (absent or null): now", nullable=True))] = None
     minutes: Annotated[int | None, Field(ge=1, le=1440), WithJsonSchema(

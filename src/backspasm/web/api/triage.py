@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 
 from backspasm.core.answers import AnswersError, parse_answers
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
+from backspasm.knowledge.vocabulary import LEVELS as TRIAGE_LEVELS
 from backspasm.web.api.bodies import BODY_ERRORS, json_object
 from backspasm.web.api.contract import YEARS_PATTERN
 from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
@@ -49,7 +50,7 @@ REASON_SCHEMA = {
                               "description": "The 'not sure' answers this rule fired on; "
                                              "then text reads them back as not sure."}},
 }
-LEVELS = ["emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care"]
+LEVELS = list(TRIAGE_LEVELS)
 TRIAGE_RESULT_SCHEMA = {
     "type": "object", "required": ["level", "reasons", "knowledge_version"],
     "properties": {

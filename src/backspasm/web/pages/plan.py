@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.formats import format_date, format_time
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE
@@ -21,8 +22,6 @@ from backspasm.web.views import emergency_page, form_error
 router = APIRouter(include_in_schema=False)
 NAV = (20, "My plan", "/plan")
 
-#: Session kind → the timer page that runs it (check-ins have no timer).
-TIMER_SLUG = {"ice": "ice", "heat": "heat", "contrast_shower": "contrast"}
 #: Longest ago a spasm may have started for the onset form (90 days), in hours.
 MAX_ONSET_HOURS = 24 * 90
 
@@ -41,11 +40,11 @@ def _onset(request: Request, profile_id: int, answers: dict[str, Any]) -> dateti
 
 
 def _clock(dt: datetime) -> str:
-    return dt.strftime("%H:%M")
+    return format_time(dt)
 
 
 def _day(dt: datetime) -> str:
-    return dt.strftime("%A %d %B").replace(" 0", " ")
+    return format_date(dt, "day_long")
 
 
 def _view(kb: Knowledge, plan: Any, now: datetime) -> dict[str, Any]:
@@ -56,7 +55,7 @@ def _view(kb: Knowledge, plan: Any, now: datetime) -> dict[str, Any]:
         return {"kind": s.kind, "title": kinds[s.kind]["title"], "start": _clock(s.start),
                 "end": _clock(s.end), "iso": s.start.isoformat(), "day": _day(s.start),
                 "past": s.end <= now, "current": s.start <= now < s.end,
-                "timer": TIMER_SLUG.get(s.kind)}
+                "timer": kb.vocabulary.timer_of.get(s.kind)}
 
     items = [item(s) for s in plan.sessions]
     today = [i for i, s in zip(items, plan.sessions, strict=True)
@@ -64,7 +63,7 @@ def _view(kb: Knowledge, plan: Any, now: datetime) -> dict[str, Any]:
     upcoming = [i for i in items if not i["past"]]
     phases = {p["id"]: p for p in kb["plan"]["phases"]}
     timers = [{"slug": slug, "title": session_kind(kb, kind)["title"]}
-              for kind, slug in TIMER_SLUG.items()
+              for kind, slug in kb.vocabulary.timer_of.items()
               if session_kind(kb, kind).get("phase") == plan.phase]
     return {
         "phase": phases[plan.phase], "hours": int(plan.hours_since_onset),

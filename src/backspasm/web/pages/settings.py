@@ -9,7 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from backspasm.core.times import parse_clock
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_profile_id
 from backspasm.web.templating import render
 from backspasm.web.views import form_error
@@ -19,13 +21,7 @@ NAV = (50, "Settings", "/settings")
 
 
 def _hhmm(value: str) -> time | None:
-    v = value.strip()
-    if len(v) == 8 and v.endswith(":00"):  # some browsers send seconds
-        v = v[:5]
-    if len(v) != 5 or v[2] != ":" or not (v[:2] + v[3:]).isdigit():
-        return None
-    h, m = int(v[:2]), int(v[3:])
-    return time(h, m) if h < 24 and m < 60 else None
+    return parse_clock(value.strip(), seconds=True)  # some browsers send seconds
 
 
 def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[str, str],
@@ -41,8 +37,8 @@ def _values(kb: Knowledge, profile: Any) -> dict[str, str]:
     from backspasm.status import profile_region
 
     # Not chosen yet: preselect the region of the time zone, and say so on the page.
-    return {"tz": profile.tz, "wake": profile.wake.strftime("%H:%M"),
-            "sleep": profile.sleep.strftime("%H:%M"), "region": profile_region(kb, profile).id,
+    return {"tz": profile.tz, "wake": format_time(profile.wake),
+            "sleep": format_time(profile.sleep), "region": profile_region(kb, profile).id,
             "region_guessed": "" if profile.region else "1"}
 
 

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import session_kind, timer_stages
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.errors import BadInput
 from backspasm.web.templating import render
@@ -28,17 +29,16 @@ from backspasm.web.views import emergency_page
 
 router = APIRouter(include_in_schema=False)
 
-#: Timer page slug → (session kind in the plan, care kind in the diary).
-KINDS = {"ice": ("ice", "ice"), "heat": ("heat", "heat"),
-         "contrast": ("contrast_shower", "contrast")}
 #: A timer started longer ago than this cannot be logged from the page.
 MAX_AGE = timedelta(hours=12)
 
 
-def _kind(slug: str) -> tuple[str, str]:
-    if slug not in KINDS:
+def _kind(kb: Knowledge, slug: str) -> tuple[str, str]:
+    """Timer page slug → (session kind in the plan, care kind in the diary)."""
+    kind = kb.vocabulary.session_of_timer(slug)
+    if kind is None:
         raise HTTPException(404)
-    return KINDS[slug]
+    return kind, kb.vocabulary.care_kind_of[kind]
 
 
 def _stages(kb: Knowledge, kind: str, seconds: int | None) -> list[dict[str, Any]]:
@@ -48,7 +48,7 @@ def _stages(kb: Knowledge, kind: str, seconds: int | None) -> list[dict[str, Any
 
 
 def _context(request: Request, kb: Knowledge, slug: str) -> dict[str, Any]:
-    kind, _ = _kind(slug)
+    kind, _ = _kind(kb, slug)
     info = session_kind(kb, kind)
     stages = _stages(kb, kind, request.app.state.settings.timer_stage_seconds)
     total = sum(s["seconds"] for s in stages)
@@ -70,7 +70,7 @@ def timer_page(request: Request, slug: str, kb: Knowledge = Depends(get_kb),
 
 
 def _local(dt: datetime, tz: str) -> str:
-    return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    return format_time(dt, tz=ZoneInfo(tz))
 
 
 @router.post("/timer/{slug}/start", response_class=HTMLResponse)
@@ -108,7 +108,7 @@ def timer_done(request: Request, slug: str, started_at: str = Form(""),
                now: datetime = Depends(get_now)) -> Response:
     """Log a finished session in the diary. The length is the time since the start,
     at most the planned length (plan.yaml; never from the request)."""
-    _, care_kind = _kind(slug)
+    _, care_kind = _kind(kb, slug)
     ctx = _context(request, kb, slug)
     started = _started_at(started_at.strip()[:64], now)
     elapsed = min((now - started).total_seconds(), ctx["total"])
