@@ -51,6 +51,8 @@ class Regions:
     default: str
     by_id: Mapping[str, Region]
     from_time_zone: tuple[ZoneMatch, ...]
+    #: The validated records as the doors show them (id -> regions.yaml record).
+    records: Mapping[str, RegionRecord]
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -68,6 +70,7 @@ def build_regions(data: RegionsFile) -> Regions:
             ZoneMatch(e["region"], e.get("zone"), e.get("zone_prefix"))
             for e in data.get("from_time_zone", [])
         ),
+        records=MappingProxyType({r["id"]: r for r in data["regions"]}),
     )
 
 
