@@ -132,7 +132,7 @@ def test_export_import_export_is_the_same_document(db_url, tmp_path):
     first = tmp_path / "first.json"
     ok(db_url, "export", "--json", str(first))
     other = f"sqlite:///{tmp_path / 'empty.db'}"
-    assert "Imported 1 episodes, 1 pain" in ok(other, "import", str(first))
+    assert "Imported 1 episode, 1 pain score" in ok(other, "import", str(first))
     second = tmp_path / "second.json"
     ok(other, "export", "--json", str(second))
     assert first.read_text() == second.read_text()
@@ -160,7 +160,7 @@ def test_a_bad_import_changes_nothing(db_url, tmp_path):
 def test_forget_yes_deletes_everything(db_url):
     ok(db_url, "episode", "start", "--at", iso(3))
     ok(db_url, "log", "pain", "3")
-    assert "Deleted 1 episodes, 1 pain" in ok(db_url, "forget", "--yes")
+    assert "Deleted 1 episode, 1 pain score" in ok(db_url, "forget", "--yes")
     doc = export(db_url)
     assert doc["episodes"] == [] and doc["pain"] == []
 
@@ -177,7 +177,7 @@ def test_a_finished_timer_is_logged_in_the_diary(db_url):
 
 
 def test_the_cli_module_imports_no_heavy_packages():
-    code = ("import sys, backspasm.cli.diary; "
+    code = ("import sys, backspasm.cli; backspasm.cli._register(); "
             "print(sorted(m for m in ('sqlalchemy', 'rich', 'fastapi') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr

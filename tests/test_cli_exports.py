@@ -206,3 +206,25 @@ def test_an_emergency_with_no_open_episode_gives_no_calendar(db):
     # core.guidance: the emergency is what the person must hear, not that the episode ended.
     assert r.returncode == 2 and r.stdout == "" and r.stderr.startswith("Error: plan:")
     assert "emergency" in r.stderr
+
+
+def test_the_export_groups_db_reaches_its_subcommand_without_the_environment(
+        db, tmp_path, monkeypatch):
+    """``export --db URL ics FILE``: the group's --db goes to ``ics`` through the Typer
+    context; the process environment is left as it was."""
+    from typer.testing import CliRunner
+
+    from backspasm.cli import _register, app
+
+    with _store(db) as s:
+        fill(s, entries=False)
+    monkeypatch.delenv("BACKSPASM_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "elsewhere"))  # not this diary
+    _register()
+    out = tmp_path / "plan.ics"
+    r = CliRunner().invoke(app, ["export", "--db", str(db), "ics", str(out),
+                                 "--now", NOW.isoformat()])
+    assert r.exit_code == 0, r.stderr
+    assert "BACKSPASM_DATABASE_URL" not in os.environ
+    assert icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    assert not (tmp_path / "elsewhere").exists()

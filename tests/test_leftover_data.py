@@ -66,7 +66,7 @@ def test_forget_deletes_unfinished_triage_journeys(tmp_path):
     with open_store(f"sqlite:///{db}") as s:
         pid = s.ensure_profile("local").id
         other = s.create_profile(tz="UTC").id
-        journeys = JourneyStore(s.engine)
+        journeys = JourneyStore(s)
         journeys.save("mine", str(pid), Journey(answers={"saddle_numbness": "yes"}), NOW)
         journeys.save("theirs", str(other), Journey(answers={"age": 40}), NOW)
     r = subprocess.run([*run, "forget", "--yes", "--db", str(db)], env=env,

@@ -209,16 +209,16 @@ def test_import_that_fails_inside_the_database_rolls_back(store, monkeypatch):
     # index refuses it, and the replace (delete + inserts) must roll back whole.
     doc2 = json.loads(json.dumps(doc))
     doc2["pain"] = doc2["pain"][:10]
-    from backspasm.store import repository
+    from backspasm.store import portable
 
-    original = repository._parse_document
+    original = portable.parse_document
 
     def sneaky(d, now):  # the checks pass, the database's unique index does not
         parsed = original(d, now)
         parsed["episodes"].append(dict(parsed["episodes"][0]))
         return parsed
 
-    monkeypatch.setattr(repository, "_parse_document", sneaky)
+    monkeypatch.setattr(portable, "parse_document", sneaky)
     with pytest.raises(ImportFormatError) as err:
         store.import_profile(p.id, doc2, replace=True)
     assert err.value.field == "episodes"

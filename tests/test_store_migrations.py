@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from backspasm.store import DatabaseError, open_store
 from backspasm.store.accounts import Accounts
+from backspasm.store.feeds import FeedTokens
 from backspasm.store.models import Base
 from backspasm.store.schema import (
     HEAD_REVISION,
@@ -116,7 +117,7 @@ def test_a_diary_of_the_last_release_upgrades_in_place_and_keeps_every_row(tmp_p
             "emergency", ["cauda_equina"], ["numb_saddle"])
         assert first.answers == {"age": 47, "fever": False, "numb_saddle": True}
         assert (second.level, second.unsure) == ("self_care", [])
-        assert s.feed_token_created(me.id) == MADE
+        assert FeedTokens(s).feed_token_created(me.id) == MADE
         accounts = Accounts(s)
         ada = accounts.account_by_email("ada@example.org")
         assert ada is not None and ada.password_hash == "$argon2id$v=19$m=65536$fake-hash"
@@ -126,7 +127,7 @@ def test_a_diary_of_the_last_release_upgrades_in_place_and_keeps_every_row(tmp_p
         assert live is not None and live.email == "ada@example.org"
         assert accounts.signin_failures("ada@example.org|127.0.0.1",
                                         since=MADE - timedelta(days=1)) == 1
-        journey = JourneyStore(s.engine).load("journey-key", "local", MADE)
+        journey = JourneyStore(s).load("journey-key", "local", MADE)
         assert journey is not None and journey.answers == {"age": 47}
     after = _rows(db)
     assert "schema_migrations" not in after
@@ -150,7 +151,7 @@ def test_a_diary_the_old_runner_left_part_way_upgrades(tmp_path):
         assert [p.note for p in s.pain_entries(me.id)] == ["sharp"]
         assert s.current_episode(me.id) is not None
         assert Accounts(s).account_by_email("bo@example.org") is not None
-        assert s.feed_token_created(me.id) is not None
+        assert FeedTokens(s).feed_token_created(me.id) is not None
     assert "schema_migrations" not in _rows(db)
 
 

@@ -312,7 +312,7 @@ def test_export_downloads_the_stores_json_export(client):
 def test_delete_everything_asks_first_then_deletes_diary_and_journeys(client):
     from sqlalchemy import func, select
 
-    from backspasm.web.journey import journeys
+    from backspasm.store.models import web_journeys as journeys
 
     client.post("/triage/start", data={})  # an unfinished triage journey
     client.post("/triage/q/chest_pain", data={"answer": "no"})

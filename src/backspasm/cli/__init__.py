@@ -14,7 +14,19 @@ from backspasm.cli.app import app
 def _register() -> None:
     # Command modules register themselves on ``app`` when imported. Every one is imported
     # by name: a missing module is an error, never a command quietly left out.
-    from backspasm.cli import diary, exports, plan, serve, timer, triage  # noqa: F401
+    from backspasm.cli import (  # noqa: F401
+        diary,
+        episode,
+        exports,
+        log,
+        plan,
+        portable,
+        profile,
+        serve,
+        status,
+        timer,
+        triage,
+    )
 
 
 def main() -> None:

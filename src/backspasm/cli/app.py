@@ -38,5 +38,7 @@ def _root(
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a plain error to standard error and exit (status 2 for bad input). No traceback."""
-    sys.stderr.write(f"Error: {message}\n")
+    from backspasm.knowledge.messages import say
+
+    sys.stderr.write(say("errors.error", message=message) + "\n")
     raise typer.Exit(code)

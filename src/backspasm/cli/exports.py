@@ -1,13 +1,13 @@
 """`backspasm report`, `backspasm export ics`, `backspasm export fhir`: files out of the diary.
 
 Thin doors over :mod:`backspasm.exports`. The ``export`` group belongs to the diary
-commands (``export --json``); ``ics`` and ``fhir`` attach to it. Heavy packages are
-imported inside the commands. Files are written whole or not at all.
+commands (``export --json``, cli/portable.py); ``ics`` and ``fhir`` attach to it and take
+its ``--db`` through the Typer context. Heavy packages are imported inside the commands.
+Files are written whole or not at all (:func:`backspasm.cli.files.write_output`).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,8 +16,8 @@ from typing import Any
 import typer
 
 from backspasm.cli.app import app, fail
-
-_LOCAL_PROFILE = "local"
+from backspasm.cli.common import LOCAL_PROFILE, diary_url
+from backspasm.cli.files import write_output
 
 
 def _now(value: str | None) -> datetime:
@@ -27,8 +27,11 @@ def _now(value: str | None) -> datetime:
 
     parsed = parse_datetime(value)
     if parsed is None:
-        fail(f"--now: expected an RFC 3339 date-time with an offset between 1900 and 2100, "
-             f"got {value!r}")
+        from backspasm.core.times import FIRST_YEAR, LAST_YEAR
+        from backspasm.knowledge.messages import say
+
+        fail(say("errors.now_range", option="--now", first=FIRST_YEAR, last=LAST_YEAR,
+                 got=repr(value)))
     return parsed
 
 
@@ -44,6 +47,7 @@ def _errors() -> Iterator[None]:
     """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
     from backspasm.exports.data import ExportError
     from backspasm.knowledge import KnowledgeError
+    from backspasm.knowledge.messages import say
     from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:
@@ -51,23 +55,11 @@ def _errors() -> Iterator[None]:
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     except NotADatabaseError as exc:
-        fail(f"--db: {exc}")
+        fail(say("errors.db", why=exc))
     except DatabaseError as exc:
-        fail(f"database: {exc}", code=1)
+        fail(say("errors.database", why=exc), code=1)
     except KnowledgeError as exc:
-        fail(f"knowledge: {exc}", code=1)
-
-
-def _write(file: str, data: bytes) -> None:
-    """Write to standard output (``-``), or whole to ``file`` (temp file + rename) or not at all."""
-    from backspasm.exports.data import write_atomic
-
-    if file == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    write_atomic(file, data)
-    typer.echo(f"Wrote {file}", err=True)
+        fail(say("errors.knowledge", why=exc), code=1)
 
 
 def _export(
@@ -87,11 +79,11 @@ def _export(
     with _errors():
         kb = load_knowledge()
         with open_store(db) as store:
-            profile = store.ensure_profile(_LOCAL_PROFILE, tz=_local_zone())
+            profile = store.ensure_profile(LOCAL_PROFILE, tz=_local_zone())
             record, profile = load_episode(
                 store, profile.id, episode, kb=kb, now=now, whole_plan=whole_plan
             )
-        _write(file, build(kb, record, profile, now))
+        write_output(file, build(kb, record, profile, now))
 
 
 _FILE = typer.Argument(..., metavar="FILE", help="Where to write it (- for standard output).")
@@ -123,6 +115,7 @@ def report(
 
 
 def export_ics(
+    ctx: typer.Context,
     file: str = _FILE,
     days: int | None = typer.Option(None, "--days", min=1, help="Plan this many days from onset."),
     episode: int | None = _EPISODE,
@@ -141,16 +134,17 @@ def export_ics(
     at = _now(now)
     with _errors():
         kb = load_knowledge()
-        with open_store(db) as store:
-            profile = store.ensure_profile(_LOCAL_PROFILE, tz=_local_zone())
+        with open_store(diary_url(ctx, db)) as store:
+            profile = store.ensure_profile(LOCAL_PROFILE, tz=_local_zone())
             cal = calendar_for(store, profile.id, kb=kb, now=at, days=days, episode_id=episode)
         if cal.refusal is not None:
             raise cal.refusal
-        _write(file, build_ics(cal.sessions, episode_uid=cal.episode_uid, tz=cal.tz, kb=kb,
-                               now=at))
+        write_output(file, build_ics(cal.sessions, episode_uid=cal.episode_uid, tz=cal.tz,
+                                     kb=kb, now=at))
 
 
 def export_fhir(
+    ctx: typer.Context,
     file: str = _FILE,
     episode: int | None = _EPISODE,
     now: str | None = _NOW,
@@ -164,12 +158,12 @@ def export_fhir(
         return bundle_json(build_bundle(record, kb=kb, now=at,
                                         patient_key=f"profile/{profile.pseudonym}"))
 
-    _export(file, episode, now, db, build)
+    _export(file, episode, now, diary_url(ctx, db), build)
 
 
 def _attach() -> None:
     """Add ``ics`` and ``fhir`` to the diary's ``export`` group."""
-    from backspasm.cli.diary import export_app
+    from backspasm.cli.portable import export_app
 
     export_app.command("ics")(export_ics)
     export_app.command("fhir")(export_fhir)

@@ -49,39 +49,46 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
     """An RFC 3339 date-time; one without an offset is read as local time in ``tz``."""
     from zoneinfo import ZoneInfo
 
-    from backspasm.core.times import RANGE_TEXT, OutOfRange, parse_option_datetime
+    from backspasm.core.times import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_option_datetime
+    from backspasm.knowledge.messages import say
 
     try:
         dt = parse_option_datetime(value, None)
     except OutOfRange:
-        fail(f"{option}: expected a date and time {RANGE_TEXT}, got {value!r}")
+        fail(say("errors.at_range", option=option, first=FIRST_YEAR, last=LAST_YEAR,
+                 got=repr(value)))
     except ValueError:
-        fail(f"{option}: expected a date and time such as 2025-03-01T08:30+00:00, got {value!r}")
+        fail(say("errors.datetime_format", option=option, got=repr(value)))
     if dt.tzinfo is None:
         try:
             dt = dt.replace(tzinfo=ZoneInfo(tz))
         except (ValueError, OSError, KeyError):
-            fail(f"--tz: expected an IANA time zone name such as Europe/London, got {tz!r}")
+            fail(say("errors.time_zone", option="--tz", got=repr(tz)))
     return dt
 
 
 def parse_clock(value: str, option: str) -> time:
     """A time of day as HH:MM (24-hour clock)."""
     from backspasm.core.times import parse_clock as parse
+    from backspasm.knowledge.messages import say
 
     clock = parse(value.strip())
     if clock is not None:
         return clock
-    fail(f"{option}: expected a time of day as HH:MM, such as 07:00, got {value!r}")
+    fail(say("errors.clock", option=option, got=repr(value)))
 
 
 def _int_option(value: str | None, option: str, expected: str, lo: int, hi: int) -> int | None:
+    """A whole number from ``lo`` to ``hi``; else ``Error:`` with the text ``expected``
+    of cli.yaml (``errors.whole``: from lo to hi; ``errors.whole_days``)."""
     if value is None:
         return None
     text = value.strip()
     if text.lstrip("-").isdigit() and lo <= int(text) <= hi:
         return int(text)
-    fail(f"{option}: expected {expected}, got {value!r}")
+    from backspasm.knowledge.messages import say
+
+    fail(say(expected, option=option, lo=lo, hi=hi, got=repr(value)))
 
 
 @app.command("plan")
@@ -127,10 +134,13 @@ def plan_command(
     now_dt = parse_when(now, "--now", zone) if now is not None else datetime.now(UTC)
     wake_t = parse_clock(wake, "--wake") if wake is not None else None
     sleep_t = parse_clock(sleep, "--sleep") if sleep is not None else None
-    days_n = _int_option(days, "--days", "a whole number of days", -(10**6), 10**6)
-    pain_n = _int_option(pain, "--pain", "a whole number from 0 to 10", 0, 10)
+    days_n = _int_option(days, "--days", "errors.whole_days", -(10**6), 10**6)
+    pain_n = _int_option(pain, "--pain", "errors.whole", 0, 10)
     if trend is not None and trend not in _TRENDS:
-        fail(f"--trend: expected one of better, same, worse, got {trend!r}")
+        from backspasm.knowledge.messages import say
+
+        fail(say("errors.one_of", option="--trend", choices=", ".join(_TRENDS),
+                 got=repr(trend)))
 
     kb = load_knowledge()
     from backspasm.cli.shown import emergency_instead
@@ -180,8 +190,9 @@ def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
             profile = store.profile_by_key("local")
             saved = None if profile is None else store.latest_triage(profile.id)
     except (StoreError, DatabaseError) as exc:
-        typer.echo(f"Warning: could not read your saved answers, so the plan is not fitted "
-                   f"to you: {exc}", err=True)
+        from backspasm.knowledge.messages import say
+
+        typer.echo(say("plan.not_fitted", why=exc), err=True)
         return {}, None
     from backspasm.status import profile_region
 
@@ -197,15 +208,16 @@ def _show(plan: Plan, kb: Any) -> None:
     from rich.table import Table
 
     from backspasm.core.plan import session_kind
+    from backspasm.knowledge.formats import format_date, format_time
+    from backspasm.knowledge.messages import say, say_n
 
     console = Console()
     phase = next(p for p in kb["plan"]["phases"] if p["id"] == plan.phase)
-    hours = plan.hours_since_onset
-    unit = "hour" if hours == 1 else "hours"
-    console.print(f"[bold]{escape(phase['title'])}[/bold]  ({hours:g} {unit} since it started)")
+    since = say_n("plan.since_onset", plan.hours_since_onset)
+    console.print(f"[bold]{escape(phase['title'])}[/bold]  ({escape(since)})")
     console.print(escape(phase["summary"]))
     console.print()
-    console.print("[bold underline]What to do[/bold underline]")
+    console.print(f"[bold underline]{say('plan.what_to_do')}[/bold underline]")
     for step in plan.steps:
         console.print(
             f"[bold]• {escape(step['title'])}[/bold]  [dim]{escape(step['timing'])}[/dim]"
@@ -214,23 +226,25 @@ def _show(plan: Plan, kb: Any) -> None:
         for note in step.get("evidence", []):
             cited = ", ".join(note["sources"])
             lines.append(f"[italic]{escape(note['text'])}[/italic] [dim]({cited})[/dim]")
-        lines.append(f"[dim]Sources: {', '.join(step['sources'])}[/dim]")
+        lines.append(f"[dim]{escape(say('plan.sources', ids=', '.join(step['sources'])))}[/dim]")
         for line in lines:
             console.print(Padding(line, (0, 0, 0, 2), expand=False))
     console.print()
     if not plan.sessions:
-        console.print("[bold underline]Timetable[/bold underline]: no more sessions in this plan.")
+        console.print(f"[bold underline]{say('plan.timetable')}[/bold underline]: "
+                      f"{say('plan.no_more_sessions')}")
     else:
-        console.print(f"[bold underline]Timetable[/bold underline] ({escape(plan.timezone)})")
+        console.print(f"[bold underline]{say('plan.timetable')}[/bold underline] "
+                      f"({escape(plan.timezone)})")
         table = Table(show_header=False, box=None, padding=(0, 2))
         day = None
         for s in plan.sessions:
             d = s.start.date()
             if d != day:
-                table.add_row(f"[bold]{s.start:%A} {d.day} {s.start:%B}[/bold]", "")
+                table.add_row(f"[bold]{format_date(s.start, 'day_long')}[/bold]", "")
                 day = d
-            times = f"{s.start.strftime('%H:%M')}–{s.end.strftime('%H:%M')}"
+            times = say("plan.from_to", start=format_time(s.start), end=format_time(s.end))
             table.add_row(f"  {times}", escape(session_kind(kb, s.kind)["title"]))
         console.print(table)
     console.print()
-    console.print(f"[dim]Content version {escape(plan.knowledge_version)}. Not a diagnosis.[/dim]")
+    console.print(f"[dim]{escape(say('plan.version', version=plan.knowledge_version))}[/dim]")

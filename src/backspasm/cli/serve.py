@@ -66,9 +66,10 @@ def serve(
         help="Like --proxy, for a proxy at these comma-separated addresses."),
 ) -> None:
     """Start the web app and print its address."""
+    from backspasm.knowledge.messages import say
+
     if not multi_user and not is_loopback(host):
-        fail(f"--host: expected a loopback address such as 127.0.0.1 in personal mode "
-             f"(no sign-in), got {host!r}")
+        fail(say("errors.loopback", option="--host", got=repr(host)))
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from backspasm.cli.plan import local_zone_name
@@ -77,17 +78,16 @@ def serve(
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        fail(f"--tz: expected an IANA time zone name such as Europe/London, got {zone!r}")
+        fail(say("errors.time_zone", option="--tz", got=repr(zone)))
     from backspasm.knowledge import load_knowledge
 
     ids = load_knowledge().regions.ids  # regions.yaml
     if region is not None and region.upper() not in ids:
-        fail(f"--region: expected one of {', '.join(ids)}, got {region!r}")
+        fail(say("errors.one_of", option="--region", choices=", ".join(ids), got=repr(region)))
     from backspasm.web.hosts import PublicUrlError, parse_public_url
 
     if public_url is not None and not multi_user:
-        fail("--public-url: only with --multi-user (personal mode answers only "
-             "127.0.0.1, localhost and [::1])")
+        fail(say("errors.public_url_alone"))
     if multi_user:
         try:
             public_url = parse_public_url(public_url)
@@ -107,10 +107,10 @@ def serve(
     try:
         web = create_app(settings)  # also migrates the database once, before any worker
     except DatabaseError as exc:
-        fail(f"--db: {exc}")
+        fail(say("errors.db", why=exc))
     bare = host.strip("[]")
     shown = f"[{bare}]" if ":" in bare else bare
-    typer.echo(f"backspasm is running at http://{shown}:{port}/  (press Ctrl+C to stop)")
+    typer.echo(say("serve.running", url=f"http://{shown}:{port}/"))
     # uvicorn binds "::1", not "[::1]".
     options = {"host": bare, "port": port, "log_level": "warning", "access_log": False,
                "server_header": False,

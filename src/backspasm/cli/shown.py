@@ -13,6 +13,8 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from backspasm.knowledge.messages import say
+
 #: Exit status when the result was shown but could not be saved in the diary.
 EXIT_NOT_SAVED = 3
 #: Exit status when a plan or timer was asked for but the last check was an emergency.
@@ -30,8 +32,9 @@ _LEVEL_STYLE = {
 def why_not(exc: BaseException) -> str:
     """A one-line reason a diary could not be opened or written, for standard error."""
     if isinstance(exc, OSError) and exc.strerror:
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"cannot use{where}: {exc.strerror}"
+        if exc.filename:
+            return say("errors.cannot_use_file", file=exc.filename, why=exc.strerror)
+        return say("errors.cannot_use", why=exc.strerror)
     import re
 
     text = str(exc).strip().splitlines()
@@ -68,7 +71,7 @@ def diary_profile(db: str | None) -> tuple[Any, str | None]:
     try:
         if diary_missing(db):
             return None, None
-        from backspasm.cli.diary import LOCAL_PROFILE
+        from backspasm.cli.common import LOCAL_PROFILE
         from backspasm.store import open_store
 
         with open_store(db) as store:
@@ -97,15 +100,10 @@ def region_line(choice: Any) -> str:
     """Which region's numbers these are, and how to change them (a ``RegionChoice`` or
     its ``to_dict()``)."""
     c = choice.to_dict() if hasattr(choice, "to_dict") else choice
-    name = c["name"]
-    if c["source"] == "override":
-        return f"Numbers for {name} (--region {c['id']}, for this run only)."
-    if c["source"] == "profile":
-        return (f"Numbers for {name}, as in your settings. To change: "
-                "backspasm profile --region GB|US|EU.")
-    zone = c.get("time_zone") or "unknown"
-    return (f"Numbers for {name}, chosen from your time zone ({zone}). To change: "
-            "backspasm profile --region GB|US|EU, or --region for one run.")
+    if c["source"] in ("override", "profile"):
+        return say(f"region.{c['source']}", name=c["name"], id=c["id"])
+    zone = c.get("time_zone") or say("region.unknown_zone")
+    return say("region.time_zone", name=c["name"], zone=zone)
 
 
 def show_result(result: dict[str, Any], kb: Any, *, region: Any = None,
@@ -125,19 +123,21 @@ def show_result(result: dict[str, Any], kb: Any, *, region: Any = None,
     ]
     parts += [Text(f"- {line}") for line in card["do_now"]]
     if result["reasons"]:
-        parts += [Text(""), Text("Why:", style="bold")]
-        parts += [Text(f"- {r['text']} [{', '.join(r['sources'])}]") for r in result["reasons"]]
+        parts += [Text(""), Text(say("result.why"), style="bold")]
+        parts += [Text(say("result.reason", text=r["text"], sources=", ".join(r["sources"])))
+                  for r in result["reasons"]]
     if card.get("unsure_note"):
         parts += [Text(""), Text(card["unsure_note"], style="italic")]
     if result.get("advice"):
-        parts += [Text(""), Text("Self-care steps:", style="bold")]
-        parts += [Text(f"- {s['title']}: {s['timing']}") for s in result["advice"]]
+        parts += [Text(""), Text(say("result.steps"), style="bold")]
+        parts += [Text(say("result.step", title=s["title"], timing=s["timing"]))
+                  for s in result["advice"]]
     if region is not None:
         parts += [Text(""), Text(region_line(region))]
     parts += [
         Text(""),
-        Text(f"Knowledge {result['knowledge_version']}, last reviewed {kb.last_reviewed}.",
-             style="dim"),
+        Text(say("result.version", version=result["knowledge_version"],
+                 reviewed=kb.last_reviewed), style="dim"),
     ]
     console.print(Panel(Group(*parts), expand=False))
     from backspasm.core.triage import EMERGENCY_LEVELS
@@ -156,10 +156,13 @@ def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
 
     from backspasm.core.region import fill_region, region_record
     from backspasm.core.triage import emergency_signs
+    from backspasm.knowledge import KnowledgeError
 
     c = region.to_dict() if hasattr(region, "to_dict") else region
     rid = c if isinstance(c, str) else (c["id"] if c else None)
     record = region_record(kb, rid) or region_record(kb, kb["regions"]["default"])
+    if record is None:  # the loader checks that the default region exists
+        raise KnowledgeError("regions.yaml: default: not a region")
     words = kb["web"]["emergency_signs"]
     every = emergency_signs(kb)
     parts: list[Any] = [Text(words["heading"], style="bold red"), Text(words["intro"])]
@@ -169,7 +172,7 @@ def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
     sources: list[str] = []
     for s in every:
         sources += [i for i in s.sources if i not in sources]
-    parts += [Text(""), Text(f"Sources: {', '.join(sources)}", style="dim")]
+    parts += [Text(""), Text(say("result.sources", ids=", ".join(sources)), style="dim")]
     Console(highlight=False, stderr=stderr).print(Panel(Group(*parts), expand=False))
 
 
@@ -186,7 +189,7 @@ def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool =
     try:
         if diary_missing(db):
             return
-        from backspasm.cli.diary import LOCAL_PROFILE
+        from backspasm.cli.common import LOCAL_PROFILE
         from backspasm.status import diary_guidance, profile_region
         from backspasm.store import open_store
 
@@ -197,8 +200,7 @@ def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool =
             g = diary_guidance(store, profile.id)
             choice = profile_region(kb, profile)
     except Exception as exc:
-        sys.stderr.write(f"Note: could not read your diary ({why_not(exc)}), so an earlier "
-                         "emergency result cannot be checked.\n")
+        sys.stderr.write(say("emergency.diary_unread", why=why_not(exc)) + "\n")
         return
     if not g.emergency:
         return
@@ -208,6 +210,5 @@ def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool =
                                      choice.to_dict()}, indent=2, ensure_ascii=False) + "\n")
     else:
         show_result(result, kb, region=choice)
-    sys.stderr.write("No self-care plan or timer: your last check said to get emergency "
-                     "help. If a doctor has seen you since, run backspasm triage again.\n")
+    sys.stderr.write(say("emergency.no_plan") + "\n")
     raise typer.Exit(EXIT_EMERGENCY)

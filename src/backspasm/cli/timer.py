@@ -31,7 +31,7 @@ def _on_complete(kind: str, started_at: datetime, minutes: float,
     ``started_at`` an aware UTC datetime, ``minutes`` the length that was run.
     The diary (issue 3) logs the session here.
     """
-    from backspasm.cli.diary import log_timer_session
+    from backspasm.cli.log import log_timer_session
 
     log_timer_session(kind, started_at, minutes, db=db)
 
@@ -101,13 +101,15 @@ def timer_command(
 
     from backspasm.core.plan import PlanError, session_kind, timer_stages
     from backspasm.knowledge import load_knowledge
+    from backspasm.knowledge.messages import say
 
     kb = load_knowledge()
     plan_kind = kb.vocabulary.session_of_timer(kind)  # the command-line name is the timer slug
     if plan_kind is None:
-        fail(f"KIND: expected one of {', '.join(kb.vocabulary.timer_slugs)}, got {kind!r}")
+        fail(say("errors.one_of", option="KIND", choices=", ".join(kb.vocabulary.timer_slugs),
+                 got=repr(kind)))
     if not (isfinite(scale) and scale > 0):
-        fail(f"--scale: expected a number above 0, got {scale!r}")
+        fail(say("errors.above_zero", option="--scale", got=repr(scale)))
     try:
         stages = timer_stages(kb, plan_kind, minutes=minutes, rounds=rounds)
     except PlanError as err:
@@ -135,7 +137,7 @@ def timer_command(
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
-            TextColumn("{task.fields[left]} left"),
+            TextColumn(say("timer.left", time="{task.fields[left]}")),
             console=console,
             auto_refresh=False,
         ) as progress:
@@ -145,7 +147,7 @@ def timer_command(
                 if plan_kind == "contrast_shower":
                     if i:
                         bell()
-                    label = f"Round {i // 2 + 1} of {rounds_total}"
+                    label = say("timer.round", number=i // 2 + 1, total=rounds_total)
                     progress.console.print(f"[bold]{label}[/bold]: {escape(stage.prompt)}")
                     progress.update(task, description=f"{label} {stage.name}")
 
@@ -158,7 +160,7 @@ def timer_command(
             started_at = datetime.now(UTC)
             run_stages(scaled, on_stage=on_stage, on_tick=on_tick)
     except KeyboardInterrupt:
-        console.print("Timer stopped.")
+        console.print(say("timer.stopped"))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     bell()
     console.print(f"[bold]{escape(info['end_text'])}[/bold]")

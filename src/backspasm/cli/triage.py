@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from backspasm.cli.app import app, fail
+from backspasm.knowledge.messages import say
 
 
 def _load_kb() -> Any:
@@ -23,7 +24,7 @@ def _load_kb() -> Any:
     try:
         return load_knowledge()
     except KnowledgeError as exc:
-        fail(f"knowledge: {exc}", code=1)
+        fail(say("errors.knowledge", why=exc), code=1)
 
 
 def _now(value: str | None) -> datetime:
@@ -33,7 +34,7 @@ def _now(value: str | None) -> datetime:
 
     parsed = parse_datetime(value)
     if parsed is None:
-        fail(f"--now: expected an RFC 3339 date-time with an offset, got {value!r}")
+        fail(say("errors.now_offset", option="--now", got=repr(value)))
     return parsed
 
 
@@ -41,13 +42,14 @@ def _read_answers(source: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
-        fail(f"--answers: cannot read {source!r}: {exc.strerror or exc}")
+        fail(say("errors.cannot_read", option="--answers", file=repr(source),
+                 why=exc.strerror or exc))
     except UnicodeDecodeError:
-        fail(f"--answers: {source!r} is not UTF-8 text")
+        fail(say("errors.not_text", option="--answers", file=repr(source)))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        fail(f"answers: expected a JSON object, but the JSON is not valid: {exc}")
+        fail(say("errors.answers_json", why=exc))
 
 
 @app.command()
@@ -88,8 +90,8 @@ def triage(
     except AnswersError as exc:
         fail(str(exc))
     if diary_error is not None:
-        sys.stderr.write(f"Note: could not read your diary ({diary_error}), so the numbers "
-                         f"are for {choice.record['name']}, chosen from your time zone.\n")
+        sys.stderr.write(say("triage.diary_unread", why=diary_error,
+                             region=choice.record["name"]) + "\n")
     try:
         if answers is not None:
             parsed = parse_answers(_read_answers(answers), default_now=moment)
@@ -114,17 +116,41 @@ def triage(
         if want_save:
             save_error = _save(given, result, moment, db)
             if save_error is None:
-                typer.echo("Your answers and this result are saved in your diary.", err=True)
+                typer.echo(say("triage.saved"), err=True)
     if save_error is not None:
-        sys.stderr.write(f"Not saved in your diary: {save_error}. The result above still "
-                         "stands.\n")
+        sys.stderr.write(say("triage.not_saved", why=save_error) + "\n")
         raise typer.Exit(EXIT_NOT_SAVED)
 
 
 def _save(given: dict[str, Any], result: Any, moment: datetime, db: str | None) -> str | None:
-    from backspasm.cli.diary import save_triage_result
-
     return save_triage_result(given, result, at=moment, db=db)
+
+
+def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
+                       db: str | None = None) -> str | None:
+    """Keep a triage result in the diary (``backspasm triage --save``), after it was shown.
+
+    Returns ``None`` when saved, else why not, in one line. Never raises: whatever went
+    wrong with the diary (a server down, a folder that cannot be made, a read-only or
+    broken file), the caller has shown the result and reports this after it (H26).
+    """
+    from backspasm.cli.common import LOCAL_PROFILE
+    from backspasm.cli.plan import local_zone_name
+    from backspasm.cli.shown import why_not
+
+    try:
+        from backspasm.store import open_store
+
+        with open_store(db) as store:
+            profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
+            store.save_triage(profile.id, answers=answers, level=result.level,
+                              rules=[r.rule for r in result.reasons],
+                              knowledge_version=result.knowledge_version,
+                              at=min(at, datetime.now(UTC)),
+                              unsure=list(getattr(result, "unsure", ())))
+    except Exception as exc:
+        return why_not(exc)
+    return None
 
 
 def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> tuple[dict[str, Any], Any]:
@@ -148,26 +174,30 @@ def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> tuple[di
         body = step.text
         if step.hint:
             body += f"\n[dim]{step.hint}[/dim]"
-        body += f"\n[italic]Why we ask: {step.why}[/italic]"
-        console.print(Panel(body, title=f"Question {step.number} of up to {total}", expand=False))
+        body += f"\n[italic]{say('triage.why_we_ask', why=step.why)}[/italic]"
+        console.print(Panel(body, title=say("triage.question_of", number=step.number,
+                                            total=total), expand=False))
         for i, opt in enumerate(step.options, start=1):
             console.print(f"  {i}. {opt.label}  [dim]({opt.value})[/dim]")
         if step.kind == "number":
-            console.print(f"  [dim]A whole number from {step.minimum} to {step.maximum}.[/dim]")
+            hint = say("triage.number_hint", low=step.minimum, high=step.maximum)
+            console.print(f"  [dim]{hint}[/dim]")
         elif step.kind == "hours_ago":
-            units = ", ".join(f"3 {u.value}" for u in step.units)
-            console.print(f"  [dim]A whole number of hours, or with a unit ({units}).[/dim]")
+            from backspasm.knowledge.formats import format_list
+
+            units = format_list([say("triage.unit_example", unit=u.value) for u in step.units])
+            console.print(f"  [dim]{say('triage.hours_hint', units=units)}[/dim]")
         while True:
             try:
                 raw = console.input("> ")
             except EOFError:
-                fail("the answers ended before the questions did")
+                fail(say("errors.answers_ended"))
             raw = _shortcut(step, raw.strip())
             try:
                 answers, unsure = apply_answer(answers, unsure, step, raw, now=now)
                 break
             except AnswersError as exc:
-                console.print(f"[bold]Please try again.[/bold] {exc}")
+                console.print(f"[bold]{say('triage.try_again')}[/bold] {exc}")
 
 
 def _shortcut(step: Any, raw: str) -> str:
@@ -183,26 +213,26 @@ def _condition_words(cond: Any, thresholds: dict[str, Any]) -> str:
     ((op, arg),) = cond.items()
     if op in ("all", "any"):
         words = [_condition_words(c, thresholds) for c in arg]
-        joined = f" {'and' if op == 'all' else 'or'} ".join(
-            f"({w})" if (" and " in w or " or " in w) else w for w in words
+        joiners = (f" {say('rules.and')} ", f" {say('rules.or')} ")
+        return joiners[op == "any"].join(
+            f"({w})" if any(j in w for j in joiners) else w for w in words
         )
-        return joined
     if op == "not":
-        inner = _condition_words(arg, thresholds)
-        return f"not ({inner})"
+        return say("rules.not", inner=_condition_words(arg, thresholds))
     if op == "flag":
-        return f"{arg} is yes"
+        return say("rules.flag", name=arg)
     name, operand = arg
     if op == "equals":
-        return f"{name} is {operand}"
+        return say("rules.equals", name=name, operand=operand)
     if op == "one_of":
-        return f"{name} is one of {', '.join(map(str, operand))}"
+        return say("rules.one_of", name=name, values=", ".join(map(str, operand)))
     if isinstance(operand, dict):
+        from backspasm.knowledge.formats import format_number
+
         tid = operand["threshold"]
-        value = thresholds[tid]
-        operand = f"{value:g} ({tid})"
+        operand = say("rules.threshold", number=format_number(thresholds[tid]), threshold=tid)
     symbol = {"at_least": "≥", "more_than": ">", "at_most": "≤", "less_than": "<"}[op]
-    return f"{name} {symbol} {operand}"
+    return say("rules.compare", name=name, symbol=symbol, operand=operand)
 
 
 @app.command()
@@ -228,9 +258,9 @@ def rules(as_json: bool = typer.Option(False, "--json", help="Print the rules as
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Triage rules (knowledge {kb.version})", show_lines=True)
+    table = Table(title=say("rules.title", version=kb.version), show_lines=True)
     for col in ("id", "level", "condition", "sources"):
-        table.add_column(col, no_wrap=col in ("id", "level"))
+        table.add_column(say(f"rules.column_{col}"), no_wrap=col in ("id", "level"))
     for row in rows:
         table.add_row(row["id"], row["level"], row["condition"], ", ".join(row["sources"]))
     Console(highlight=False).print(table)
@@ -249,9 +279,9 @@ def sources(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Sources", show_lines=True)
+    table = Table(title=say("sources.title"), show_lines=True)
     for col in ("id", "title", "publisher", "url", "supports"):
-        table.add_column(col, overflow="fold", no_wrap=col == "id")
+        table.add_column(say(f"sources.column_{col}"), overflow="fold", no_wrap=col == "id")
     for s in items:
         table.add_row(s["id"], s["title"], s["publisher"], s.get("url", ""), s["supports"])
     Console(highlight=False).print(table)

@@ -2,8 +2,8 @@
 
 Each exporter is a function over plain value objects (:mod:`backspasm.exports.data`) and
 the knowledge; none reads the clock or the store. :mod:`backspasm.exports.source` turns
-store records into those value objects, and :func:`write_atomic` writes a file whole or
-not at all.
+store records into those value objects. Writing the file is the door's job
+(:func:`backspasm.cli.files.write_atomic`).
 """
 
 from backspasm.exports.data import (
@@ -15,7 +15,6 @@ from backspasm.exports.data import (
     SessionLike,
     TriageSnapshot,
     resolve_tz,
-    write_atomic,
 )
 
 __all__ = [
@@ -27,5 +26,4 @@ __all__ = [
     "SessionLike",
     "TriageSnapshot",
     "resolve_tz",
-    "write_atomic",
 ]

@@ -1,13 +1,10 @@
-"""Plain value objects the exporters read, and the shared helpers (time zone, atomic write)."""
+"""Plain value objects the exporters read, and the shared time-zone helper."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -95,20 +92,3 @@ def resolve_tz(name: str, field_name: str = "time zone") -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
         raise ExportError(field_name, expected) from None
 
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temp file in the same folder, rename)."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError("FILE", f"expected a file in an existing folder, got {str(path)!r}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -32,20 +32,16 @@ def _env() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["when"] = lambda d: d.strftime("%a %d %b %Y, %H:%M")
-    env.filters["hm"] = lambda d: d.strftime("%H:%M")
-    env.filters["day"] = lambda d: d.strftime("%a %d %b")
+    from backspasm.knowledge.formats import jinja_filters
+
+    env.filters.update(jinja_filters())
     return env
 
 
-def _duration(delta: timedelta) -> str:
-    hours = int(delta.total_seconds() // 3600)
-    days, hours = divmod(max(hours, 0), 24)
-    parts = []
-    if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
-    parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    return " ".join(parts)
+def _duration(delta: timedelta) -> dict[str, int]:
+    """Whole days and hours (the template says them, with their plurals)."""
+    days, hours = divmod(max(int(delta.total_seconds() // 3600), 0), 24)
+    return {"days": days, "hours": hours}
 
 
 @dataclass(frozen=True)
@@ -73,6 +69,8 @@ def pain_chart_svg(points: list[PainPoint], *, start: datetime, end: datetime, t
     def y(score: int) -> float:
         return round(top + plot_h * (1 - score / 10), 1)
 
+    from backspasm.knowledge.formats import format_date
+
     pts = sorted(points, key=lambda p: p.at)
     dots = [(x(p.at), y(p.score), p.score) for p in pts]
     n_days = max(int(span // 86400), 1)
@@ -82,7 +80,7 @@ def pain_chart_svg(points: list[PainPoint], *, start: datetime, end: datetime, t
     for d in range(0, n_days + 2, step):
         day = local0 + timedelta(days=d)  # zoneinfo adds wall time: stays at midnight
         if start <= day <= end:
-            ticks.append((x(day), day.strftime("%d %b")))
+            ticks.append((x(day), format_date(day, "day_month")))
     chart = _Chart(
         svg_points=" ".join(f"{a},{b}" for a, b, _ in dots),
         dots=dots,
@@ -109,6 +107,8 @@ def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[st
     from backspasm.core.region import fill_region, region_record
 
     region = region_record(kb, episode.region) or region_record(kb, kb["regions"]["default"])
+    if region is None:  # the loader checks that the default region exists
+        raise ExportError("region", "expected a region in regions.yaml")
     texts = dict(kb.data["exports"]["report"])
     # Region words ("A&E" / "the emergency room (ER)") from the person's region (H27).
     texts["questions_to_ask"] = [{**q, "text": fill_region(q["text"], region)}
@@ -198,7 +198,10 @@ def render_report_pdf(episode: EpisodeRecord, *, kb: Any, now: datetime) -> byte
 
     document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=no_fetch)
     with _FONT_LOCK:
-        return document.write_pdf(font_config=_font_config())
+        pdf = document.write_pdf(font_config=_font_config())
+    if pdf is None:  # only when given a target to write to; we give none
+        raise ExportError("report", "expected a PDF document")
+    return pdf
 
 
 _FONT_CONFIG: Any = None

@@ -115,11 +115,12 @@ def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]
         specs_plan,
         specs_triage,
         specs_web,
+        specs_words,
     )
 
     specs: dict[str, Spec] = {}
     checks: list[Callable[[Knowledge], list[str]]] = []
-    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports):
+    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports, specs_words):
         specs.update(mod.FILES)
         checks.extend(getattr(mod, "CHECKS", []))
     return specs, checks

@@ -10,6 +10,7 @@ Usage::
 No SQL lives outside this package. See ``docs/internals.md`` ("Store API").
 """
 
+from backspasm.store.document import EXPORT_FORMAT, EXPORT_VERSION
 from backspasm.store.errors import (
     ConflictError,
     DatabaseError,
@@ -28,7 +29,7 @@ from backspasm.store.records import (
     StatusData,
     TriageRecord,
 )
-from backspasm.store.repository import EXPORT_FORMAT, EXPORT_VERSION, Store, open_store
+from backspasm.store.repository import Store, open_store
 
 
 def __getattr__(name: str) -> tuple[str, ...]:

@@ -1,9 +1,10 @@
-"""Accounts, web sessions and sign-in failures for the multi-user web app (issue 4).
+"""Accounts, web sessions and sign-in failures for the multi-user web app.
 
-Beside :class:`~backspasm.store.repository.Store`, over the same engine and transactions:
-``Accounts(store)``. Passwords arrive already hashed (the web layer uses argon2id); the
-store keeps session ids and rate-limit keys only as SHA-256 hashes, so a copy of the
-database gives no live cookie. Every write is one transaction; errors name the field.
+Beside :class:`~backspasm.store.repository.Store`, over its transactions
+(:meth:`~backspasm.store.transactions.Transactions.read` and ``write``): ``Accounts(store)``.
+Passwords arrive already hashed (the web layer uses argon2id); the store keeps session ids
+and rate-limit keys only as SHA-256 hashes, so a copy of the database gives no live cookie.
+Every write is one transaction; errors name the field.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backspasm.store.checks import profile_values
 from backspasm.store.errors import ConflictError, NotFoundError, StoreError
 from backspasm.store.models import AccountRow, ProfileRow, SigninFailureRow, WebSessionRow
-from backspasm.store.repository import Store, _profile_values
+from backspasm.store.transactions import Transactions
 
 __all__ = ["Account", "Accounts", "SessionInfo", "normalise_email"]
 
@@ -74,9 +76,10 @@ def _aware(field: str, value: Any) -> datetime:
 
 
 class Accounts:
-    """Account, session and rate-limit methods over an open :class:`Store`."""
+    """Account, session and rate-limit methods over an open store (its ``read`` and
+    ``write`` transactions)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Transactions) -> None:
         self.store = store
 
     # -- accounts ------------------------------------------------------------------------
@@ -90,7 +93,7 @@ class Accounts:
         email = normalise_email(email)
         if not isinstance(password_hash, str) or not 20 <= len(password_hash) <= 255:
             raise StoreError("password_hash", "a password hash")
-        values = _profile_values(tz=tz, wake=wake, sleep=sleep, region=region)
+        values = profile_values(tz=tz, wake=wake, sleep=sleep, region=region)
         taken = ConflictError("email", "an e-mail address that has no account yet")
 
         def go(s: Session) -> Account:
@@ -108,14 +111,14 @@ class Accounts:
                 raise taken from None
             return _account(row)
 
-        return self.store._write(go)
+        return self.store.write(go)
 
     def account_by_email(self, email: str) -> Account | None:
         try:
             email = normalise_email(email)
         except StoreError:
             return None
-        with self.store._read() as s:
+        with self.store.read() as s:
             row = s.scalar(select(AccountRow).where(AccountRow.email == email))
             return None if row is None else _account(row)
 
@@ -135,14 +138,14 @@ class Accounts:
                                 csrf_token=csrf_token, created_at=self.store.now(),
                                 expires_at=expires))
 
-        self.store._write(go)
+        self.store.write(go)
 
     def session(self, token: str | None, *, now: datetime) -> SessionInfo | None:
         """The live session for a cookie value, or None (unknown, ended or expired)."""
         if not token or not 20 <= len(token) <= 100:
             return None
         now = _aware("now", now)
-        with self.store._read() as s:
+        with self.store.read() as s:
             row = s.execute(
                 select(WebSessionRow.account_id, AccountRow.profile_id, AccountRow.email,
                        WebSessionRow.csrf_token, WebSessionRow.expires_at)
@@ -159,7 +162,7 @@ class Accounts:
         def go(s: Session) -> None:
             s.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _hash(token)))
 
-        self.store._write(go)
+        self.store.write(go)
 
     # -- sign-in rate limiting -----------------------------------------------------------
 
@@ -171,11 +174,11 @@ class Accounts:
             s.add(SigninFailureRow(key_hash=_hash(key), at=at))
             s.execute(delete(SigninFailureRow).where(SigninFailureRow.at < at - FAILURE_KEEP))
 
-        self.store._write(go)
+        self.store.write(go)
 
     def signin_failures(self, key: str, *, since: datetime) -> int:
         """How many failed sign-ins ``key`` had at or after ``since``."""
-        with self.store._read() as s:
+        with self.store.read() as s:
             return s.scalar(
                 select(func.count()).select_from(SigninFailureRow)
                 .where(SigninFailureRow.key_hash == _hash(key),
@@ -183,7 +186,7 @@ class Accounts:
 
     def signin_failure_times(self, key: str, *, since: datetime) -> list[datetime]:
         """When ``key`` failed at or after ``since``, oldest first (UTC)."""
-        with self.store._read() as s:
+        with self.store.read() as s:
             times = s.scalars(
                 select(SigninFailureRow.at)
                 .where(SigninFailureRow.key_hash == _hash(key),
@@ -195,4 +198,4 @@ class Accounts:
         def go(s: Session) -> None:
             s.execute(delete(SigninFailureRow).where(SigninFailureRow.key_hash == _hash(key)))
 
-        self.store._write(go)
+        self.store.write(go)

@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates()
     # Migrates on open; a long-lived server keeps its SQLite connections (pooled).
     app.state.store = open_store(settings.database_url, pooled=True)
-    app.state.journeys = JourneyStore(app.state.store.engine, keep_hours=settings.journey_hours)
+    app.state.journeys = JourneyStore(app.state.store, keep_hours=settings.journey_hours)
     app.state.diary = DiaryLink(app.state.store, settings, app.state.kb)
     app.state.nav = []
 

@@ -3,7 +3,9 @@
 Pure: entries and the time window in, markup out. The SVG has a ``<title>`` and a
 ``<desc>`` that sums it up in words, labelled axes, every score as a point with its value
 (and a tooltip), and care sessions marked along the bottom. No inline styles (the CSP
-forbids them): the look comes from classes in ``bs.css``.
+forbids them): the look comes from classes in ``bs.css``. Its words are in
+``knowledge/pages.yaml`` (``chart``); dates and plurals go through
+:mod:`backspasm.knowledge.formats`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
+
+from backspasm.knowledge.formats import format_datetime
+from backspasm.knowledge.messages import say, say_n
 
 __all__ = ["ChartPoint", "ChartCare", "pain_chart_svg"]
 
@@ -40,7 +45,13 @@ class ChartCare:
 
 
 def _label(dt: datetime) -> str:
-    return dt.strftime("%a %d %b %H:%M").replace(" 0", " ")
+    return format_datetime(dt, "moment_short")
+
+
+def _words(key: str, n: float | None = None, **values: object) -> str:
+    if n is None:
+        return say(f"chart.{key}", stem="pages", **values)
+    return say_n(f"chart.{key}", n, stem="pages", **values)
 
 
 def _ticks(since: datetime, until: datetime, tz: ZoneInfo) -> list[tuple[datetime, str]]:
@@ -52,8 +63,7 @@ def _ticks(since: datetime, until: datetime, tz: ZoneInfo) -> list[tuple[datetim
     t = local
     while t <= until:
         if t >= since and t.hour % step == 0:
-            text = t.strftime("%a %d").replace(" 0", " ") if step == 24 or t.hour == 0 \
-                else t.strftime("%H:%M")
+            text = format_datetime(t, "day_short" if step == 24 or t.hour == 0 else "time")
             out.append((t, text))
         t = (t + timedelta(hours=1)).astimezone(tz)  # walks real hours across DST
     if step == 24:
@@ -71,10 +81,12 @@ def pain_chart_svg(
     until: datetime,
     tz: str,
     care_labels: Mapping[str, str],
-    title: str = "Pain over this episode",
+    title: str | None = None,
 ) -> str:
     """The chart as an ``<svg>`` element (a string safe to insert into HTML)."""
     zone = ZoneInfo(tz)
+    if title is None:
+        title = _words("title")
     if until - since < MIN_SPAN:
         until = since + MIN_SPAN
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -89,15 +101,18 @@ def pain_chart_svg(
     points = sorted((p for p in pain if since <= p.at <= until), key=lambda p: p.at)
     sessions = sorted((c for c in care if since <= c.start <= until), key=lambda c: c.start)
     scores = [p.score for p in points]
+    parts: list[str] = []
     if scores:
-        desc = (f"{len(scores)} pain score{'s' if len(scores) != 1 else ''} from "
-                f"{_label(points[0].at.astimezone(zone))} to "
-                f"{_label(points[-1].at.astimezone(zone))}. Lowest {min(scores)}, highest "
-                f"{max(scores)}, latest {scores[-1]} out of 10.")
+        parts.append(_words("scores", len(scores),
+                            first=_label(points[0].at.astimezone(zone)),
+                            last=_label(points[-1].at.astimezone(zone))))
+        parts.append(_words("range", low=min(scores), high=max(scores),
+                            last=scores[-1]))
     else:
-        desc = "No pain scores in this time yet."
+        parts.append(_words("none"))
     if sessions:
-        desc += f" {len(sessions)} care session{'s' if len(sessions) != 1 else ''} marked."
+        parts.append(_words("care", len(sessions)))
+    desc = " ".join(parts)
     out = [
         f'<svg class="bs-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} '
         f'{HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
@@ -121,13 +136,15 @@ def pain_chart_svg(
         out.append(f'<text x="{x(t)}" y="{TOP + plot_h + 18}" text-anchor="{anchor}">'
                    f'{escape(text)}</text>')
     out.append(f'<text x="12" y="{TOP + plot_h / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 12 {TOP + plot_h / 2})">Pain (0 to 10)</text>')
+               f'transform="rotate(-90 12 {TOP + plot_h / 2})">{escape(_words("pain_axis"))}'
+               '</text>')
     out.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle">'
-               f'Time ({escape(tz)})</text>')
+               f'{escape(_words("time_axis", tz=tz))}</text>')
     for c in sessions:
         label = care_labels.get(c.kind, c.kind)
-        tip = f"{label}{f', {c.minutes} minutes' if c.minutes else ''}, " \
-              f"{_label(c.start.astimezone(zone))}"
+        at = _label(c.start.astimezone(zone))
+        tip = (_words("care_minutes_tip", c.minutes, care=label, at=at) if c.minutes
+               else _words("care_tip", care=label, at=at))
         cx, cy = x(c.start), TOP + plot_h - 7
         out.append(f'<g class="bs-chart__care-mark"><title>{escape(tip)}</title>'
                    f'<rect class="bs-chart__care" x="{cx - 5}" y="{cy - 5}" width="10" '
@@ -140,7 +157,7 @@ def pain_chart_svg(
                   max(points, key=lambda p: p.score), points[-1]]
         points = sorted(set(points), key=lambda p: p.at)
     for p in points:
-        tip = f"{_label(p.at.astimezone(zone))}: pain {p.score} out of 10"
+        tip = _words("pain_tip", at=_label(p.at.astimezone(zone)), score=p.score)
         out.append(f'<g class="bs-chart__pain"><title>{escape(tip)}</title>'
                    f'<circle class="bs-chart__point" cx="{x(p.at)}" cy="{y(p.score)}" r="5"/>')
         if len(points) <= MAX_LABELS:

@@ -1,4 +1,8 @@
-"""Jinja2 templates and the context every page gets (sources, review date, CSRF token)."""
+"""Jinja2 templates and the context every page gets (sources, review date, CSRF token).
+
+Templates format dates, numbers and plurals with the filters of
+:func:`backspasm.knowledge.formats.jinja_filters` (``{{ n | plural("{n} hour", "{n} hours") }}``).
+"""
 
 from __future__ import annotations
 
@@ -47,6 +51,9 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR), context_processors=[_page_context])
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
+    from backspasm.knowledge.formats import jinja_filters
+
+    templates.env.filters.update(jinja_filters())
     return templates
 
 

@@ -14,6 +14,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.formats import format_datetime, format_time
+from backspasm.knowledge.messages import say, say_n
 from backspasm.status import status_report
 from backspasm.web.chart import ChartCare, ChartPoint, pain_chart_svg
 from backspasm.web.deps import get_kb, get_now, get_profile_id
@@ -41,7 +43,13 @@ def care_labels(kb: Knowledge) -> dict[str, str]:
 
 
 def _local(dt: datetime, zone: ZoneInfo) -> str:
-    return dt.astimezone(zone).strftime("%a %d %b, %H:%M").replace(" 0", " ")
+    return format_datetime(dt, "moment_list", tz=zone)
+
+
+def _care_what(what: str, minutes: int | None) -> str:
+    if not minutes:
+        return what
+    return say_n("diary.care_entry_minutes", minutes, stem="pages", care=what)
 
 
 def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
@@ -67,15 +75,17 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
         [ChartPoint(p.at, p.score) for p in diary.pain],
         [ChartCare(c.start, c.kind, c.minutes) for c in diary.care],
         since=since, until=until, tz=profile.tz, care_labels=labels,
-        title="Pain over this episode" if shown else f"Pain over the last {DEFAULT_DAYS} days")
+        title=(say("diary.chart_episode", stem="pages") if shown
+               else say_n("diary.chart_days", DEFAULT_DAYS, stem="pages")))
     entries = [{"kind": "pain", "id": p.id, "at": p.at, "when": _local(p.at, zone),
-                "iso": p.at.isoformat(), "what": f"Pain {p.score} out of 10", "note": p.note}
+                "iso": p.at.isoformat(), "note": p.note,
+                "what": say("diary.pain_entry", stem="pages", score=p.score)}
                for p in diary.pain]
     entries += [{"kind": "care", "id": c.id, "at": c.start, "when": _local(c.start, zone),
                  "iso": c.start.isoformat(),
-                 "what": (c.medicine if c.kind == "medicine" and c.medicine
-                          else labels.get(c.kind, c.kind))
-                 + (f", {c.minutes} minutes" if c.minutes else ""), "note": c.note}
+                 "what": _care_what(c.medicine if c.kind == "medicine" and c.medicine
+                                    else labels.get(c.kind, c.kind), c.minutes),
+                 "note": c.note}
                 for c in diary.care]
     entries.sort(key=lambda e: e["at"], reverse=True)
     total = len(entries)
@@ -103,7 +113,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
         "card": {"style": style, "icon": icon}, "page_sources": sources,
         "scores": range(11), "errors": {}, "hours_value": "", "total_entries": total,
         "care_kinds": _care_kinds(labels),
-        "care": {"kind": "", "medicine": "", "time": now.astimezone(zone).strftime("%H:%M"),
+        "care": {"kind": "", "medicine": "", "time": format_time(now, tz=zone),
                  "minutes": "", "note": ""},
     }
 

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 
 from backspasm.exports.data import EpisodeRecord, ExportError
 from backspasm.knowledge import Knowledge
+from backspasm.store.feeds import FeedTokens
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.errors import BadInput
 from backspasm.web.hosts import absolute_url
@@ -119,7 +120,7 @@ def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None,
         {
             "title": "Calendar and reports",
             "feed_note": kb["exports"]["calendar"]["feed_note"],
-            "feed_since": store.feed_token_created(profile_id),
+            "feed_since": FeedTokens(store).feed_token_created(profile_id),
             "new_url": new_url,
             "has_episode": bool(store.episodes(profile_id)),
             "emergency": emergency,
@@ -138,7 +139,7 @@ def make_feed(
     profile_id: int = Depends(get_profile_id),
 ) -> HTMLResponse:
     """Make (or replace) the subscription link; it is shown once, on this page."""
-    token = request.app.state.store.new_feed_token(profile_id)
+    token = FeedTokens(request.app.state.store).new_feed_token(profile_id)
     url = absolute_url(request, request.app.url_path_for("feed", token=f"{token}.ics"))
     return _page(request, kb, profile_id, new_url=url)
 
@@ -147,7 +148,7 @@ def make_feed(
 def revoke_feed(
     request: Request, csrf_token: str = Form(""), profile_id: int = Depends(get_profile_id)
 ) -> Response:
-    request.app.state.store.revoke_feed_token(profile_id)
+    FeedTokens(request.app.state.store).revoke_feed_token(profile_id)
     return RedirectResponse("/exports", status_code=303)
 
 
@@ -211,7 +212,7 @@ def feed(
     """The subscription feed: the sessions ahead, rebuilt on every fetch (empty when none)."""
     store = request.app.state.store
     secret = token.removesuffix(".ics") if token.endswith(".ics") else None
-    profile_id = store.profile_for_feed_token(secret) if secret else None
+    profile_id = FeedTokens(store).profile_for_feed_token(secret) if secret else None
     if profile_id is None:
         return PlainTextResponse(_NOT_FOUND, status_code=404, headers={"cache-control": "no-store"})
     data = _calendar(request, kb, profile_id, now, feed=True)

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.formats import format_date, format_time
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE
@@ -39,11 +40,11 @@ def _onset(request: Request, profile_id: int, answers: dict[str, Any]) -> dateti
 
 
 def _clock(dt: datetime) -> str:
-    return dt.strftime("%H:%M")
+    return format_time(dt)
 
 
 def _day(dt: datetime) -> str:
-    return dt.strftime("%A %d %B").replace(" 0", " ")
+    return format_date(dt, "day_long")
 
 
 def _view(kb: Knowledge, plan: Any, now: datetime) -> dict[str, Any]:

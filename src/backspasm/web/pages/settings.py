@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.core.times import parse_clock
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_profile_id
 from backspasm.web.templating import render
 
@@ -35,8 +36,8 @@ def _values(kb: Knowledge, profile: Any) -> dict[str, str]:
     from backspasm.status import profile_region
 
     # Not chosen yet: preselect the region of the time zone, and say so on the page.
-    return {"tz": profile.tz, "wake": profile.wake.strftime("%H:%M"),
-            "sleep": profile.sleep.strftime("%H:%M"), "region": profile_region(kb, profile).id,
+    return {"tz": profile.tz, "wake": format_time(profile.wake),
+            "sleep": format_time(profile.sleep), "region": profile_region(kb, profile).id,
             "region_guessed": "" if profile.region else "1"}
 
 

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import session_kind, timer_stages
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.errors import BadInput
 from backspasm.web.shown import emergency_page
@@ -69,7 +70,7 @@ def timer_page(request: Request, slug: str, kb: Knowledge = Depends(get_kb),
 
 
 def _local(dt: datetime, tz: str) -> str:
-    return dt.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    return format_time(dt, tz=ZoneInfo(tz))
 
 
 @router.post("/timer/{slug}/start", response_class=HTMLResponse)

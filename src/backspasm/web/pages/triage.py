@@ -27,6 +27,7 @@ from backspasm.core.flow import (
 )
 from backspasm.core.triage import emergency_signs
 from backspasm.knowledge import Knowledge
+from backspasm.knowledge.messages import say_n
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
@@ -180,7 +181,7 @@ def _display(q: Question, journey: Journey, kb: Knowledge, now: datetime) -> str
         if onset is None:
             return str(value)
         hours = max(0, round((now - onset).total_seconds() / 3600))
-        return f"About {hours} hour{'s' if hours != 1 else ''} ago"
+        return say_n("answers.hours_ago", hours, stem="pages")
     return str(value)
 
 

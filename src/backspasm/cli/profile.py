@@ -1,0 +1,56 @@
+"""``backspasm profile``: show or change the local profile's settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from backspasm.cli.app import app
+from backspasm.cli.common import DB, JSON, open_diary, print_json, whole
+from backspasm.knowledge.messages import say
+
+
+@app.command("profile")
+def profile_command(
+    tz: str | None = typer.Option(None, "--tz", help="Your time zone, e.g. Europe/London."),
+    wake: str | None = typer.Option(None, "--wake", help="When you get up, HH:MM."),
+    sleep: str | None = typer.Option(None, "--sleep", help="When you go to bed, HH:MM."),
+    region: str | None = typer.Option(None, "--region", help="Where you live: GB, US, EU, …"),
+    age: str | None = typer.Option(None, "--age", help="Your age in years."),
+    as_json: bool = JSON,
+    db: str | None = DB,
+) -> None:
+    """Show or change your settings: time zone, waking hours, region, age."""
+    from backspasm.cli.plan import parse_clock
+    from backspasm.knowledge.formats import format_time
+
+    changes: dict[str, Any] = {}
+    if tz is not None:
+        changes["tz"] = tz
+    if wake is not None:
+        changes["wake"] = parse_clock(wake, "--wake")
+    if sleep is not None:
+        changes["sleep"] = parse_clock(sleep, "--sleep")
+    if region is not None:
+        changes["region"] = region
+    if age is not None:
+        changes["age"] = whole(age, "age", 0, 120)
+    with open_diary(db) as (store, profile):
+        if changes:
+            profile = store.update_profile(profile.id, **changes)
+    shown = {"tz": profile.tz, "wake": format_time(profile.wake),
+             "sleep": format_time(profile.sleep), "region": profile.region,
+             "age": profile.age}
+    if as_json:
+        print_json(shown)
+        return
+    for k, v in shown.items():  # the keys are the option names (--tz, --wake, …)
+        typer.echo(f"{k}: {'' if v is None else v}")
+    if profile.region is None:
+        from backspasm.cli.shown import region_line
+        from backspasm.knowledge import load_knowledge
+        from backspasm.status import profile_region
+
+        choice = profile_region(load_knowledge(), profile)
+        typer.echo(say("profile.region_not_chosen", line=region_line(choice)))

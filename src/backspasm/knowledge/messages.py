@@ -1,0 +1,68 @@
+"""Words filled when shown, by key: ``say("log.pain_saved", score=3)``.
+
+The words files (``specs_words.STEMS``: cli.yaml for the command line, pages.yaml for web
+page words filled when shown) are read one at a time, and validated against the same spec as in
+:func:`~backspasm.knowledge.load_knowledge`: most diary commands need no other file, and
+loading them all would cost more than the command.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, cast
+
+from backspasm.knowledge import KNOWLEDGE_DIR, KnowledgeError
+from backspasm.knowledge.schema import validate
+
+__all__ = ["words", "cli_texts", "say", "say_n"]
+
+
+@lru_cache(maxsize=4)
+def words(stem: str = "cli") -> dict[str, dict[str, Any]]:
+    """One words file (``cli`` or ``pages``), validated. Raises :class:`KnowledgeError`."""
+    import yaml
+
+    from backspasm.knowledge.specs_words import FILES
+
+    if stem not in FILES:
+        raise KnowledgeError(f"{stem}.yaml: not a words file")
+    path = KNOWLEDGE_DIR / f"{stem}.yaml"
+    try:
+        data: Any = yaml.load(path.read_text("utf-8"),
+                              Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from None
+    validate(FILES[stem], data, path.name)
+    return cast(dict[str, dict[str, Any]], data)
+
+
+def cli_texts() -> dict[str, dict[str, Any]]:
+    """cli.yaml, validated."""
+    return words("cli")
+
+
+def _text(key: str, stem: str) -> Any:
+    group, _, name = key.partition(".")
+    try:
+        return words(stem)[group][name]
+    except KeyError:
+        raise KnowledgeError(f"{stem}.yaml: no text {key!r}") from None
+
+
+def say(key: str, *, stem: str = "cli", **values: Any) -> str:
+    """The text ``key`` (``group.name``) of ``stem``.yaml with its ``{placeholders}``
+    filled from ``values``."""
+    text = _text(key, stem)
+    if not isinstance(text, str):
+        raise KnowledgeError(f"{stem}.yaml: {key} has plural forms; use say_n")
+    return text.format(**values)
+
+
+def say_n(key: str, n: float, *, stem: str = "cli", **values: Any) -> str:
+    """The plural text ``key`` in the form for ``n`` (``{n}`` is the number, formatted)."""
+    from backspasm.knowledge.formats import plural
+
+    forms = _text(key, stem)
+    if isinstance(forms, str):
+        raise KnowledgeError(f"{stem}.yaml: {key} has no plural forms; use say")
+    return plural(n, cast(dict[str, str], forms), **values)

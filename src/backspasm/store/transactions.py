@@ -1,0 +1,69 @@
+"""The store's transactions: :class:`Transactions` is the base of
+:class:`~backspasm.store.repository.Store` and the one way the store's modules
+(accounts, feeds, journeys, export/import) reach the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Self, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from backspasm.store.engine import WRITE_OPTION, retry_busy
+from backspasm.store.errors import DatabaseError
+
+__all__ = ["Transactions"]
+
+T = TypeVar("T")
+
+
+class Transactions:
+    """An engine, a clock, and read and write transactions over them."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
+        self.engine = engine
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        """The store's clock, in UTC (tests replace it through ``open_store(clock=...)``)."""
+        return self._clock().astimezone(UTC)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session in one read transaction (a consistent view of the diary)."""
+        with Session(self.engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    def write(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` in one write transaction and return its result: all of it is
+        written, or (on any error) none of it.
+
+        While SQLite is busy, ``fn`` runs again from the start in a new transaction
+        (:func:`backspasm.store.engine.retry_busy`), so it must only touch the session;
+        a database failure that is not the input's fault is :class:`DatabaseError`.
+        """
+
+        def once() -> T:
+            with Session(self._writer, expire_on_commit=False) as s, s.begin():
+                return fn(s)
+
+        try:
+            return retry_busy(once)
+        except OperationalError as exc:
+            raise DatabaseError(f"the diary database failed: {exc.orig}") from None
+
