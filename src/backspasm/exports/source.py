@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from backspasm.exports.data import (
@@ -22,12 +22,16 @@ from backspasm.exports.data import (
     resolve_tz,
 )
 
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
+    from backspasm.store import Profile, Store
+
 __all__ = ["load_episode", "plan_sessions", "calendar_for", "Calendar", "EMERGENCY_LEVELS"]
 
 from backspasm.core.triage import EMERGENCY_LEVELS
 
 
-def _reasons(kb: Any, rec: Any) -> list[dict[str, Any]]:
+def _reasons(kb: Knowledge, rec: Any) -> list[dict[str, Any]]:
     """The saved triage's reasons, worded as triage words them ("not sure" read back as
     not sure, never as a fact): ``core.triage.explain`` on the saved answers."""
     from backspasm.core.answers import AnswersError, parse_answers
@@ -41,7 +45,7 @@ def _reasons(kb: Any, rec: Any) -> list[dict[str, Any]]:
 
 
 def plan_sessions(
-    kb: Any, profile: Any, onset: datetime, *, now: datetime, days: int | None = None
+    kb: Knowledge, profile: Profile, onset: datetime, *, now: datetime, days: int | None = None
 ) -> list[Any]:
     """The planned sessions from ``now`` on (``core.plan.make_plan``) for this profile."""
     from backspasm.core.plan import PlanError, make_plan
@@ -62,11 +66,11 @@ def plan_sessions(
 
 
 def load_episode(
-    store: Any,
+    store: Store,
     profile_id: int,
     episode_id: int | None,
     *,
-    kb: Any,
+    kb: Knowledge,
     now: datetime,
     whole_plan: bool = True,
 ) -> tuple[EpisodeRecord, Any]:
@@ -140,10 +144,10 @@ class Calendar:
 
 
 def calendar_for(
-    store: Any,
+    store: Store,
     profile_id: int,
     *,
-    kb: Any,
+    kb: Knowledge,
     now: datetime,
     days: int | None = None,
     episode_id: int | None = None,

@@ -47,7 +47,7 @@ def _on_screen(request: Request, profile_id: int, now: datetime) -> Seen | None:
     """An emergency result of the web journey, even if saving it failed."""
     journey = request.app.state.journeys.load(request.cookies.get(COOKIE), str(profile_id), now)
     result = None if journey is None else journey.result
-    if not result or result.get("level") not in EMERGENCY_LEVELS:
+    if journey is None or not result or result.get("level") not in EMERGENCY_LEVELS:
         return None
     return Seen(result["level"], None, tuple(r["rule"] for r in result.get("reasons", [])),
                 dict(journey.answers), tuple(journey.unsure))
