@@ -188,10 +188,7 @@ def question(kb: Knowledge, qid: str) -> Question:
 
 
 def _walk(
-    answers: Mapping[str, Any],
-    kb: Knowledge,
-    now: datetime,
-    unsure: Iterable[str],
+    answers: Mapping[str, Any], kb: Knowledge, now: datetime, unsure: Iterable[str],
     region: str | None,
 ) -> tuple[list[Question], Question | Outcome]:
     flow = _flow(kb)
