@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge import Knowledge
-from backspasm.knowledge.records import RegionRecord
+
+if TYPE_CHECKING:
+    from backspasm.knowledge.records import RegionRecord
 
 __all__ = ["RegionChoice", "choose_region", "region_from_time_zone", "region_record",
            "fill_region"]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from backspasm.core.answers import Answers, AnswersError
 from backspasm.knowledge import Knowledge, KnowledgeError
 from backspasm.knowledge.conditions import answer_fields
-from backspasm.knowledge.records import RegionRecord
 from backspasm.knowledge.vocabulary import EMERGENCY_LEVELS, LEVELS, level_rank
+
+if TYPE_CHECKING:
+    from backspasm.knowledge.records import RegionRecord
 
 __all__ = [
     "LEVELS",

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from backspasm.knowledge.records import RegionRecord, RegionsFile, ThresholdsFile
+if TYPE_CHECKING:
+    from backspasm.knowledge.records import RegionRecord, RegionsFile, ThresholdsFile
 
 __all__ = ["Region", "Regions", "ZoneMatch", "build_regions", "build_thresholds"]
 
