@@ -252,3 +252,28 @@ def test_an_up_to_date_diary_opens_without_importing_alembic(sqlite_url):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_new_revision_starts_as_a_draft_of_what_the_models_add(tmp_path):
+    """``python -m backspasm.store.alembic 0007_x "…"``: the next revision, after the head,
+    drafted from the difference between the models and the head (CONTRIBUTING.md)."""
+    import shutil
+
+    from sqlalchemy import Column, Integer, Table
+
+    from backspasm.store import alembic as script_dir
+    from backspasm.store.schema import new_revision
+
+    scripts = tmp_path / "scripts"
+    shutil.copytree(Path(script_dir.__file__).parent, scripts,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    probe = Table("draft_probe", Base.metadata, Column("id", Integer, primary_key=True))
+    try:
+        path = new_revision("0007_draft_probe", "Draft probe", script_location=str(scripts))
+    finally:
+        Base.metadata.remove(probe)
+    draft = Path(path).read_text(encoding="utf-8")
+    assert Path(path) == scripts / "versions" / "0007_draft_probe.py"
+    assert "revision = '0007_draft_probe'" in draft
+    assert f"down_revision = {HEAD_REVISION!r}" in draft
+    assert "op.create_table('draft_probe'" in draft

@@ -31,8 +31,8 @@ def _now(value: str | None) -> datetime:
 
     parsed = parse_datetime(value)
     if parsed is None:
+        from backspasm.cli.app import say
         from backspasm.core.times import FIRST_YEAR, LAST_YEAR
-        from backspasm.knowledge.messages import say
 
         fail(say("errors.now_range", option="--now", first=FIRST_YEAR, last=LAST_YEAR,
                  got=repr(value)))
@@ -49,9 +49,9 @@ def _local_zone() -> str:
 @contextmanager
 def _errors() -> Iterator[None]:
     """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
+    from backspasm.cli.app import say
     from backspasm.exports.data import ExportError
     from backspasm.knowledge import KnowledgeError
-    from backspasm.knowledge.messages import say
     from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:

@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import say
 
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from backspasm.cli.app import app
+from backspasm.cli.app import app, say, say_n
 from backspasm.cli.common import DB, JSON, console, local, now, open_diary, print_json
-from backspasm.knowledge.messages import say, say_n
 
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from backspasm.cli.app import app, fail
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import app, fail, say
 
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge

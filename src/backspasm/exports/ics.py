@@ -11,14 +11,11 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from backspasm import __version__
 from backspasm.exports.data import ExportError, SessionLike
-
-if TYPE_CHECKING:
-    from backspasm.knowledge import Knowledge
 
 __all__ = ["build_ics", "session_texts", "session_uid"]
 
@@ -30,7 +27,7 @@ def session_uid(episode_uid: str, kind: str, local_day: date, ordinal: int) -> s
     return f"{episode_uid}-{local_day.isoformat()}-{kind}-{ordinal}@backspasm"
 
 
-def session_texts(kb: Knowledge) -> dict[str, dict[str, Any]]:
+def session_texts(kb: Any) -> dict[str, dict[str, Any]]:
     """Session kind → its plan.yaml record (title, start_text, end_text, sources)."""
     return kb.compile(
         "exports.session_kinds", lambda kb: {k["kind"]: k for k in kb.data["plan"]["session_kinds"]}
@@ -129,7 +126,7 @@ def _vtimezone_rules(key: str, year: int) -> Any | None:
     for t in changes:
         before, after = (t - timedelta(minutes=1)).astimezone(zone), t.astimezone(zone)
         # RFC 5545: DTSTART is the wall time just before the change, in the old offset.
-        wall = (t + (before.utcoffset() or timedelta())).replace(tzinfo=None)  # aware: never None
+        wall = (t + (before.utcoffset() or timedelta(0))).replace(tzinfo=None)  # aware: set
         sig = (
             bool(after.dst()),
             before.utcoffset(),
@@ -211,7 +208,7 @@ def build_ics(
     *,
     episode_uid: str,
     tz: ZoneInfo,
-    kb: Knowledge,
+    kb: Any,
     now: datetime,
     feed: bool = False,
 ) -> bytes:

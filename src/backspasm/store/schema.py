@@ -63,12 +63,14 @@ def schema_revision(engine: Engine) -> str | None:
         return _revision(conn)
 
 
-def alembic_config(conn: Connection) -> Config:
+def alembic_config(conn: Connection, script_location: str = SCRIPT_LOCATION) -> Config:
     """Alembic's configuration for the diary schema, running on ``conn`` (its transaction)."""
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("script_location", script_location)
+    # A revision's file is named by its id alone ("0007_what_it_does.py").
+    config.set_main_option("file_template", "%%(rev)s")
     config.attributes["connection"] = conn
     return config
 
@@ -83,6 +85,8 @@ def migrate(engine: Engine) -> list[str]:
     with engine.connect() as conn:  # the common case: a read, no lock, no Alembic
         if _revision(conn) == HEAD_REVISION:
             return []
+    import alembic.command  # noqa: F401  (imported before the lock, not while holding it)
+
     with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
@@ -124,3 +128,26 @@ def _old_runner_step(conn: Connection) -> str | None:
             f"schema_migrations lists {sorted(applied)}, expected the first steps of "
             f"{list(OLD_RUNNER_STEPS)}; nothing was changed")
     return prefix[-1] if prefix else None
+
+
+def new_revision(rev_id: str, message: str, *,
+                 script_location: str = SCRIPT_LOCATION) -> str:
+    """Write ``versions/<rev_id>.py`` after the head, with the operations that bring an
+    empty database upgraded to head in line with ``store.models`` (Alembic's autogenerate,
+    against SQLite in memory) as a first draft; return its path. Read and edit the draft:
+    write its tables out (no model imports), then set :data:`HEAD_REVISION` to ``rev_id``.
+    """
+    from alembic import command
+
+    from backspasm.store.engine import make_engine
+
+    engine = make_engine("sqlite://")
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+        config = alembic_config(conn, script_location)
+        command.upgrade(config, "head")
+        script = command.revision(config, message, autogenerate=True, rev_id=rev_id)
+    engine.dispose()
+    if script is None or isinstance(script, list):
+        raise RuntimeError("Alembic wrote no single revision")
+    return script.path
+
