@@ -103,9 +103,9 @@ def report_context(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> d
     if now.tzinfo is None:
         raise ExportError("now", "expected a date-time with a time zone offset")
     if not (episode.pain or episode.care or episode.medicines or episode.triage):
-        raise ExportError(
-            "episode", "nothing to report yet: add a pain score or answer the questions first"
-        )
+        from backspasm.exports.source import refusal
+
+        raise ExportError("episode", refusal(kb, "nothing_to_report"))
     tz = episode.tz
     from backspasm.core.region import fill_region, region_record
 

@@ -89,7 +89,7 @@ def load_episode(
             past = store.episodes(profile_id)
             episode = max(past, key=lambda e: e.onset) if past else None
     if episode is None:
-        raise ExportError("episode", "an episode in the diary, but the diary has none yet")
+        raise ExportError("episode", refusal(kb, "no_episode"))
     end = episode.ended_at
     until = end + timedelta(seconds=1) if end else None
     pain = [
@@ -128,9 +128,9 @@ def load_episode(
     return record, profile
 
 
-#: Why an ended episode gets no reminders (the CLI and the web show it after ``episode:``).
-ENDED = ("an open episode, but your episode has ended, so there are no reminders to add. "
-         "Start a new episode in the diary if the pain comes back")
+def refusal(kb: Any, key: str) -> str:
+    """Why a file cannot be made now (exports.yaml ``refusals``), shown after its field."""
+    return str(kb.data["exports"]["refusals"][key])
 
 
 @dataclass(frozen=True)
@@ -174,15 +174,15 @@ def calendar_for(
     # What may be shown is decided once, in core.guidance, for every door (H4, H22).
     shown = diary_guidance(store, profile_id).show
     if shown == "emergency":
-        return refuse("plan", "no self-care plan: your last check said to get emergency help")
+        return refuse("plan", refusal(kb, "emergency"))
     if episode is None:
         if shown == "episode_ended":
-            return refuse("episode", ENDED)
-        return refuse("episode", "an episode in the diary, but the diary has none yet")
+            return refuse("episode", refusal(kb, "episode_ended"))
+        return refuse("episode", refusal(kb, "no_episode"))
     if episode.ended_at is not None:
-        return refuse("episode", ENDED)
+        return refuse("episode", refusal(kb, "episode_ended"))
     sessions = [s for s in plan_sessions(kb, profile, episode.onset, now=now, days=days)
                 if s.start >= now]
     if not sessions:
-        return refuse("plan", "sessions still to come, but this plan has ended")
+        return refuse("plan", refusal(kb, "plan_over"))
     return Calendar(sessions, tz, f"bs-{profile.pseudonym}-{episode.id}")
