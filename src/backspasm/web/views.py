@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from backspasm.core.guidance import Guidance, Seen, emergency_view
 from backspasm.core.triage import EMERGENCY_LEVELS, emergency_signs
 from backspasm.knowledge import Knowledge
+from backspasm.web.auth import cookie_name
 from backspasm.web.journey import COOKIE
 from backspasm.web.regions import region_info
 from backspasm.web.templating import render
@@ -104,7 +105,8 @@ def record_or_note(request: Request, kb: Knowledge, write: Callable[[], Any]) ->
 
 def _on_screen(request: Request, profile_id: int, now: datetime) -> Seen | None:
     """An emergency result of the web journey, even if saving it failed."""
-    journey = request.app.state.journeys.load(request.cookies.get(COOKIE), str(profile_id), now)
+    key = request.cookies.get(cookie_name(request, COOKIE))  # __Host- over https
+    journey = request.app.state.journeys.load(key, str(profile_id), now)
     if journey is None:
         return None
     result = journey.result

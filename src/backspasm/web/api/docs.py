@@ -30,4 +30,4 @@ def api_docs(request: Request) -> HTMLResponse:
                     (code, r.get("description", ""), ", ".join(r.get("content", {})))
                     for code, r in sorted(op.get("responses", {}).items())],
             })
-    return render(request, "api_docs.html", {"title": "API", "spec": spec, "ops": ops})
+    return render(request, "api_docs.html", {"spec": spec, "ops": ops})

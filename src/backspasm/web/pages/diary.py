@@ -95,7 +95,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
     if status["rose"] or status["shows"] == "emergency":
         sources = sources_of(sources, status["care_card"]["sources"])
     return {
-        "title": "My diary", "tz": profile.tz, "chart": chart, "entries": entries,
+        "tz": profile.tz, "chart": chart, "entries": entries,
         "episode": shown, "current": current,
         "viewing_past": episode_id is not None and shown != current,
         "episode_start": _local(shown.onset, zone) if shown else None,
@@ -140,7 +140,7 @@ def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,
            errors: dict[str, str], **extra: Any) -> HTMLResponse:
     """The diary page again with the problem shown (422); nothing was written."""
     ctx = _view(request, kb, profile_id, now)
-    ctx.update(errors=errors, title="Error: My diary", **extra)
+    ctx.update(errors=errors, **extra)
     return render(request, "diary.html", ctx, status_code=422)
 
 

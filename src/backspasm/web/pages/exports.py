@@ -111,7 +111,6 @@ def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None,
         request,
         "exports.html",
         {
-            "title": "Calendar and reports",
             "feed_note": kb["exports"]["calendar"]["feed_note"],
             "feed_since": FeedTokens(store).feed_token_created(profile_id),
             "new_url": new_url,

@@ -32,7 +32,7 @@ def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[
     regions = [{"id": r["id"], "name": r["name"], "number": r["emergency_number"]}
                for r in kb["regions"]["regions"]]
     return render(request, "settings.html", {
-        "title": ("Error: " if errors else "") + "Settings", "values": values,
+        "values": values,
         "errors": errors, "regions": regions, "saved": saved}, status_code=status)
 
 

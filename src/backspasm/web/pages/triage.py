@@ -262,7 +262,7 @@ def check(request: Request, kb: Knowledge = Depends(get_kb),
         return _redirect(_url(state))
     rows = [{"q": q, "answer": _display(q, journey, kb, now)} for q in state.asked]
     return render(request, "check.html", {
-        "title": "Check your answers", "rows": rows,
+        "rows": rows,
         "back": f"/triage/q/{state.asked[-1].id}" if state.asked else "/"})
 
 
