@@ -11,6 +11,7 @@ from backspasm.cli.app import app, fail
 
 if TYPE_CHECKING:
     from backspasm.core.plan import Plan
+    from backspasm.knowledge import Knowledge
 
 _TRENDS = ("better", "same", "worse")
 
@@ -174,7 +175,7 @@ def plan_command(
     show_signs(kb, choose_region(kb, profile_region=region, tz=zone))  # as the web plan (H20)
 
 
-def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
+def saved_person(kb: Knowledge, db: str | None) -> tuple[dict[str, Any], str | None]:
     """The person fields of the local profile's latest saved triage ({} when there is none)
     and the region the profile sees (``status.profile_region``). A diary that cannot be
     read is reported on stderr; the plan is then the general one for the default region."""
@@ -200,7 +201,7 @@ def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
     return ({} if saved is None else person_facts(saved.answers, saved.unsure)), region
 
 
-def _show(plan: Plan, kb: Any) -> None:
+def _show(plan: Plan, kb: Knowledge) -> None:
     """The readable timeline: phase, what to do, then the sessions day by day."""
     from rich.console import Console
     from rich.markup import escape

@@ -4,7 +4,7 @@ the diary's clock and the emergency numbers all follow these."""
 from __future__ import annotations
 
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +15,9 @@ from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_profile_id
 from backspasm.web.templating import render
 from backspasm.web.views import form_error
+
+if TYPE_CHECKING:
+    from backspasm.store import Profile
 
 router = APIRouter(include_in_schema=False)
 NAV = (50, "Settings", "/settings")
@@ -33,7 +36,7 @@ def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[
         "errors": errors, "regions": regions, "saved": saved}, status_code=status)
 
 
-def _values(kb: Knowledge, profile: Any) -> dict[str, str]:
+def _values(kb: Knowledge, profile: Profile) -> dict[str, str]:
     from backspasm.status import profile_region
 
     # Not chosen yet: preselect the region of the time zone, and say so on the page.
