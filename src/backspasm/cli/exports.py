@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from backspasm.cli.app import app, fail
+from backspasm.cli.common import DB as _DB
 from backspasm.cli.common import LOCAL_PROFILE, diary_url
 from backspasm.cli.files import write_output
 
@@ -93,12 +94,6 @@ def _export(
 _FILE = typer.Argument(..., metavar="FILE", help="Where to write it (- for standard output).")
 _EPISODE = typer.Option(None, "--episode", help="Episode id (default: the open or latest one).")
 _NOW = typer.Option(None, "--now", help="Act as if it were this moment (RFC 3339).")
-_DB = typer.Option(
-    None,
-    "--db",
-    metavar="URL",
-    help="Database URL or SQLite file (default: $BACKSPASM_DATABASE_URL, else your data folder).",
-)
 
 
 @app.command("report")

@@ -187,7 +187,7 @@ class SigninFailureRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-#: Triage journeys of the web app, between pages (web/journey.py reads and writes them).
+#: Triage journeys of the web app, between pages (store/journeys.py reads and writes them).
 #: ``profile`` is the profile key; ``key_hash`` is a SHA-256 of the random cookie id.
 web_journeys = Table(
     "web_journeys",
