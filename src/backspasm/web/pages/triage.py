@@ -9,7 +9,9 @@ never in URLs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -68,6 +70,31 @@ def _state(journey: Journey, kb: Knowledge, now: datetime, region: str | None) -
     return journey_state(journey.answers, kb, now=now, unsure=journey.unsure, region=region)
 
 
+@dataclass
+class Walk:
+    """What a journey route works with: the person, the moment and their journey
+    (``None``: no journey under this cookie, so the route goes back to the start)."""
+
+    request: Request
+    kb: Knowledge
+    profile_id: int
+    profile: dict[str, Any]
+    now: datetime
+    journey: Journey | None
+
+    def state(self, journey: Journey) -> JourneyState:
+        return _state(journey, self.kb, self.now, self.profile["region"])
+
+    def save(self, journey: Journey) -> None:
+        _save(self.request, self.profile_id, journey, self.now)
+
+
+def get_walk(request: Request, kb: Knowledge = Depends(get_kb),
+             profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
+             now: datetime = Depends(get_now)) -> Walk:
+    return Walk(request, kb, profile_id, profile, now, _load(request, profile_id, now))
+
+
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
     """The start page. Public in multi-user mode too: emergency signs never wait (H20)."""
@@ -107,13 +134,8 @@ def _url(state: JourneyState) -> str:
 
 
 @router.get("/triage/next")
-def go_next(request: Request, kb: Knowledge = Depends(get_kb),
-            profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
-            now: datetime = Depends(get_now)) -> Response:
-    journey = _load(request, profile_id, now)
-    if journey is None:
-        return _redirect("/")
-    return _redirect(_url(_state(journey, kb, now, profile["region"])))
+def go_next(w: Walk = Depends(get_walk)) -> Response:
+    return _redirect("/" if w.journey is None else _url(w.state(w.journey)))
 
 
 def _display(q: Question, journey: Journey, kb: Knowledge, now: datetime) -> str:
@@ -221,14 +243,13 @@ def answer(request: Request, qid: str, answer: str = Form(""), change: str = For
 
 
 @router.get("/triage/stop", response_class=HTMLResponse)
-def stop(request: Request, kb: Knowledge = Depends(get_kb),
-         profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
-         now: datetime = Depends(get_now)) -> Response:
+def stop(w: Walk = Depends(get_walk)) -> Response:
     """The interruption page: the answers that count show an emergency sign."""
-    journey = _load(request, profile_id, now)
+    request, kb, profile_id, profile, now, journey = (
+        w.request, w.kb, w.profile_id, w.profile, w.now, w.journey)
     if journey is None:
         return _redirect("/")
-    state = _state(journey, kb, now, profile["region"])
+    state = w.state(journey)
     if not isinstance(state.step, Outcome) or not state.emergency:
         return _redirect(_url(state))
     result = state.step.result.to_dict()
@@ -251,30 +272,27 @@ def stop(request: Request, kb: Knowledge = Depends(get_kb),
 
 
 @router.get("/triage/check", response_class=HTMLResponse)
-def check(request: Request, kb: Knowledge = Depends(get_kb),
-          profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
-          now: datetime = Depends(get_now)) -> Response:
-    journey = _load(request, profile_id, now)
+def check(w: Walk = Depends(get_walk)) -> Response:
+    journey = w.journey
     if journey is None:
         return _redirect("/")
-    state = _state(journey, kb, now, profile["region"])
+    state = w.state(journey)
     if state.page != "check":
         return _redirect(_url(state))
-    rows = [{"q": q, "answer": _display(q, journey, kb, now)} for q in state.asked]
-    return render(request, "check.html", {
+    rows = [{"q": q, "answer": _display(q, journey, w.kb, w.now)} for q in state.asked]
+    return render(w.request, "check.html", {
         "rows": rows,
         "back": f"/triage/q/{state.asked[-1].id}" if state.asked else "/"})
 
 
 @router.post("/triage/check")
-def confirm(request: Request, csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
-            profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
-            now: datetime = Depends(get_now)) -> Response:
+def confirm(csrf_token: str = Form(""), w: Walk = Depends(get_walk)) -> Response:
     """The answers are confirmed: keep the result, and open an episode for the plan."""
-    journey = _load(request, profile_id, now)
+    request, kb, profile_id, profile, now, journey = (
+        w.request, w.kb, w.profile_id, w.profile, w.now, w.journey)
     if journey is None:
         return _redirect("/")
-    state = _state(journey, kb, now, profile["region"])
+    state = w.state(journey)
     if not isinstance(state.step, Outcome) or state.page != "check":
         return _redirect(_url(state))
     journey.answers, journey.unsure = state.answers, sorted(state.unsure)
@@ -302,15 +320,13 @@ def confirm(request: Request, csrf_token: str = Form(""), kb: Knowledge = Depend
 
 
 @router.get("/triage/result", response_class=HTMLResponse)
-def result_page(request: Request, kb: Knowledge = Depends(get_kb),
-                profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
-                now: datetime = Depends(get_now)) -> Response:
+def result_page(w: Walk = Depends(get_walk)) -> Response:
     """The result confirmed on "Check your answers"; shown only while the flow still says
     these answers are complete and not an emergency."""
-    journey = _load(request, profile_id, now)
+    request, profile, journey = w.request, w.profile, w.journey
     if journey is None:
         return _redirect("/")
-    state = _state(journey, kb, now, profile["region"])
+    state = w.state(journey)
     if state.page != "check":
         return _redirect(_url(state))
     result = journey.result
