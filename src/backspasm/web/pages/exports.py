@@ -7,6 +7,7 @@ only a random token. An unknown or revoked token answers a bare 404 that says no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -167,10 +168,7 @@ def download_report(
     from backspasm.exports.report import render_report_pdf
 
     record, _ = _load(request, kb, profile_id, now, episode)
-    try:
-        pdf = render_report_pdf(record, kb=kb, now=now)
-    except ExportError as exc:
-        raise BadInput(exc.field, exc.expected) from None
+    pdf = _made(lambda: render_report_pdf(record, kb=kb, now=now))
     return _attachment(pdf, "application/pdf", "backspasm-report.pdf")
 
 
@@ -185,13 +183,17 @@ def download_fhir(
     from backspasm.exports.fhir import build_bundle, bundle_json
 
     record, profile = _load(request, kb, profile_id, now, episode)
+    data = _made(lambda: bundle_json(
+        build_bundle(record, kb=kb, now=now, patient_key=f"profile/{profile.pseudonym}")))
+    return _attachment(data, FHIR_JSON, "backspasm-fhir.json")
+
+
+def _made(build: Callable[[], bytes]) -> bytes:
+    """The file ``build`` makes; an export's refusal becomes the page's named-field error."""
     try:
-        data = bundle_json(
-            build_bundle(record, kb=kb, now=now, patient_key=f"profile/{profile.pseudonym}")
-        )
+        return build()
     except ExportError as exc:
         raise BadInput(exc.field, exc.expected) from None
-    return _attachment(data, FHIR_JSON, "backspasm-fhir.json")
 
 
 _NOT_FOUND = "Not found\n"
