@@ -359,10 +359,12 @@ def serve_first_200(tmp: Path, db: Path, runs: int = 5) -> float:
 def soak_rows(tmp: Path) -> list[Row]:
     progress("soak")
     samples = soak(tmp)
-    start_mb = samples[0][2]
+    start_mb, middle_mb = samples[0][2], samples[1][2]
     rows = []
     for label, secs, mb, sent in samples:
-        checks = [at_most("≤ 1.3× start", mb / start_mb, 1.3)] if label == "end" else []
+        checks = [at_most("≤ 1.3× start", mb / start_mb, 1.3),
+                  at_most("levels off: ≤ 1.05× middle", mb / middle_mb, 1.05)
+                  ] if label == "end" else []
         rows.append(Row([label, f"{secs:.0f}", f"{mb:.1f}", f"{mb / start_mb:.2f}×",
                          f"{sent:,}"], checks))
     return rows
