@@ -18,6 +18,7 @@ run: setup
 ## test: set up everything (venv, Python, Debian and npm packages) and run every test
 test: setup-test
 	$(VENV)/bin/ruff check .
+	node_modules/.bin/pyright
 	$(PY) -m pytest
 
 ## bench: the benchmarks (tables on stdout; figures recorded in docs/benchmarks.md)
@@ -26,6 +27,7 @@ bench: setup-test .stamp-deb-bench
 
 lint: setup-test
 	$(VENV)/bin/ruff check .
+	node_modules/.bin/pyright
 
 setup: .stamp-py .stamp-deb-run
 setup-test: setup .stamp-py-test .stamp-deb-test .stamp-npm

@@ -45,8 +45,8 @@ from backspasm.knowledge import load_knowledge
 from backspasm.web.app import create_app
 from backspasm.web.deps import get_now
 from backspasm.web.journey import COOKIE
-from backspasm.web.pages.triage import CARD_STYLE
 from backspasm.web.settings import Settings
+from backspasm.web.views import CARD_STYLE
 from web_helpers import LOCAL_URL, follow, question_id
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

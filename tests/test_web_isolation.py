@@ -3,12 +3,7 @@ but the database (multi-user mode, on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from backspasm.web.app import create_app
 from backspasm.web.settings import Settings
+from serve_helpers import serving
 from test_web_auth import PASSWORD, csrf, sign_up
 from web_helpers import PUBLIC_URL, client_for
 
@@ -129,35 +125,11 @@ def test_deleting_everything_removes_only_your_own_account(two_people):
 
 # --- several workers against PostgreSQL ------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_two_workers_on_postgresql_lose_no_entries_and_keep_the_session(postgres_url):
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backspasm", "serve", "--multi-user", "--workers", "2",
-         "--port", str(port), "--db", postgres_url, "--tz", "Europe/London",
-         "--public-url", f"http://127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            if proc.poll() is not None:
-                pytest.fail(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
-            try:
-                if httpx.get(base + "/signin", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("server did not start")
-
+def test_two_workers_on_postgresql_lose_no_entries_and_keep_the_session(postgres_url, tmp_path):
+    with serving(tmp_path, "--multi-user", "--workers", "2", db=postgres_url) as served:
+        proc, base = served.proc, served.url
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
         if children.exists():
             assert len(children.read_text().split()) >= 2, "two worker processes"
@@ -195,9 +167,4 @@ def test_two_workers_on_postgresql_lose_no_entries_and_keep_the_session(postgres
             assert conn.execute(text("SELECT count(*) FROM pain_entries")).scalar() == 40
             assert conn.execute(text("SELECT count(*) FROM web_sessions")).scalar() == 1
         engine.dispose()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+

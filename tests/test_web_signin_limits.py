@@ -9,7 +9,12 @@ import re
 import httpx
 import pytest
 
-from backspasm.web.auth import FAILURE_WINDOW, MAX_ACCOUNT_FAILURES, MAX_FAILURES, MAX_SIGNUPS
+from backspasm.web.pages.account import (
+    FAILURE_WINDOW,
+    MAX_ACCOUNT_FAILURES,
+    MAX_FAILURES,
+    MAX_SIGNUPS,
+)
 from serve_helpers import serving
 
 pytestmark = pytest.mark.slow

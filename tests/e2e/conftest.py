@@ -4,17 +4,14 @@ port with a temporary SQLite database, and Debian's Chromium driven by Playwrigh
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from serve_helpers import serving
 
 CHROMIUM = os.environ.get("BACKSPASM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,46 +36,11 @@ class LiveServer:
         return open_store(f"sqlite:///{self.db}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db: Path, *extra: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    if "--multi-user" in extra:
-        extra = (*extra, "--public-url", f"http://127.0.0.1:{port}")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backspasm", "serve", "--port", str(port), "--db", str(db),
-         "--tz", "Europe/London", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            with urllib.request.urlopen(url + "/", timeout=1):
-                return proc, url
-        except OSError:
-            time.sleep(0.05)
-    proc.terminate()
-    raise RuntimeError("server did not start")
-
-
 @contextmanager
 def running_server(db: Path, *extra: str) -> Iterator[LiveServer]:
     """``backspasm serve`` on ``db`` (with ``extra`` options) for the length of the block."""
-    proc, url = start_server(db, *extra)
-    try:
-        yield LiveServer(url, db)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serving(db.parent, *extra, db=str(db)) as served:
+        yield LiveServer(served.url, db)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -36,9 +36,24 @@ def _root(
     """Help through an acute episode of lower back spasm."""
 
 
+def say(key: str, **values: Any) -> str:
+    """A text of knowledge/cli.yaml (:func:`backspasm.knowledge.messages.say`). Imported on
+    first use, not with the command modules: importing anything under
+    ``backspasm.knowledge`` loads that package, which ``backspasm --help`` need not pay."""
+    from backspasm.knowledge.messages import say as say_text
+
+    return say_text(key, **values)
+
+
+def say_n(key: str, n: float, **values: Any) -> str:
+    """The plural text ``key`` of knowledge/cli.yaml in the form for ``n``
+    (:func:`backspasm.knowledge.messages.say_n`), imported on first use."""
+    from backspasm.knowledge.messages import say_n as say_plural
+
+    return say_plural(key, n, **values)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a plain error to standard error and exit (status 2 for bad input). No traceback."""
-    from backspasm.knowledge.messages import say
-
     sys.stderr.write(say("errors.error", message=message) + "\n")
     raise typer.Exit(code)

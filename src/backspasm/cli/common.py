@@ -13,14 +13,12 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import typer
 
-from backspasm.cli.app import fail
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import fail, say
 
 LOCAL_PROFILE = "local"
 
@@ -34,11 +32,14 @@ NOTE = typer.Option(None, "--note", help="A short note.")
 JSON = typer.Option(False, "--json", help="Print JSON instead of text.")
 
 
-@dataclass
 class RunOptions:
-    """Options a command group passes down to its subcommands (``ctx.obj``)."""
+    """Options a command group passes down to its subcommands (``ctx.obj``). A plain class:
+    ``dataclasses`` is not imported on the CLI's start-up path otherwise."""
 
-    db: str | None = None
+    __slots__ = ("db",)
+
+    def __init__(self, db: str | None = None) -> None:
+        self.db = db
 
 
 def keep_db(ctx: typer.Context, db: str | None) -> None:

@@ -6,9 +6,8 @@ from datetime import datetime, timedelta
 
 import typer
 
-from backspasm.cli.app import app, fail
+from backspasm.cli.app import app, fail, say, say_n
 from backspasm.cli.common import DB, JSON, console, local, now, open_diary, print_json, whole
-from backspasm.knowledge.messages import say, say_n
 
 _SPARK = "▁▂▃▄▅▆▇█"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from backspasm.cli.app import app
+from backspasm.cli.app import app, say, say_n
 from backspasm.cli.common import AT, DB, local, now, open_diary, when
-from backspasm.knowledge.messages import say, say_n
 
 episode_app = typer.Typer(help="Start or end an episode of back spasm.", no_args_is_help=True)
 app.add_typer(episode_app, name="episode")

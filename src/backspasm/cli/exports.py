@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from backspasm.cli.app import app, fail
 from backspasm.cli.common import LOCAL_PROFILE, diary_url
 from backspasm.cli.files import write_output
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
+    from backspasm.store import Profile
 
 
 def _now(value: str | None) -> datetime:
@@ -27,8 +31,8 @@ def _now(value: str | None) -> datetime:
 
     parsed = parse_datetime(value)
     if parsed is None:
+        from backspasm.cli.app import say
         from backspasm.core.times import FIRST_YEAR, LAST_YEAR
-        from backspasm.knowledge.messages import say
 
         fail(say("errors.now_range", option="--now", first=FIRST_YEAR, last=LAST_YEAR,
                  got=repr(value)))
@@ -45,9 +49,9 @@ def _local_zone() -> str:
 @contextmanager
 def _errors() -> Iterator[None]:
     """Bad input of any layer → ``Error: …`` and exit 2; a broken database → exit 1."""
+    from backspasm.cli.app import say
     from backspasm.exports.data import ExportError
     from backspasm.knowledge import KnowledgeError
-    from backspasm.knowledge.messages import say
     from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:
@@ -106,7 +110,7 @@ def report(
 ) -> None:
     """A one- or two-page PDF about an episode to take to your doctor. Nothing is sent."""
 
-    def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
+    def build(kb: Knowledge, record: Any, profile: Profile, at: datetime) -> bytes:
         from backspasm.exports.report import render_report_pdf
 
         return render_report_pdf(record, kb=kb, now=at)
@@ -152,7 +156,7 @@ def export_fhir(
 ) -> None:
     """The episode as a FHIR R4 Bundle (JSON) that a clinic system can import."""
 
-    def build(kb: Any, record: Any, profile: Any, at: datetime) -> bytes:
+    def build(kb: Knowledge, record: Any, profile: Profile, at: datetime) -> bytes:
         from backspasm.exports.fhir import build_bundle, bundle_json
 
         return bundle_json(build_bundle(record, kb=kb, now=at,

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import typer
 
-from backspasm.cli.app import fail
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import fail, say
 
 __all__ = ["write_atomic", "write_output"]
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all. Raises ``OSError``."""
+    import tempfile
+
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                dir=target.parent if str(target.parent) else ".")

@@ -10,9 +10,8 @@ from datetime import datetime
 
 import typer
 
-from backspasm.cli.app import app, fail
+from backspasm.cli.app import app, fail, say, say_n
 from backspasm.cli.common import AT, DB, NOTE, local, now, open_diary, when, whole
-from backspasm.knowledge.messages import say, say_n
 
 log_app = typer.Typer(help="Write in your diary: your pain, or care you took.",
                       no_args_is_help=True)

@@ -11,6 +11,7 @@ from backspasm.cli.app import app, fail
 
 if TYPE_CHECKING:
     from backspasm.core.plan import Plan
+    from backspasm.knowledge import Knowledge
 
 _TRENDS = ("better", "same", "worse")
 
@@ -49,8 +50,8 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
     """An RFC 3339 date-time; one without an offset is read as local time in ``tz``."""
     from zoneinfo import ZoneInfo
 
+    from backspasm.cli.app import say
     from backspasm.core.times import FIRST_YEAR, LAST_YEAR, OutOfRange, parse_option_datetime
-    from backspasm.knowledge.messages import say
 
     try:
         dt = parse_option_datetime(value, None)
@@ -69,8 +70,8 @@ def parse_when(value: str, option: str, tz: str) -> datetime:
 
 def parse_clock(value: str, option: str) -> time:
     """A time of day as HH:MM (24-hour clock)."""
+    from backspasm.cli.app import say
     from backspasm.core.times import parse_clock as parse
-    from backspasm.knowledge.messages import say
 
     clock = parse(value.strip())
     if clock is not None:
@@ -86,7 +87,7 @@ def _int_option(value: str | None, option: str, expected: str, lo: int, hi: int)
     text = value.strip()
     if text.lstrip("-").isdigit() and lo <= int(text) <= hi:
         return int(text)
-    from backspasm.knowledge.messages import say
+    from backspasm.cli.app import say
 
     fail(say(expected, option=option, lo=lo, hi=hi, got=repr(value)))
 
@@ -137,7 +138,7 @@ def plan_command(
     days_n = _int_option(days, "--days", "errors.whole_days", -(10**6), 10**6)
     pain_n = _int_option(pain, "--pain", "errors.whole", 0, 10)
     if trend is not None and trend not in _TRENDS:
-        from backspasm.knowledge.messages import say
+        from backspasm.cli.app import say
 
         fail(say("errors.one_of", option="--trend", choices=", ".join(_TRENDS),
                  got=repr(trend)))
@@ -174,7 +175,7 @@ def plan_command(
     show_signs(kb, choose_region(kb, profile_region=region, tz=zone))  # as the web plan (H20)
 
 
-def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
+def saved_person(kb: Knowledge, db: str | None) -> tuple[dict[str, Any], str | None]:
     """The person fields of the local profile's latest saved triage ({} when there is none)
     and the region the profile sees (``status.profile_region``). A diary that cannot be
     read is reported on stderr; the plan is then the general one for the default region."""
@@ -190,7 +191,7 @@ def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
             profile = store.profile_by_key("local")
             saved = None if profile is None else store.latest_triage(profile.id)
     except (StoreError, DatabaseError) as exc:
-        from backspasm.knowledge.messages import say
+        from backspasm.cli.app import say
 
         typer.echo(say("plan.not_fitted", why=exc), err=True)
         return {}, None
@@ -200,16 +201,16 @@ def saved_person(kb: Any, db: str | None) -> tuple[dict[str, Any], str | None]:
     return ({} if saved is None else person_facts(saved.answers, saved.unsure)), region
 
 
-def _show(plan: Plan, kb: Any) -> None:
+def _show(plan: Plan, kb: Knowledge) -> None:
     """The readable timeline: phase, what to do, then the sessions day by day."""
     from rich.console import Console
     from rich.markup import escape
     from rich.padding import Padding
     from rich.table import Table
 
+    from backspasm.cli.app import say, say_n
     from backspasm.core.plan import session_kind
     from backspasm.knowledge.formats import format_date, format_time
-    from backspasm.knowledge.messages import say, say_n
 
     console = Console()
     phase = next(p for p in kb["plan"]["phases"] if p["id"] == plan.phase)

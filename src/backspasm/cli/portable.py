@@ -11,10 +11,9 @@ import sys
 
 import typer
 
-from backspasm.cli.app import app, fail
+from backspasm.cli.app import app, fail, say, say_n
 from backspasm.cli.common import DB, keep_db, open_diary
 from backspasm.cli.files import write_output
-from backspasm.knowledge.messages import say, say_n
 
 export_app = typer.Typer(help="Save your diary (--json FILE), or other files from it.",
                          invoke_without_command=True)

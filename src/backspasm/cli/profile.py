@@ -6,9 +6,8 @@ from typing import Any
 
 import typer
 
-from backspasm.cli.app import app
+from backspasm.cli.app import app, say
 from backspasm.cli.common import DB, JSON, open_diary, print_json, whole
-from backspasm.knowledge.messages import say
 
 
 @app.command("profile")

@@ -66,7 +66,7 @@ def serve(
         help="Like --proxy, for a proxy at these comma-separated addresses."),
 ) -> None:
     """Start the web app and print its address."""
-    from backspasm.knowledge.messages import say
+    from backspasm.cli.app import say
 
     if not multi_user and not is_loopback(host):
         fail(say("errors.loopback", option="--host", got=repr(host)))

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import say
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 #: Exit status when the result was shown but could not be saved in the diary.
 EXIT_NOT_SAVED = 3
@@ -80,7 +83,7 @@ def diary_profile(db: str | None) -> tuple[Any, str | None]:
         return None, why_not(exc)
 
 
-def region_for_run(kb: Any, override: str | None, db: str | None) -> tuple[Any, str | None]:
+def region_for_run(kb: Knowledge, override: str | None, db: str | None) -> tuple[Any, str | None]:
     """``core.region.choose_region`` for this run: ``--region``, else the diary profile's,
     else this computer's time zone. Returns ``(RegionChoice, diary error or None)``;
     ``--region`` skips the diary (the fast path for scripts). Raises ``AnswersError``
@@ -106,7 +109,7 @@ def region_line(choice: Any) -> str:
     return say("region.time_zone", name=c["name"], zone=zone)
 
 
-def show_result(result: dict[str, Any], kb: Any, *, region: Any = None,
+def show_result(result: dict[str, Any], kb: Knowledge, *, region: Any = None,
                 stderr: bool = False) -> None:
     """A care card (``TriageResult.to_dict()`` form) as a text panel, then the region line."""
     from rich.console import Console, Group
@@ -146,7 +149,7 @@ def show_result(result: dict[str, Any], kb: Any, *, region: Any = None,
         show_signs(kb, region, stderr=stderr)
 
 
-def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
+def show_signs(kb: Knowledge, region: Any = None, *, stderr: bool = False) -> None:
     """The emergency signs (``core.triage.emergency_signs``: every emergency rule) as a
     panel, with the region's words and number, as the web's emergency-signs card.
     ``region``: a ``RegionChoice``, its ``to_dict()``, a region id, or ``None`` (default)."""
@@ -176,7 +179,9 @@ def show_signs(kb: Any, region: Any = None, *, stderr: bool = False) -> None:
     Console(highlight=False, stderr=stderr).print(Panel(Group(*parts), expand=False))
 
 
-def emergency_instead(kb: Any, db: str | None, now: datetime, *, as_json: bool = False) -> None:
+def emergency_instead(
+    kb: Knowledge, db: str | None, now: datetime, *, as_json: bool = False
+) -> None:
     """Before a plan or a timer: if ``core.guidance`` says emergency for the diary, show
     the emergency card instead and exit with :data:`EXIT_EMERGENCY`. A diary that cannot
     be read is reported on standard error and does not stop the plan."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backspasm.cli.app import app
+from backspasm.cli.app import app, say, say_n
 from backspasm.cli.common import DB, JSON, console, local, now, open_diary, print_json
-from backspasm.knowledge.messages import say, say_n
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 
 @app.command("status")
@@ -30,7 +32,7 @@ def status_command(as_json: bool = JSON, db: str | None = DB) -> None:
     show_status(report, kb)
 
 
-def show_status(rep: dict[str, Any], kb: Any) -> None:
+def show_status(rep: dict[str, Any], kb: Knowledge) -> None:
     """The report of :func:`backspasm.status.status_report` as text."""
     from rich.markup import escape
 

@@ -99,9 +99,9 @@ def timer_command(
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn
 
+    from backspasm.cli.app import say
     from backspasm.core.plan import PlanError, session_kind, timer_stages
     from backspasm.knowledge import load_knowledge
-    from backspasm.knowledge.messages import say
 
     kb = load_knowledge()
     plan_kind = kb.vocabulary.session_of_timer(kind)  # the command-line name is the timer slug

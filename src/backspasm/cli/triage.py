@@ -10,12 +10,14 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from backspasm.cli.app import app, fail
-from backspasm.knowledge.messages import say
+from backspasm.cli.app import app, fail, say
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 
 def _load_kb() -> Any:
@@ -153,7 +155,9 @@ def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
     return None
 
 
-def _ask(kb: Any, now: datetime, region: str, *, quiet_stdout: bool) -> tuple[dict[str, Any], Any]:
+def _ask(
+    kb: Knowledge, now: datetime, region: str, *, quiet_stdout: bool
+) -> tuple[dict[str, Any], Any]:
     """Ask the flow's questions one at a time on the terminal; return (answers, result)."""
     from rich.console import Console
     from rich.panel import Panel

@@ -18,31 +18,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.core.answers import AnswersError, format_datetime, parse_answers, parse_datetime
 from backspasm.core.triage import Condition, TriageResult, compile_condition, facts_of, triage
-from backspasm.knowledge import Knowledge
-from backspasm.knowledge.records import Route
+
+if TYPE_CHECKING:  # types only: importing them costs start-up time
+    from backspasm.knowledge import Knowledge
+    from backspasm.knowledge.records import Route
 
 __all__ = [
-    "NOT_SURE",
-    "FormAnswer",
-    "JourneyState",
-    "Option",
-    "Outcome",
-    "Question",
-    "Unit",
-    "apply_answer",
-    "is_emergency_now",
-    "journey_state",
-    "next_question",
-    "next_step",
-    "parse_form_value",
-    "path",
-    "question",
-    "questions",
-    "relevant_answers",
+    "NOT_SURE", "FormAnswer", "JourneyState", "Option", "Outcome", "Question", "Unit",
+    "apply_answer", "is_emergency_now", "journey_state", "next_question", "next_step",
+    "parse_form_value", "path", "question", "questions", "relevant_answers",
 ]
 
 NOT_SURE = "not_sure"
@@ -188,10 +176,7 @@ def question(kb: Knowledge, qid: str) -> Question:
 
 
 def _walk(
-    answers: Mapping[str, Any],
-    kb: Knowledge,
-    now: datetime,
-    unsure: Iterable[str],
+    answers: Mapping[str, Any], kb: Knowledge, now: datetime, unsure: Iterable[str],
     region: str | None,
 ) -> tuple[list[Question], Question | Outcome]:
     flow = _flow(kb)

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.core.times import parse_clock
 from backspasm.knowledge import Knowledge
-from backspasm.knowledge.records import SessionKindRecord, Step
 from backspasm.knowledge.vocabulary import PHASES, SESSION_KINDS
+
+if TYPE_CHECKING:
+    from backspasm.knowledge.records import SessionKindRecord, Step
 
 __all__ = [
     "PlanConfig",

@@ -8,10 +8,14 @@ knowledge's default. Doors show where it came from, with a way to change it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.knowledge import Knowledge
+
+if TYPE_CHECKING:
+    from backspasm.knowledge.records import RegionRecord
 
 __all__ = ["RegionChoice", "choose_region", "region_from_time_zone", "region_record",
            "fill_region"]
@@ -26,7 +30,7 @@ class RegionChoice:
 
     id: str
     source: str
-    record: dict[str, Any]
+    record: RegionRecord
     time_zone: str | None = None
 
     @property
@@ -39,21 +43,16 @@ class RegionChoice:
                 "time_zone": self.time_zone}
 
 
-def region_record(kb: Knowledge, region_id: str | None) -> dict[str, Any] | None:
+def region_record(kb: Knowledge, region_id: str | None) -> RegionRecord | None:
     """The regions.yaml record of ``region_id`` (any case), or ``None`` if unknown."""
-    wanted = (region_id or "").upper()
-    return next((r for r in kb["regions"]["regions"] if r["id"] == wanted), None)
+    return kb.regions.records.get((region_id or "").upper())
 
 
 def region_from_time_zone(kb: Knowledge, tz: str | None) -> str | None:
     """The region of an IANA time zone name by ``from_time_zone``, or ``None``."""
     if not tz:
         return None
-    for entry in kb["regions"].get("from_time_zone", []):
-        zone, prefix = entry.get("zone"), entry.get("zone_prefix")
-        if (zone is not None and tz == zone) or (prefix is not None and tz.startswith(prefix)):
-            return str(entry["region"])
-    return None
+    return next((m.region for m in kb.regions.from_time_zone if m.matches(tz)), None)
 
 
 def choose_region(kb: Knowledge, *, override: str | None = None, profile_region: str | None = None,
@@ -65,7 +64,7 @@ def choose_region(kb: Knowledge, *, override: str | None = None, profile_region:
     if override is not None:
         record = region_record(kb, override)
         if record is None:
-            ids = ", ".join(r["id"] for r in kb["regions"]["regions"])
+            ids = ", ".join(kb.regions.ids)
             raise AnswersError("region", f"one of {ids}", override)
         return RegionChoice(record["id"], "override", record, tz)
     record = region_record(kb, profile_region)
@@ -74,17 +73,17 @@ def choose_region(kb: Knowledge, *, override: str | None = None, profile_region:
     guessed = region_from_time_zone(kb, tz)
     if guessed is not None and (record := region_record(kb, guessed)) is not None:
         return RegionChoice(record["id"], "time_zone", record, tz)
-    default = region_record(kb, kb["regions"]["default"])
+    default = region_record(kb, kb.regions.default)
     assert default is not None  # the loader checks the default is a known region
     return RegionChoice(default["id"], "default", default, tz)
 
 
-def fill_region(text: str, record: dict[str, Any]) -> str:
+def fill_region(text: str, record: Mapping[str, object]) -> str:
     """``text`` with ``{emergency_number}``, ``{emergency_department}``, ``{urgent_help}``
     and ``{region_name}`` filled from a regions.yaml record (other braces left alone)."""
     values = {"emergency_number": record["emergency_number"],
               "emergency_department": record["emergency_department"],
               "urgent_help": record["urgent_help"], "region_name": record["name"]}
     for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
+        text = text.replace("{" + name + "}", str(value))
     return text

@@ -58,9 +58,8 @@ class Windows:
 
 
 def _threshold(kb: Knowledge, name: str) -> float:
-    for t in kb["thresholds"]["thresholds"]:
-        if t["id"] == name:
-            return float(t["value"])
+    if name in kb.thresholds:
+        return float(kb.thresholds[name])
     raise KeyError(f"thresholds.yaml has no threshold {name!r}")
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from backspasm.core.answers import Answers, AnswersError
-from backspasm.knowledge import Knowledge
+from backspasm.knowledge import Knowledge, KnowledgeError
 from backspasm.knowledge.conditions import answer_fields
 from backspasm.knowledge.vocabulary import EMERGENCY_LEVELS, LEVELS, level_rank
+
+if TYPE_CHECKING:
+    from backspasm.knowledge.records import RegionRecord
 
 __all__ = [
     "LEVELS",
@@ -124,11 +127,13 @@ def emergency_signs(kb: Knowledge) -> tuple[Sign, ...]:
 
 
 def _build_signs(kb: Knowledge) -> tuple[Sign, ...]:
-    signs = [
-        Sign(r["id"], r["level"], r["sign"], tuple(r["sources"]))
-        for r in kb["rules"]["rules"]
-        if r["level"] in EMERGENCY_LEVELS
-    ]
+    signs: list[Sign] = []
+    for r in kb.rules:
+        if r["level"] not in EMERGENCY_LEVELS:
+            continue
+        if "sign" not in r:  # refused at load time (specs_triage.check_rules); never skipped
+            raise KnowledgeError(f"rules.yaml: rule {r['id']!r}: an emergency rule needs a sign")
+        signs.append(Sign(r["id"], r["level"], r["sign"], tuple(r["sources"])))
     return tuple(sorted(signs, key=lambda s: _RANK[s.level]))
 
 
@@ -155,7 +160,7 @@ class _Compiled:
     )
 
 
-def _fill(text: str, region: Mapping[str, Any]) -> str:
+def _fill(text: str, region: RegionRecord) -> str:
     return text.format(
         emergency_number=region["emergency_number"],
         emergency_department=region["emergency_department"],
@@ -165,19 +170,19 @@ def _fill(text: str, region: Mapping[str, Any]) -> str:
 
 
 def _build(kb: Knowledge) -> _Compiled:
-    thresholds = {t["id"]: t["value"] for t in kb["thresholds"]["thresholds"]}
+    thresholds = {k: float(v) for k, v in kb.thresholds.items()}
     rules = [
         _Rule(
             Reason(r["id"], r["level"], r["text"], tuple(r["sources"])),
             compile_condition(r["when"], thresholds),
             condition_flags(r["when"]),
         )
-        for r in kb["rules"]["rules"]
+        for r in kb.rules
     ]
     rules.sort(key=lambda r: _RANK[r.reason.level])  # stable: file order within a level
     cards: dict[tuple[str, str], Mapping[str, Any]] = {}
-    for region in kb["regions"]["regions"]:
-        for card in kb["care_cards"]["levels"]:
+    for region in kb.regions.records.values():
+        for card in kb.care_cards["levels"]:
             cards[(region["id"], card["id"])] = {
                 "level": card["id"],
                 "emergency": card["emergency"],
@@ -194,11 +199,11 @@ def _build(kb: Knowledge) -> _Compiled:
         rules=tuple(rules),
         thresholds=thresholds,
         cards=cards,
-        default_region=kb["regions"]["default"],
-        unsure_note=kb["care_cards"]["unsure_note"],
-        unsure_reason=kb["care_cards"]["unsure_reason"],
+        default_region=kb.regions.default,
+        unsure_note=kb.care_cards["unsure_note"],
+        unsure_reason=kb.care_cards["unsure_reason"],
         unsure_phrases={
-            q["id"]: q["unsure_text"] for q in kb["questions"]["questions"] if "unsure_text" in q
+            q["id"]: q["unsure_text"] for q in kb.questions["questions"] if "unsure_text" in q
         },
     )
 

@@ -40,14 +40,14 @@ def _dt(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat()
 
 
-def _answer_schema(kb: Any) -> dict[str, Any]:
-    def build(kb: Any) -> dict[str, Any]:
+def _answer_schema(kb: Knowledge) -> dict[str, Any]:
+    def build(kb: Knowledge) -> dict[str, Any]:
         return json.loads((kb.directory / "answers.schema.json").read_text("utf-8"))["properties"]
 
     return kb.compile("exports.answer_schema", build)
 
 
-def _question_texts(kb: Any) -> dict[str, str]:
+def _question_texts(kb: Knowledge) -> dict[str, str]:
     """Field → the words of our question (questions.yaml; report labels where it has none)."""
     texts: dict[str, str] = {}
     report = kb.data["exports"]["report"]
@@ -61,7 +61,7 @@ def _question_texts(kb: Any) -> dict[str, str]:
     return texts
 
 
-def _choice_labels(kb: Any) -> dict[str, dict[str, str]]:
+def _choice_labels(kb: Knowledge) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     questions = kb.data.get("questions")
     if isinstance(questions, Mapping):
@@ -83,7 +83,7 @@ def _item_type(prop: Mapping[str, Any]) -> str:
     return {"boolean": "boolean", "integer": "integer"}.get(prop.get("type", ""), "string")
 
 
-def questionnaire(kb: Any) -> dict[str, Any]:
+def questionnaire(kb: Knowledge) -> dict[str, Any]:
     """The triage questions as a FHIR Questionnaire (one item per answer field)."""
     texts = _question_texts(kb)
     choices = _choice_labels(kb)
@@ -147,7 +147,7 @@ def session_status(session: SessionLike, care: Sequence[CareDone], now: datetime
 
 
 def build_bundle(
-    episode: EpisodeRecord, *, kb: Any, now: datetime, patient_key: str
+    episode: EpisodeRecord, *, kb: Knowledge, now: datetime, patient_key: str
 ) -> dict[str, Any]:
     """The episode as a FHIR R4 ``collection`` Bundle (a JSON-ready dict).
 

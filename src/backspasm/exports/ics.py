@@ -126,7 +126,7 @@ def _vtimezone_rules(key: str, year: int) -> Any | None:
     for t in changes:
         before, after = (t - timedelta(minutes=1)).astimezone(zone), t.astimezone(zone)
         # RFC 5545: DTSTART is the wall time just before the change, in the old offset.
-        wall = (t + before.utcoffset()).replace(tzinfo=None)
+        wall = (t + (before.utcoffset() or timedelta(0))).replace(tzinfo=None)  # aware: set
         sig = (
             bool(after.dst()),
             before.utcoffset(),

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.exports.data import EpisodeRecord, ExportError, PainPoint
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 __all__ = ["render_report_html", "render_report_pdf", "pain_chart_svg", "report_context"]
 
@@ -95,14 +98,14 @@ def pain_chart_svg(points: list[PainPoint], *, start: datetime, end: datetime, t
     return _env().get_template("pain_chart.svg").render(c=chart, y=y)
 
 
-def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[str, Any]:
+def report_context(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> dict[str, Any]:
     """Everything the template shows, already in the person's time zone and words."""
     if now.tzinfo is None:
         raise ExportError("now", "expected a date-time with a time zone offset")
     if not (episode.pain or episode.care or episode.medicines or episode.triage):
-        raise ExportError(
-            "episode", "nothing to report yet: add a pain score or answer the questions first"
-        )
+        from backspasm.exports.source import refusal
+
+        raise ExportError("episode", refusal(kb, "nothing_to_report"))
     tz = episode.tz
     from backspasm.core.region import fill_region, region_record
 
@@ -171,7 +174,7 @@ def report_context(episode: EpisodeRecord, *, kb: Any, now: datetime) -> dict[st
     }
 
 
-def _cited(kb: Any, episode: EpisodeRecord) -> list[str]:
+def _cited(kb: Knowledge, episode: EpisodeRecord) -> list[str]:
     ids: list[str] = []
     texts = kb.data["exports"]["report"]
     for group in (texts["warning_signs"], texts["leg_fields"], texts["questions_to_ask"]):
@@ -183,12 +186,12 @@ def _cited(kb: Any, episode: EpisodeRecord) -> list[str]:
     return [i for i in dict.fromkeys(ids) if i in kb.sources]
 
 
-def render_report_html(episode: EpisodeRecord, *, kb: Any, now: datetime) -> str:
+def render_report_html(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> str:
     """The report as a standalone HTML page (no external resources)."""
     return _env().get_template("report.html").render(**report_context(episode, kb=kb, now=now))
 
 
-def render_report_pdf(episode: EpisodeRecord, *, kb: Any, now: datetime) -> bytes:
+def render_report_pdf(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> bytes:
     """The report as an A4 PDF (WeasyPrint). Raises :class:`ExportError` for bad input."""
     html = render_report_html(episode, kb=kb, now=now)
     from weasyprint import HTML

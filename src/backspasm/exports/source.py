@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from backspasm.exports.data import (
@@ -22,12 +22,16 @@ from backspasm.exports.data import (
     resolve_tz,
 )
 
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
+    from backspasm.store import Profile, Store
+
 __all__ = ["load_episode", "plan_sessions", "calendar_for", "Calendar", "EMERGENCY_LEVELS"]
 
 from backspasm.core.triage import EMERGENCY_LEVELS
 
 
-def _reasons(kb: Any, rec: Any) -> list[dict[str, Any]]:
+def _reasons(kb: Knowledge, rec: Any) -> list[dict[str, Any]]:
     """The saved triage's reasons, worded as triage words them ("not sure" read back as
     not sure, never as a fact): ``core.triage.explain`` on the saved answers."""
     from backspasm.core.answers import AnswersError, parse_answers
@@ -41,7 +45,7 @@ def _reasons(kb: Any, rec: Any) -> list[dict[str, Any]]:
 
 
 def plan_sessions(
-    kb: Any, profile: Any, onset: datetime, *, now: datetime, days: int | None = None
+    kb: Knowledge, profile: Profile, onset: datetime, *, now: datetime, days: int | None = None
 ) -> list[Any]:
     """The planned sessions from ``now`` on (``core.plan.make_plan``) for this profile."""
     from backspasm.core.plan import PlanError, make_plan
@@ -62,11 +66,11 @@ def plan_sessions(
 
 
 def load_episode(
-    store: Any,
+    store: Store,
     profile_id: int,
     episode_id: int | None,
     *,
-    kb: Any,
+    kb: Knowledge,
     now: datetime,
     whole_plan: bool = True,
 ) -> tuple[EpisodeRecord, Any]:
@@ -85,7 +89,7 @@ def load_episode(
             past = store.episodes(profile_id)
             episode = max(past, key=lambda e: e.onset) if past else None
     if episode is None:
-        raise ExportError("episode", "an episode in the diary, but the diary has none yet")
+        raise ExportError("episode", refusal(kb, "no_episode"))
     end = episode.ended_at
     until = end + timedelta(seconds=1) if end else None
     pain = [
@@ -124,9 +128,9 @@ def load_episode(
     return record, profile
 
 
-#: Why an ended episode gets no reminders (the CLI and the web show it after ``episode:``).
-ENDED = ("an open episode, but your episode has ended, so there are no reminders to add. "
-         "Start a new episode in the diary if the pain comes back")
+def refusal(kb: Any, key: str) -> str:
+    """Why a file cannot be made now (exports.yaml ``refusals``), shown after its field."""
+    return str(kb.data["exports"]["refusals"][key])
 
 
 @dataclass(frozen=True)
@@ -140,10 +144,10 @@ class Calendar:
 
 
 def calendar_for(
-    store: Any,
+    store: Store,
     profile_id: int,
     *,
-    kb: Any,
+    kb: Knowledge,
     now: datetime,
     days: int | None = None,
     episode_id: int | None = None,
@@ -170,15 +174,15 @@ def calendar_for(
     # What may be shown is decided once, in core.guidance, for every door (H4, H22).
     shown = diary_guidance(store, profile_id).show
     if shown == "emergency":
-        return refuse("plan", "no self-care plan: your last check said to get emergency help")
+        return refuse("plan", refusal(kb, "emergency"))
     if episode is None:
         if shown == "episode_ended":
-            return refuse("episode", ENDED)
-        return refuse("episode", "an episode in the diary, but the diary has none yet")
+            return refuse("episode", refusal(kb, "episode_ended"))
+        return refuse("episode", refusal(kb, "no_episode"))
     if episode.ended_at is not None:
-        return refuse("episode", ENDED)
+        return refuse("episode", refusal(kb, "episode_ended"))
     sessions = [s for s in plan_sessions(kb, profile, episode.onset, now=now, days=days)
                 if s.start >= now]
     if not sessions:
-        return refuse("plan", "sessions still to come, but this plan has ended")
+        return refuse("plan", refusal(kb, "plan_over"))
     return Calendar(sessions, tz, f"bs-{profile.pseudonym}-{episode.id}")

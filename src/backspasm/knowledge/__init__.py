@@ -13,19 +13,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from backspasm.knowledge.records import (
-    CareCardsFile,
-    PlanFile,
-    QuestionsFile,
-    Rule,
-    RulesFile,
-    ThresholdsFile,
-)
 from backspasm.knowledge.schema import KnowledgeError, Spec, validate
 from backspasm.knowledge.views import Regions, build_regions, build_thresholds
 from backspasm.knowledge.vocabulary import Vocabulary, build_vocabulary
+
+if TYPE_CHECKING:  # the files' shapes are for the type checker only (no import cost)
+    from backspasm.knowledge.records import (
+        CareCardsFile,
+        PlanFile,
+        QuestionsFile,
+        Rule,
+        RulesFile,
+        ThresholdsFile,
+    )
 
 _T = TypeVar("_T")
 

@@ -9,12 +9,24 @@ loading them all would cost more than the command.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from backspasm.knowledge import KNOWLEDGE_DIR, KnowledgeError
-from backspasm.knowledge.schema import validate
+if TYPE_CHECKING:
+    from backspasm.knowledge.schema import KnowledgeError
 
 __all__ = ["words", "cli_texts", "say", "say_n"]
+
+#: The knowledge folder (``backspasm.knowledge.KNOWLEDGE_DIR``; not imported from there so
+#: that every command module can import this one without loading the knowledge package's
+#: schema machinery: ``backspasm --help`` stays light).
+_DIR = Path(__file__).parent
+
+
+def _error(message: str) -> KnowledgeError:
+    from backspasm.knowledge.schema import KnowledgeError
+
+    return KnowledgeError(message)
 
 
 @lru_cache(maxsize=4)
@@ -22,16 +34,17 @@ def words(stem: str = "cli") -> dict[str, dict[str, Any]]:
     """One words file (``cli`` or ``pages``), validated. Raises :class:`KnowledgeError`."""
     import yaml
 
+    from backspasm.knowledge.schema import validate
     from backspasm.knowledge.specs_words import FILES
 
     if stem not in FILES:
-        raise KnowledgeError(f"{stem}.yaml: not a words file")
-    path = KNOWLEDGE_DIR / f"{stem}.yaml"
+        raise _error(f"{stem}.yaml: not a words file")
+    path = _DIR / f"{stem}.yaml"
     try:
         data: Any = yaml.load(path.read_text("utf-8"),
                               Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from None
+        raise _error(f"{path.name}: not valid YAML: {exc}") from None
     validate(FILES[stem], data, path.name)
     return cast(dict[str, dict[str, Any]], data)
 
@@ -46,7 +59,7 @@ def _text(key: str, stem: str) -> Any:
     try:
         return words(stem)[group][name]
     except KeyError:
-        raise KnowledgeError(f"{stem}.yaml: no text {key!r}") from None
+        raise _error(f"{stem}.yaml: no text {key!r}") from None
 
 
 def say(key: str, *, stem: str = "cli", **values: Any) -> str:
@@ -54,7 +67,7 @@ def say(key: str, *, stem: str = "cli", **values: Any) -> str:
     filled from ``values``."""
     text = _text(key, stem)
     if not isinstance(text, str):
-        raise KnowledgeError(f"{stem}.yaml: {key} has plural forms; use say_n")
+        raise _error(f"{stem}.yaml: {key} has plural forms; use say_n")
     return text.format(**values)
 
 
@@ -64,5 +77,5 @@ def say_n(key: str, n: float, *, stem: str = "cli", **values: Any) -> str:
 
     forms = _text(key, stem)
     if isinstance(forms, str):
-        raise KnowledgeError(f"{stem}.yaml: {key} has no plural forms; use say")
+        raise _error(f"{stem}.yaml: {key} has no plural forms; use say")
     return plural(n, cast(dict[str, str], forms), **values)

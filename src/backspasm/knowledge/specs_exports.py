@@ -18,6 +18,9 @@ _SIGN = Obj(required={"field": NonEmptyStr(), "label": NonEmptyStr(), "sources":
 FILES = {
     "exports": Obj(
         required={
+            # Why a file cannot be made now; shown after "episode:" or "plan:".
+            "refusals": Obj(required={k: NonEmptyStr() for k in (
+                "no_episode", "episode_ended", "emergency", "plan_over", "nothing_to_report")}),
             "calendar": Obj(
                 required={
                     "name": NonEmptyStr(),

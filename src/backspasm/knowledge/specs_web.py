@@ -1,4 +1,5 @@
-"""Spec for web.yaml: the words of the web pages that carry clinical meaning.
+"""Spec for web.yaml: the words of the web pages that carry clinical meaning, and the
+messages of refused form fields.
 
 Buttons and headings such as "Continue" live in the templates; anything that tells a
 person what a symptom means or what to do lives here, with its sources.
@@ -6,9 +7,14 @@ person what a symptom means or what to do lives here, with its sources.
 
 from __future__ import annotations
 
-from backspasm.knowledge.schema import ListOf, NonEmptyStr, Obj
+from backspasm.knowledge.schema import ListOf, NonEmptyStr, Obj, Spec
 
 _SOURCES = ListOf(NonEmptyStr(), min_items=1)
+
+
+def _texts(*keys: str) -> Spec:
+    return Obj(required={key: NonEmptyStr() for key in keys})
+
 
 FILES = {
     "web": Obj(
@@ -32,6 +38,22 @@ FILES = {
                     ),
                 }
             ),
+            "form_errors": Obj(
+                required={
+                    "account": _texts(
+                        "email_invalid", "email_taken", "signin_wrong", "password_short",
+                        "password_long", "password_repeated", "password_common",
+                        "too_many_tries_one", "too_many_tries_other"),
+                    "question": _texts("choose", "hours_ago", "number"),
+                    "onset": _texts("hours"),
+                    "diary": _texts(
+                        "score", "care_kind", "medicine_missing", "medicine_not_needed",
+                        "medicine_long", "care_time", "care_minutes", "care_minutes_plan",
+                        "note_long"),
+                    "settings": _texts("tz", "wake", "sleep", "sleep_before_wake", "region"),
+                }
+            ),
+            "not_saved": NonEmptyStr(),
         }
     ),
 }

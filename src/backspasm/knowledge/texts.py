@@ -10,6 +10,7 @@ harder to read (grade 8 rather than 6).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -87,14 +88,22 @@ _EXAMPLE_REGION = {
     "region_name": "the UK",
     "paracetamol": "paracetamol",
     "naproxen_rule": "In the UK you need a prescription for it for back pain.",
+    # Filled by the page that refuses a form field (web.yaml form_errors).
+    "minimum": "10",
+    "maximum": "60",
+    "minutes": "5",
+    "kind": "ice",
 }
+#: A time-zone name (``Europe/London``) is read as one short name, not as long words.
+_ZONE_NAME = re.compile(r"\b[A-Z][A-Za-z]+/[A-Za-z_/]+")
 
 
 def as_read(text: str) -> str:
-    """The text as a person reads it (region placeholders filled with the UK's words)."""
+    """The text as a person reads it (region placeholders filled with the UK's words, the
+    limits of a form with example numbers, time-zone names as a short place name)."""
     for key, value in _EXAMPLE_REGION.items():
         text = text.replace("{" + key + "}", value)
-    return text
+    return _ZONE_NAME.sub("Leeds", text)
 
 
 class _TextStat(Protocol):

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from backspasm.knowledge.records import RegionRecord, RegionsFile, ThresholdsFile
+if TYPE_CHECKING:
+    from backspasm.knowledge.records import RegionRecord, RegionsFile, ThresholdsFile
 
 __all__ = ["Region", "Regions", "ZoneMatch", "build_regions", "build_thresholds"]
 
@@ -51,6 +53,8 @@ class Regions:
     default: str
     by_id: Mapping[str, Region]
     from_time_zone: tuple[ZoneMatch, ...]
+    #: The validated records as the doors show them (id -> regions.yaml record).
+    records: Mapping[str, RegionRecord]
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -68,6 +72,7 @@ def build_regions(data: RegionsFile) -> Regions:
             ZoneMatch(e["region"], e.get("zone"), e.get("zone_prefix"))
             for e in data.get("from_time_zone", [])
         ),
+        records=MappingProxyType({r["id"]: r for r in data["regions"]}),
     )
 
 

@@ -10,6 +10,8 @@ Usage::
 No SQL lives outside this package. See ``docs/internals.md`` ("Store API").
 """
 
+from typing import TYPE_CHECKING
+
 from backspasm.store.document import EXPORT_FORMAT, EXPORT_VERSION
 from backspasm.store.errors import (
     ConflictError,
@@ -31,12 +33,16 @@ from backspasm.store.records import (
 )
 from backspasm.store.repository import Store, open_store
 
+if TYPE_CHECKING:
+    CARE_KINDS: tuple[str, ...]
+
 
 def __getattr__(name: str) -> tuple[str, ...]:
     """``CARE_KINDS`` comes from plan.yaml on first use (see ``store.records``)."""
     from backspasm.store import records
 
     return getattr(records, name)  # AttributeError for any other name
+
 
 __all__ = [
     "open_store", "Store", "StoreError", "NotFoundError", "ConflictError", "ImportFormatError",

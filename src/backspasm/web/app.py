@@ -1,10 +1,11 @@
 """The web app: ``create_app(settings)`` builds one FastAPI application.
 
-Routers live one per area in their own modules (``pages/*.py``, ``api/*.py``,
-``auth.py``); each exposes ``router``, and may expose ``NAV = (order, label, path)`` for
-the top navigation and ``setup(app)`` to install middleware or state. Every module is
-imported by name: a missing one stops the app (fail closed: without ``auth`` every request
-would reach the local profile unguarded).
+Routers live one per area in their own modules (``pages/*.py`` for HTML, ``api/*.py`` for
+JSON); each exposes ``router``, and may expose ``NAV = (order, label, path)`` for the top
+navigation and ``setup(app)`` to install middleware or state. ``auth.setup`` runs first, so
+its guard runs before every route of every router. Every module is imported by name: a
+missing one stops the app (fail closed: without ``auth`` every request would reach the
+local profile unguarded).
 """
 
 from __future__ import annotations
@@ -68,15 +69,26 @@ def service_worker_source(multi_user: bool) -> str:
 
 
 def router_modules() -> tuple[Any, ...]:
-    """The router modules, in the order their routes are matched (``auth`` first: its guard
-    runs before every route included after it)."""
-    from backspasm.web import auth
+    """The router modules, in the order their routes are matched."""
     from backspasm.web.api import diary as api_diary
+    from backspasm.web.api import docs as api_docs
+    from backspasm.web.api import plan as api_plan
+    from backspasm.web.api import session as api_session
     from backspasm.web.api import triage as api_triage
-    from backspasm.web.pages import diary, exports, learn, plan, privacy, settings, timer, triage
+    from backspasm.web.pages import (
+        account,
+        diary,
+        exports,
+        learn,
+        plan,
+        privacy,
+        settings,
+        timer,
+        triage,
+    )
 
-    return (auth, triage, plan, timer, learn, diary, settings, privacy, api_triage, api_diary,
-            exports)
+    return (account, triage, plan, timer, learn, diary, settings, privacy, api_session,
+            api_triage, api_plan, api_docs, api_diary, exports)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -135,6 +147,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(STATIC_DIR / "icons" / "icon.svg", media_type="image/svg+xml",
                             headers={"cache-control": "public, max-age=86400"})
 
+    from backspasm.web import auth
+
+    auth.setup(app)  # the guard, before any router is included
     for module in router_modules():
         if hasattr(module, "setup"):  # e.g. middleware or a profile resolver
             module.setup(app)

@@ -7,10 +7,13 @@ in one file. Timer completions, triage results and profile settings go through h
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backspasm.store import CareEntry, Store
 from backspasm.web.settings import Settings
+
+if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
 
 #: The key of the one profile of personal mode.
 LOCAL_KEY = "local"
@@ -19,7 +22,7 @@ LOCAL_KEY = "local"
 class DiaryLink:
     """Adapter over the diary :class:`~backspasm.store.Store` for the web app."""
 
-    def __init__(self, store: Store, settings: Settings, kb: Any = None) -> None:
+    def __init__(self, store: Store, settings: Settings, kb: Knowledge) -> None:
         self.store = store
         self.settings = settings
         self.kb = kb
@@ -29,7 +32,7 @@ class DiaryLink:
         return self.store.ensure_profile(
             LOCAL_KEY, tz=self.settings.timezone, region=self.settings.region).id
 
-    def profile_settings(self, profile_id: int, kb: Any) -> dict[str, Any]:
+    def profile_settings(self, profile_id: int, kb: Knowledge) -> dict[str, Any]:
         """Time zone, waking hours and region of a profile. ``region`` is the one to use
         (``core.region``: chosen, else from the time zone); ``region_choice`` says which."""
         from backspasm.status import profile_region

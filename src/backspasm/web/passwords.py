@@ -1,4 +1,6 @@
-"""The commonest passwords of ten or more characters, refused at sign-up.
+"""Passwords: the rules a new one must pass, hashing (argon2id) and checking.
+
+The commonest passwords of ten or more characters are refused at sign-up:
 
 Our selection of those that recur near the top of public lists of leaked passwords (such
 as the NCSC's "100,000 most common" list of breached passwords); kept small and in the
@@ -6,6 +8,14 @@ package, so no request leaves the machine. Compared case-insensitively.
 """
 
 from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+PASSWORD_MIN, PASSWORD_MAX = 10, 1024
 
 COMMON = frozenset("""
 0123456789 0987654321 1234567890 1234567891 12345678910 123456789a a123456789 123456789q
@@ -30,3 +40,47 @@ correcthorsebatterystaple
 def is_common(password: str) -> bool:
     """True when ``password`` (trimmed, any case) is on the list."""
     return password.strip().lower() in COMMON
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is refused, as the key of its message in ``web.yaml``
+    ``form_errors.account`` (``password_short``, ``password_long``, ``password_repeated``,
+    ``password_common``), or None."""
+    if len(password) < PASSWORD_MIN:
+        return "password_short"
+    if len(password) > PASSWORD_MAX:
+        return "password_long"
+    if len(set(password)) == 1:
+        return "password_repeated"
+    if is_common(password) or password.strip().lower() == email.strip().lower():
+        return "password_common"
+    return None
+
+
+def _hasher() -> PasswordHasher:  # argon2-cffi is imported on first use (start-up time)
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()  # argon2id, RFC 9106 low-memory profile defaults
+
+
+# A hash to verify against when the address is unknown, so both cases take as long.
+_DUMMY_HASH: str | None = None
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """True when ``password`` matches ``stored``; ``stored=None`` (no such account) costs
+    as long as a wrong password and is False."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    global _DUMMY_HASH
+    if stored is None:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_urlsafe(16))
+        stored, password = _DUMMY_HASH, password + "\x00never"
+    try:
+        return bool(_hasher().verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False

@@ -37,7 +37,7 @@ def _signs_for(request: Request) -> dict[str, Any]:
     """The emergency-signs card in this request's region: the signed-in person's profile,
     else (signed out in multi-user mode) the server's region."""
     from backspasm.web.deps import get_profile
-    from backspasm.web.pages.triage import emergency_signs_context
+    from backspasm.web.views import emergency_signs_context
 
     state = request.app.state
     if state.settings.multi_user and getattr(request.state, "user", None) is None:

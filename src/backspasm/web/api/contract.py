@@ -9,6 +9,7 @@ and under ``x-backspasm-rules``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -87,7 +88,7 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def allowed_methods(app: Any, scope: dict[str, Any]) -> list[str]:
+def allowed_methods(app: Any, scope: Mapping[str, Any]) -> list[str]:
     """Every method the OpenAPI document lists for ``scope``'s path (for ``Allow`` on a 405;
     Starlette names only the first matching route's). Empty when the path is not in it."""
     import re

@@ -1,8 +1,8 @@
 """JSON API for the diary: episodes, pain and care entries, and status, under /api/v1.
 
 Each request sees only its own profile (``deps.get_profile_id``): another person's id is
-404, exactly like an id that does not exist. Bodies are parsed strictly here (unknown
-fields are an error); errors are ``application/problem+json`` naming the field, and
+404, exactly like an id that does not exist. Bodies are pydantic models (``api/bodies.py``:
+strict, unknown fields are an error); errors are ``application/problem+json`` naming the field, and
 nothing is written when anything is wrong. In multi-user mode, writes need the session's
 CSRF token in ``X-CSRF-Token`` (see ``GET /api/v1/session``).
 """
@@ -10,24 +10,28 @@ CSRF token in ``X-CSRF-Token`` (see ``GET /api/v1/session``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AfterValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from backspasm.core.answers import parse_datetime
-from backspasm.core.times import RANGE_TEXT
 from backspasm.knowledge import Knowledge, load_knowledge
+from backspasm.web.api.bodies import (
+    AS_DATETIME_OR_NULL,
+    DATETIME_EXPECTED,
+    Body,
+    json_object,
+    request_body,
+    validate,
+)
 from backspasm.web.api.contract import date_time, text
-from backspasm.web.api.triage import _json_object
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.errors import BadInput, problem_response
 
 router = APIRouter(tags=["diary"])
-
-DATETIME_EXPECTED = (f"an RFC 3339 date-time with an offset {RANGE_TEXT}, "
-                     "e.g. 2026-11-25T08:00:00Z")
 
 _DT = {"type": "string", "format": "date-time"}
 EPISODE = {"type": "object", "required": ["id", "onset", "ended_at", "trigger"], "properties": {
@@ -61,11 +65,6 @@ def _ok(schema: dict[str, Any], description: str, status: int = 200) -> dict[int
                      "content": {"application/json": {"schema": schema}}}}
 
 
-def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
-    return {"requestBody": {"required": required,
-                            "content": {"application/json": {"schema": schema}}}}
-
-
 def _fmt(dt: datetime | None) -> str | None:
     return None if dt is None else dt.isoformat().replace("+00:00", "Z")
 
@@ -84,24 +83,6 @@ def care_json(c: Any) -> dict[str, Any]:
             "medicine": c.medicine, "note": c.note}
 
 
-def _check_fields(raw: dict[str, Any], allowed: dict[str, Any]) -> None:
-    for key in raw:
-        if key not in allowed:
-            names = ", ".join(allowed)
-            raise BadInput(key, f"no such field (allowed: {names})",
-                           f"{key}: unknown field (allowed: {names})")
-
-
-def _when(raw: dict[str, Any], name: str, now: datetime) -> datetime:
-    if raw.get(name) is None:
-        return now
-    value = raw[name]
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise BadInput(name, DATETIME_EXPECTED)
-    return parsed
-
-
 def _query_time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
@@ -118,14 +99,24 @@ async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 # --- episodes -------------------------------------------------------------------------------
 
-EPISODE_IN = {"type": "object", "additionalProperties": False, "properties": {
-    "onset": date_time("When the spasm started; default (absent or null): now", nullable=True),
-    "trigger": {"type": ["string", "null"], "enum": [
-        "lifting", "twisting", "sport", "sudden_movement", "fall", "unknown", None]}}}
-END_IN = {"type": "object", "additionalProperties": False, "properties": {
-    "at": date_time("When it ended; default (absent or null): now. Not before the episode's "
-                    "onset: an end before it clashes with what is stored (409)",
-                    nullable=True)}}
+TRIGGERS = ("lifting", "twisting", "sport", "sudden_movement", "fall", "unknown")
+
+
+class EpisodeIn(Body):
+    onset: Annotated[datetime | None, AS_DATETIME_OR_NULL, WithJsonSchema(date_time(
+        "When the spasm started; default (absent or null): now", nullable=True))] = None
+    trigger: Annotated[
+        Literal["lifting", "twisting", "sport", "sudden_movement", "fall", "unknown"] | None,
+        WithJsonSchema({"type": ["string", "null"], "enum": [*TRIGGERS, None]})] = None
+    EXPECTED: ClassVar[dict[str, str]] = {
+        "onset": DATETIME_EXPECTED, "trigger": "one of " + ", ".join(TRIGGERS) + ", or null"}
+
+
+class EndIn(Body):
+    at: Annotated[datetime | None, AS_DATETIME_OR_NULL, WithJsonSchema(date_time(
+        "When it ended; default (absent or null): now. Not before the episode's "
+        "onset: an end before it clashes with what is stored (409)", nullable=True))] = None
+    EXPECTED: ClassVar[dict[str, str]] = {"at": DATETIME_EXPECTED}
 
 
 @router.get("/api/v1/episodes", summary="Your episodes, oldest first",
@@ -140,25 +131,22 @@ async def list_episodes(request: Request,
 @router.post("/api/v1/episodes", status_code=201, summary="Start an episode",
              description="At most one episode is open at a time (409 otherwise).",
              responses={**_ok(EPISODE, "The new episode.", 201), **WRITE},
-             openapi_extra=_body(EPISODE_IN))
+             openapi_extra=request_body(EpisodeIn))
 async def start_episode(request: Request, profile_id: int = Depends(get_profile_id),
                         now: datetime = Depends(get_now)) -> JSONResponse:
-    raw = await _json_object(request)
-    _check_fields(raw, EPISODE_IN["properties"])
-    onset = _when(raw, "onset", now)
-    ep = await _call(request.app.state.store.start_episode, profile_id, onset=onset,
-                     trigger=raw.get("trigger"))
+    body = validate(EpisodeIn, await json_object(request))
+    ep = await _call(request.app.state.store.start_episode, profile_id,
+                     onset=body.onset or now, trigger=body.trigger)
     return JSONResponse(episode_json(ep), status_code=201)
 
 
 @router.post("/api/v1/episodes/current/end", summary="End the open episode",
              responses={**_ok(EPISODE, "The ended episode."), **WRITE},
-             openapi_extra=_body(END_IN, required=False))
+             openapi_extra=request_body(EndIn, required=False))
 async def end_episode(request: Request, profile_id: int = Depends(get_profile_id),
                       now: datetime = Depends(get_now)) -> JSONResponse:
-    raw = await _json_object(request) if await request.body() else {}
-    _check_fields(raw, END_IN["properties"])
-    ep = await _call(request.app.state.store.end_episode, profile_id, at=_when(raw, "at", now))
+    body = validate(EndIn, await json_object(request) if await request.body() else {})
+    ep = await _call(request.app.state.store.end_episode, profile_id, at=body.at or now)
     return JSONResponse(episode_json(ep))
 
 
@@ -183,29 +171,54 @@ async def get_episode(request: Request, episode_id: int,
 
 # --- pain and care entries ------------------------------------------------------------------
 
-PAIN_IN = {"type": "object", "additionalProperties": False, "required": ["score"],
-           "properties": {"score": {"type": "integer", "minimum": 0, "maximum": 10},
-                          "at": date_time("When; default (absent or null): now",
-                                          nullable=True),
-                          "note": text(2000)}}
-_CARE_KINDS = list(load_knowledge().vocabulary.care_kinds)  # plan.yaml care_kinds
-_OTHER_KINDS = [k for k in _CARE_KINDS if k != "medicine"]
-CARE_IN = {"type": "object", "additionalProperties": False, "required": ["kind"],
-           "properties": {
-               "kind": {"enum": _CARE_KINDS},
-               "start": date_time("When it started; default (absent or null): now",
-                                  nullable=True),
-               "minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 1440},
-               "medicine": {**text(200), "description": "The medicine's name: needed when, "
-                            "and only when, kind is medicine."},
-               "note": text(2000)},
-           # The medicine rule: a name (not only spaces) with kind medicine, none otherwise.
-           "oneOf": [
-               {"properties": {"kind": {"const": "medicine"}, "medicine": {
-                   "type": "string", "maxLength": 200, "pattern": "^[^\\u0000]*\\S[^\\u0000]*$"}},
-                "required": ["kind", "medicine"]},
-               {"properties": {"kind": {"enum": _OTHER_KINDS}, "medicine": {"type": "null"}},
-                "required": ["kind"]}]}
+CARE_KINDS = tuple(load_knowledge().vocabulary.care_kinds)  # plan.yaml care_kinds
+_OTHER_KINDS = [kind for kind in CARE_KINDS if kind != "medicine"]
+
+
+MEDICINE_RULE: list[JsonValue] = [
+    {"properties": {"kind": {"const": "medicine"}, "medicine": {
+        "type": "string", "maxLength": 200, "pattern": "^[^\\u0000]*\\S[^\\u0000]*$"}},
+     "required": ["kind", "medicine"]},
+    {"properties": {"kind": {"enum": list(_OTHER_KINDS)}, "medicine": {"type": "null"}},
+     "required": ["kind"]}]
+
+
+def _care_kind(kind: str) -> str:
+    if kind not in CARE_KINDS:
+        raise ValueError("a care kind")
+    return kind
+
+
+class PainIn(Body):
+    score: Annotated[int, Field(ge=0, le=10)]
+    at: Annotated[datetime | None, AS_DATETIME_OR_NULL, WithJsonSchema(date_time(
+        "When; default (absent or null): now", nullable=True))] = None
+    note: Annotated[str | None, WithJsonSchema(text(2000))] = None
+    EXPECTED: ClassVar[dict[str, str]] = {
+        "score": "a whole number from 0 to 10", "at": DATETIME_EXPECTED,
+        "note": "text of at most 2000 characters, or null"}
+
+
+class CareIn(Body):
+    kind: Annotated[str, AfterValidator(_care_kind), WithJsonSchema({"enum": list(CARE_KINDS)})]
+    start: Annotated[datetime | None, AS_DATETIME_OR_NULL, WithJsonSchema(date_time(
+        "When it started; default (absent or null): now", nullable=True))] = None
+    minutes: Annotated[int | None, Field(ge=1, le=1440), WithJsonSchema(
+        {"type": ["integer", "null"], "minimum": 1, "maximum": 1440})] = None
+    medicine: Annotated[str | None, WithJsonSchema({
+        **text(200), "description": "The medicine's name: needed when, and only when, "
+        "kind is medicine."})] = None
+    note: Annotated[str | None, WithJsonSchema(text(2000))] = None
+    EXPECTED: ClassVar[dict[str, str]] = {
+        "kind": "one of " + ", ".join(CARE_KINDS), "start": DATETIME_EXPECTED,
+        "minutes": "a whole number of minutes from 1 to 1440, or null",
+        "medicine": "the medicine's name (at most 200 characters), or null",
+        "note": "text of at most 2000 characters, or null"}
+    # The medicine rule (checked by the store): a name (not only spaces) with kind
+    # medicine, none otherwise.
+    model_config = ConfigDict(json_schema_extra={"oneOf": MEDICINE_RULE})
+
+
 RANGE = {"since": Query(None, description="RFC 3339 date-time: entries at or after it.",
                         max_length=64),
          "until": Query(None, description="RFC 3339 date-time: entries before it.",
@@ -225,16 +238,12 @@ async def list_pain(request: Request, since: str | None = RANGE["since"],
 
 @router.post("/api/v1/pain", status_code=201, summary="Log a pain score (0 to 10)",
              responses={**_ok(PAIN, "The new entry.", 201), **WRITE},
-             openapi_extra=_body(PAIN_IN))
+             openapi_extra=request_body(PainIn))
 async def log_pain(request: Request, profile_id: int = Depends(get_profile_id),
                    now: datetime = Depends(get_now)) -> JSONResponse:
-    raw = await _json_object(request)
-    _check_fields(raw, PAIN_IN["properties"])
-    score = raw.get("score")
-    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
-        raise BadInput("score", "a whole number from 0 to 10")
-    entry = await _call(request.app.state.store.log_pain, profile_id, score=raw["score"],
-                        at=_when(raw, "at", now), note=raw.get("note"))
+    body = validate(PainIn, await json_object(request))
+    entry = await _call(request.app.state.store.log_pain, profile_id, score=body.score,
+                        at=body.at or now, note=body.note)
     return JSONResponse(pain_json(entry), status_code=201)
 
 
@@ -251,23 +260,20 @@ async def list_care(request: Request, since: str | None = RANGE["since"],
 
 @router.post("/api/v1/care", status_code=201, summary="Log a care session",
              responses={**_ok(CARE, "The new entry.", 201), **WRITE},
-             openapi_extra=_body(CARE_IN))
+             openapi_extra=request_body(CareIn))
 async def log_care(request: Request, profile_id: int = Depends(get_profile_id),
                    now: datetime = Depends(get_now)) -> JSONResponse:
-    raw = await _json_object(request)
-    _check_fields(raw, CARE_IN["properties"])
-    if "kind" not in raw:
-        raise BadInput("kind", "one of " + ", ".join(CARE_IN["properties"]["kind"]["enum"]))
+    body = validate(CareIn, await json_object(request))
     from backspasm.core.limits import check_care_minutes
     from backspasm.core.plan import PlanError
 
     try:
-        check_care_minutes(request.app.state.kb, raw["kind"], raw.get("minutes"))
+        check_care_minutes(request.app.state.kb, body.kind, body.minutes)
     except PlanError as exc:
         raise BadInput(exc.field, exc.expected, str(exc)) from None
-    entry = await _call(request.app.state.store.log_care, profile_id, kind=raw["kind"],
-                        start=_when(raw, "start", now), minutes=raw.get("minutes"),
-                        medicine=raw.get("medicine"), note=raw.get("note"))
+    entry = await _call(request.app.state.store.log_care, profile_id, kind=body.kind,
+                        start=body.start or now, minutes=body.minutes,
+                        medicine=body.medicine, note=body.note)
     return JSONResponse(care_json(entry), status_code=201)
 
 

@@ -20,6 +20,7 @@ from backspasm.status import status_report
 from backspasm.web.chart import ChartCare, ChartPoint, pain_chart_svg
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.templating import render
+from backspasm.web.views import card, form_error, sources_of
 
 router = APIRouter(include_in_schema=False)
 NAV = (30, "Diary", "/diary")
@@ -54,8 +55,6 @@ def _care_what(what: str, minutes: int | None) -> str:
 
 def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
           episode_id: int | None = None, show_all: bool = False) -> dict[str, Any]:
-    from backspasm.web.pages.triage import CARD_STYLE
-
     store = request.app.state.store
     profile = store.get_profile(profile_id)
     zone = ZoneInfo(profile.tz)
@@ -92,14 +91,11 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
     if not show_all:
         entries = entries[:MAX_ENTRIES]
     status = status_report(store, profile, kb, now)
-    style, icon = CARD_STYLE[status["level"]]
-    sources: list[str] = []
-    for reason in status["new_reasons"]:
-        sources += [s for s in reason["sources"] if s not in sources]
+    sources = sources_of(*[reason["sources"] for reason in status["new_reasons"]])
     if status["rose"] or status["shows"] == "emergency":
-        sources += [s for s in status["care_card"]["sources"] if s not in sources]
+        sources = sources_of(sources, status["care_card"]["sources"])
     return {
-        "title": "My diary", "tz": profile.tz, "chart": chart, "entries": entries,
+        "tz": profile.tz, "chart": chart, "entries": entries,
         "episode": shown, "current": current,
         "viewing_past": episode_id is not None and shown != current,
         "episode_start": _local(shown.onset, zone) if shown else None,
@@ -110,7 +106,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
                           for e in reversed(episodes) if e is not shown],
         "status": status, "result": {"care_card": status["care_card"],
                                      "reasons": status["new_reasons"]},
-        "card": {"style": style, "icon": icon}, "page_sources": sources,
+        "card": card(status["level"]), "page_sources": sources,
         "scores": range(11), "errors": {}, "hours_value": "", "total_entries": total,
         "care_kinds": _care_kinds(labels),
         "care": {"kind": "", "medicine": "", "time": format_time(now, tz=zone),
@@ -144,7 +140,7 @@ def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,
            errors: dict[str, str], **extra: Any) -> HTMLResponse:
     """The diary page again with the problem shown (422); nothing was written."""
     ctx = _view(request, kb, profile_id, now)
-    ctx.update(errors=errors, title="Error: My diary", **extra)
+    ctx.update(errors=errors, **extra)
     return render(request, "diary.html", ctx, status_code=422)
 
 
@@ -159,7 +155,7 @@ def log_pain(request: Request, score: str = Form(""), csrf_token: str = Form("")
     value = score.strip()
     if not (value.isascii() and value.isdigit() and 0 <= int(value) <= 10):
         return _again(request, kb, profile_id, now,
-                      {"score": "Choose how bad your pain is, from 0 to 10"})
+                      {"score": form_error(kb, "diary", "score")})
     request.app.state.store.log_pain(profile_id, score=int(value), at=now)
     return _back()
 
@@ -182,7 +178,7 @@ def start_episode(request: Request, hours: str = Form(""), csrf_token: str = For
     value = hours.strip()
     if not (value.isascii() and value.isdigit() and 0 <= int(value) <= MAX_ONSET_HOURS):
         return _again(request, kb, profile_id, now,
-                      {"hours": f"Enter the number of hours, from 0 to {MAX_ONSET_HOURS}"},
+                      {"hours": form_error(kb, "onset", "hours", maximum=MAX_ONSET_HOURS)},
                       hours_value=value[:20])
     store = request.app.state.store
     if store.current_episode(profile_id) is None:
@@ -231,23 +227,23 @@ def log_care(request: Request, care_kind: str = Form(""), care_medicine: str = F
     minutes, note = care_minutes.strip(), care_note.strip()
     errors: dict[str, str] = {}
     if kind not in CARE_KINDS:
-        errors["care_kind"] = "Choose what you did"
+        errors["care_kind"] = form_error(kb, "diary", "care_kind")
     if kind == "medicine" and not medicine:
-        errors["care_medicine"] = "Enter the name of the medicine you took"
+        errors["care_medicine"] = form_error(kb, "diary", "medicine_missing")
     elif kind in CARE_KINDS and kind != "medicine" and medicine:
-        errors["care_medicine"] = ("Leave the medicine name empty, or choose "
-                                   "\u201cMedicine\u201d above")
+        errors["care_medicine"] = form_error(kb, "diary", "medicine_not_needed")
     elif len(medicine) > MEDICINE_MAX:
-        errors["care_medicine"] = f"Keep the medicine name under {MEDICINE_MAX} characters"
+        errors["care_medicine"] = form_error(kb, "diary", "medicine_long",
+                                             maximum=MEDICINE_MAX)
     start = parse_care_time(care_time, now, zone)
     if start is None:
-        errors["care_time"] = "Enter the time as hours and minutes, like 14:30"
+        errors["care_time"] = form_error(kb, "diary", "care_time")
     if minutes and not (minutes.isascii() and minutes.isdigit()
                         and 1 <= int(minutes) <= CARE_MINUTES_MAX):
-        errors["care_minutes"] = (f"Enter the minutes as a whole number from 1 to "
-                                  f"{CARE_MINUTES_MAX}, or leave it empty")
+        errors["care_minutes"] = form_error(kb, "diary", "care_minutes",
+                                            maximum=CARE_MINUTES_MAX)
     if len(note) > NOTE_MAX or "\x00" in note:
-        errors["care_note"] = f"Keep the note under {NOTE_MAX} characters"
+        errors["care_note"] = form_error(kb, "diary", "note_long", maximum=NOTE_MAX)
     if "care_minutes" not in errors and minutes:
         from backspasm.core.limits import check_care_minutes, max_care_minutes
         from backspasm.core.plan import PlanError
@@ -255,8 +251,8 @@ def log_care(request: Request, care_kind: str = Form(""), care_medicine: str = F
         try:
             check_care_minutes(kb, kind, int(minutes))
         except PlanError:
-            errors["care_minutes"] = (f"Enter at most {max_care_minutes(kb, kind)} minutes "
-                                      f"for {kind}: the longest session the plan allows")
+            errors["care_minutes"] = form_error(kb, "diary", "care_minutes_plan",
+                                                maximum=max_care_minutes(kb, kind), kind=kind)
     if not errors:
         try:
             store.log_care(profile_id, kind=kind, start=start,

@@ -94,20 +94,13 @@ def _emergency_card(request: Request, kb: Knowledge, profile_id: int,
     """The emergency card's context when ``core.guidance`` says emergency (H4), else None."""
     from backspasm.core.guidance import emergency_view
     from backspasm.web.deps import get_profile
-    from backspasm.web.pages.triage import CARD_STYLE
-    from backspasm.web.shown import page_guidance
+    from backspasm.web.views import emergency_context, page_guidance
 
     g = page_guidance(request, profile_id, now)
     if not g.emergency:
         return None
     profile = get_profile(request)
-    result = emergency_view(kb, g, region=profile["region"], now=now)
-    style, icon = CARD_STYLE[result["level"]]
-    sources: list[str] = []
-    for group in (result["care_card"]["sources"], *[r["sources"] for r in result["reasons"]]):
-        sources += [s for s in group if s not in sources]
-    return {"result": result, "card": {"style": style, "icon": icon},
-            "region_choice": profile.get("region_choice"), "page_sources": sources}
+    return emergency_context(emergency_view(kb, g, region=profile["region"], now=now), profile)
 
 
 def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None,
@@ -118,7 +111,6 @@ def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None,
         request,
         "exports.html",
         {
-            "title": "Calendar and reports",
             "feed_note": kb["exports"]["calendar"]["feed_note"],
             "feed_since": FeedTokens(store).feed_token_created(profile_id),
             "new_url": new_url,

@@ -9,8 +9,8 @@ from starlette.responses import HTMLResponse
 
 from backspasm.core.fit import learn_for
 from backspasm.web.deps import get_now, get_profile, get_profile_id
-from backspasm.web.shown import emergency_page
 from backspasm.web.templating import render
+from backspasm.web.views import emergency_page
 
 router = APIRouter(include_in_schema=False)
 NAV = (40, "Learn", "/learn")

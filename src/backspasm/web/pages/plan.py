@@ -16,8 +16,8 @@ from backspasm.knowledge.formats import format_date, format_time
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE
-from backspasm.web.shown import emergency_page
 from backspasm.web.templating import render
+from backspasm.web.views import emergency_page, form_error
 
 router = APIRouter(include_in_schema=False)
 NAV = (20, "My plan", "/plan")
@@ -95,7 +95,7 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
     answers = _journey_answers(request, profile_id, now)
     onset = _onset(request, profile_id, answers)
     if onset is None:
-        return render(request, "plan_onset.html", {"title": "My plan", "error": None,
+        return render(request, "plan_onset.html", {"error": None,
                                                    "value": ""})
     easing = is_easing(kb, answers.get("pain_now"), answers.get("pain_trend"))
     plan = make_plan(kb, onset=onset, now=now, tz=profile["tz"], wake=profile["wake"],
@@ -103,7 +103,7 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
                      person=request.app.state.diary.person(profile_id),
                      region=profile["region"])
     view = _view(kb, plan, now)
-    return render(request, "plan.html", {"title": "My plan", **view,
+    return render(request, "plan.html", {**view,
                                          "page_sources": _page_sources(kb, plan.steps,
                                                                        view["phase"])})
 
@@ -120,7 +120,7 @@ def set_onset(request: Request, hours: str = Form(""), csrf_token: str = Form(""
     value = hours.strip()
     if not (value.isascii() and value.isdigit() and 0 <= int(value) <= MAX_ONSET_HOURS):
         return render(request, "plan_onset.html", {
-            "title": "Error: My plan", "value": value[:20],
-            "error": f"Enter the number of hours, from 0 to {MAX_ONSET_HOURS}"}, status_code=422)
+            "value": value[:20],
+            "error": form_error(kb, "onset", "hours", maximum=MAX_ONSET_HOURS)}, status_code=422)
     request.app.state.diary.start_episode(profile_id, now - timedelta(hours=int(value)))
     return RedirectResponse("/plan", status_code=303)

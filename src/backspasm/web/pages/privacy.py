@@ -22,7 +22,7 @@ NAV = (60, "Privacy", "/privacy")
 def privacy_page(request: Request, profile_id: int = Depends(get_profile_id)) -> HTMLResponse:
     counts = request.app.state.store.counts(profile_id)
     user = getattr(request.state, "user", None)
-    return render(request, "privacy.html", {"title": "Privacy and your data", "counts": counts,
+    return render(request, "privacy.html", {"counts": counts,
                                             "email": user.email if user else None})
 
 
@@ -40,7 +40,7 @@ def export_everything(request: Request, profile_id: int = Depends(get_profile_id
 @router.get("/privacy/delete", response_class=HTMLResponse)
 def delete_confirm(request: Request, profile_id: int = Depends(get_profile_id)) -> HTMLResponse:
     counts = request.app.state.store.counts(profile_id)
-    return render(request, "privacy_delete.html", {"title": "Delete everything",
+    return render(request, "privacy_delete.html", {
                                                    "counts": counts})
 
 
@@ -69,4 +69,4 @@ def delete_everything(request: Request, csrf_token: str = Form(""),
 
 @router.get("/privacy/deleted", response_class=HTMLResponse)
 def deleted(request: Request) -> HTMLResponse:
-    return render(request, "privacy_deleted.html", {"title": "Your data is deleted"})
+    return render(request, "privacy_deleted.html")

@@ -4,7 +4,7 @@ the diary's clock and the emergency numbers all follow these."""
 from __future__ import annotations
 
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -14,6 +14,10 @@ from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_profile_id
 from backspasm.web.templating import render
+from backspasm.web.views import form_error
+
+if TYPE_CHECKING:
+    from backspasm.store import Profile
 
 router = APIRouter(include_in_schema=False)
 NAV = (50, "Settings", "/settings")
@@ -28,11 +32,11 @@ def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[
     regions = [{"id": r["id"], "name": r["name"], "number": r["emergency_number"]}
                for r in kb["regions"]["regions"]]
     return render(request, "settings.html", {
-        "title": ("Error: " if errors else "") + "Settings", "values": values,
+        "values": values,
         "errors": errors, "regions": regions, "saved": saved}, status_code=status)
 
 
-def _values(kb: Knowledge, profile: Any) -> dict[str, str]:
+def _values(kb: Knowledge, profile: Profile) -> dict[str, str]:
     from backspasm.status import profile_region
 
     # Not chosen yet: preselect the region of the time zone, and say so on the page.
@@ -64,16 +68,16 @@ def save_settings(request: Request, tz: str = Form(""), wake: str = Form(""),
             raise ValueError
         ZoneInfo(values["tz"])
     except (ZoneInfoNotFoundError, ValueError):
-        errors["tz"] = "Enter a time zone name, like Europe/London or America/New_York"
+        errors["tz"] = form_error(kb, "settings", "tz")
     wake_t, sleep_t = _hhmm(values["wake"]), _hhmm(values["sleep"])
     if wake_t is None:
-        errors["wake"] = "Enter the time you get up, like 07:00"
+        errors["wake"] = form_error(kb, "settings", "wake")
     if sleep_t is None:
-        errors["sleep"] = "Enter the time you go to bed, like 22:00"
+        errors["sleep"] = form_error(kb, "settings", "sleep")
     if wake_t and sleep_t and wake_t >= sleep_t:
-        errors["sleep"] = "The time you go to bed must be later than the time you get up"
+        errors["sleep"] = form_error(kb, "settings", "sleep_before_wake")
     if values["region"] not in {r["id"] for r in kb["regions"]["regions"]}:
-        errors["region"] = "Choose where you live"
+        errors["region"] = form_error(kb, "settings", "region")
     if errors:
         return _page(request, kb, values, errors, status=422)
     request.app.state.store.update_profile(profile_id, tz=values["tz"], wake=wake_t,

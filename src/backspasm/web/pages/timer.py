@@ -24,8 +24,8 @@ from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.errors import BadInput
-from backspasm.web.shown import emergency_page
 from backspasm.web.templating import render
+from backspasm.web.views import emergency_page
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,7 +10,6 @@ never in URLs.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -25,28 +24,24 @@ from backspasm.core.flow import (
     journey_state,
     question,
 )
-from backspasm.core.triage import emergency_signs
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.messages import say_n
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
-from backspasm.web.regions import region_info
-from backspasm.web.shown import record_or_note, render_emergency
 from backspasm.web.templating import render
+from backspasm.web.views import (
+    card,
+    emergency_signs_context,
+    form_error,
+    record_or_note,
+    render_emergency,
+    server_region,
+    sources_of,
+)
 
 router = APIRouter(include_in_schema=False)
 NAV = (10, "Check symptoms", "/")
-
-#: Care-card style per level: the class, and an icon that repeats the meaning of the words.
-CARD_STYLE = {
-    "emergency_ambulance": ("emergency", "!"),
-    "emergency": ("emergency", "!"),
-    "consultation_24": ("urgent", "!"),
-    "consultation": ("nonurgent", "i"),
-    "self_care": ("selfcare", "\u2713"),
-}
-
 
 def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
@@ -73,52 +68,6 @@ def _state(journey: Journey, kb: Knowledge, now: datetime, region: str | None) -
     return journey_state(journey.answers, kb, now=now, unsure=journey.unsure, region=region)
 
 
-def _card(result: dict[str, Any]) -> dict[str, Any]:
-    style, icon = CARD_STYLE[result["level"]]
-    return {"style": style, "icon": icon}
-
-
-def _sources_of(*groups: Any) -> list[str]:
-    out: list[str] = []
-    for group in groups:
-        for sid in group or []:
-            if sid not in out:
-                out.append(sid)
-    return out
-
-
-def emergency_signs_context(kb: Knowledge, region: str | None,
-                            region_choice: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the ``_signs.html`` card needs: the signs (generated from every emergency rule,
-    grouped by level), the region's number, their sources. ``region=None``: the server's
-    region (``server_region``), e.g. signed out."""
-    from backspasm.core.region import fill_region
-
-    if region is None:
-        region, region_choice = server_region(kb, None)
-    words = kb["web"]["emergency_signs"]
-    info = region_info(kb, region)
-    every = emergency_signs(kb)
-    groups = [{"level": level, "heading": fill_region(lead, info),
-               "signs": [s.text for s in every if s.level == level]}
-              for level, lead in words["levels"].items()]
-    sources = _sources_of(*[s.sources for s in every])
-    card = {"heading": words["heading"], "intro": words["intro"], "groups": groups,
-            "sources": sources}
-    return {"signs": card, "region": info, "region_choice": region_choice,
-            "page_sources": sources}
-
-
-def server_region(kb: Knowledge, settings: Any) -> tuple[str, dict[str, Any]]:
-    """The region for a visitor with no profile: the server's ``--region``, else the one
-    of its time zone (``core.region``)."""
-    from backspasm.core.region import choose_region
-
-    choice = choose_region(kb, profile_region=getattr(settings, "region", None),
-                           tz=getattr(settings, "timezone", None))
-    return choice.id, choice.to_dict()
-
-
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
     """The start page. Public in multi-user mode too: emergency signs never wait (H20)."""
@@ -130,7 +79,7 @@ def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
     web = kb["web"]
     ctx = emergency_signs_context(kb, region, choice)
     ctx.update({"title": web["start"]["heading"], "start": web["start"],
-                "page_sources": _sources_of(ctx["page_sources"], web["start"]["sources"])})
+                "page_sources": sources_of(ctx["page_sources"], web["start"]["sources"])})
     return render(request, "start.html", ctx)
 
 
@@ -218,13 +167,11 @@ def _question_page(request: Request, q: Question, journey: Journey, kb: Knowledg
     }, status_code=422 if error else 200)
 
 
-def _friendly_error(q: Question) -> str:
+def _friendly_error(q: Question, kb: Knowledge) -> str:
     if q.kind in ("yes_no", "choice"):
-        return "Select an answer"
-    if q.kind == "hours_ago":
-        return (f"Enter a whole number of hours, from {q.minimum} to {q.maximum}, "
-                "or of days")
-    return f"Enter a whole number from {q.minimum} to {q.maximum}"
+        return form_error(kb, "question", "choose")
+    key = "hours_ago" if q.kind == "hours_ago" else "number"
+    return form_error(kb, "question", key, minimum=q.minimum, maximum=q.maximum)
 
 
 def _known_question(kb: Knowledge, qid: str) -> Question:
@@ -262,7 +209,7 @@ def answer(request: Request, qid: str, answer: str = Form(""), change: str = For
         answers, unsure = apply_answer(journey.answers, journey.unsure, q, raw, now=now)
     except AnswersError:
         return _question_page(request, q, journey, kb, now, bool(change),
-                              error=_friendly_error(q), value=answer[:100])
+                              error=_friendly_error(q, kb), value=answer[:100])
     journey.answers, journey.unsure = answers, sorted(unsure)
     state = _state(journey, kb, now, profile["region"])
     journey.answers, journey.unsure = state.answers, sorted(state.unsure)
@@ -295,10 +242,10 @@ def stop(request: Request, kb: Knowledge = Depends(get_kb),
     # "Change your last answer": the one given last, else the last on the route.
     last = next((h for h in reversed(journey.history) if h in asked), None)
     return render(request, "stop.html", {
-        "title": result["care_card"]["heading"], "result": result, "card": _card(result),
+        "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
         "last": last or (asked[-1] if asked else None), "note": note,
         "region_choice": profile["region_choice"],
-        "page_sources": _sources_of(result["care_card"]["sources"],
+        "page_sources": sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]]),
     })
 
@@ -315,7 +262,7 @@ def check(request: Request, kb: Knowledge = Depends(get_kb),
         return _redirect(_url(state))
     rows = [{"q": q, "answer": _display(q, journey, kb, now)} for q in state.asked]
     return render(request, "check.html", {
-        "title": "Check your answers", "rows": rows,
+        "rows": rows,
         "back": f"/triage/q/{state.asked[-1].id}" if state.asked else "/"})
 
 
@@ -348,9 +295,9 @@ def confirm(request: Request, csrf_token: str = Form(""), kb: Knowledge = Depend
             return render_emergency(request, kb, journey.result, profile, note=note)
         return render(request, "result.html", {
             "title": journey.result["care_card"]["heading"], "result": journey.result,
-            "card": _card(journey.result), "note": note,
+            "card": card(journey.result["level"]), "note": note,
             "region_choice": profile["region_choice"],
-            "page_sources": _sources_of(journey.result["care_card"]["sources"])})
+            "page_sources": sources_of(journey.result["care_card"]["sources"])})
     return _redirect("/triage/result")
 
 
@@ -370,9 +317,9 @@ def result_page(request: Request, kb: Knowledge = Depends(get_kb),
     if result is None or result["care_card"].get("emergency"):
         return _redirect("/triage/check")  # not confirmed yet
     return render(request, "result.html", {
-        "title": result["care_card"]["heading"], "result": result, "card": _card(result),
+        "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
         "region_choice": profile["region_choice"],
-        "page_sources": _sources_of(result["care_card"]["sources"],
+        "page_sources": sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]],
                                     *[a["sources"] for a in result.get("advice", [])]),
     })
