@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES_RUN := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 APT_PACKAGES_TEST := chromium poppler-utils
-APT_PACKAGES_BENCH := wrk
+APT_PACKAGES_BENCH := wrk hyperfine
 
 .PHONY: run test bench setup setup-test lint clean
 

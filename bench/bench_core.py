@@ -1,17 +1,14 @@
-"""Triage core benchmark: evaluations per second beside loading the knowledge once, and the
-cold start of `backspasm triage --answers FILE --json` beside `python -c pass`.
+"""Triage core benchmark: evaluations per second beside loading the knowledge once (the
+whole-process time of `backspasm triage --answers FILE --json` is in bench_speed.py).
 
 Prints a markdown table. Ratios are measured in this one run, on this machine.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,15 +49,6 @@ def per_second(fn, min_time: float = 1.0) -> tuple[float, float]:
             return n / elapsed, elapsed / n
 
 
-def median_wall(cmd: list[str], runs: int, stdin: str | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     loads = []
     for _ in range(5):
@@ -78,17 +66,6 @@ def main() -> None:
     flow_rate, flow_cost = per_second(
         lambda: next_step({"chest_pain": False, "age": 40}, kb, now=NOW)
     )
-
-    python = sys.executable
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(ANSWERS, fh)
-        path = fh.name
-    try:
-        runs = int(os.environ.get("BENCH_RUNS", "20"))
-        base = median_wall([python, "-c", "pass"], runs)
-        cli = median_wall([python, "-m", "backspasm", "triage", "--answers", path, "--json"], runs)
-    finally:
-        os.unlink(path)
 
     rows = [
         (
@@ -110,11 +87,6 @@ def main() -> None:
             "flow next_step (2 answers)",
             f"{flow_rate:,.0f} /s ({flow_cost * 1e6:.1f} µs)",
             f"{flow_cost / tri_cost:.1f}× triage alone",
-        ),
-        (
-            f"cold start `backspasm triage --answers F --json` (median of {runs})",
-            f"{cli * 1000:.0f} ms",
-            f"`python -c pass` {base * 1000:.0f} ms; {cli / base:.1f}×; budget 250 ms",
         ),
     ]
     print("## Triage core\n")

@@ -1,38 +1,28 @@
-"""Benchmark: memory under a bounded mixed soak (issue 10, finding 9).
+"""Memory under a bounded mixed soak (issue 10, finding 9); run by ``bench_speed.py``.
 
 ``backspasm serve --multi-user`` on a temporary SQLite diary; four client threads, each
 signed in as its own account, loop over a mix of writes (pain, care, episodes), pages
 (diary, plan, timer, learn, exports), the JSON API (status, triage, plan) and, now and
-then, the PDF report and the calendar, for ``BENCH_SOAK_SECONDS`` (default 60; the closing
-note of issue 10 used 600). Prints the server's RSS at the start, middle and end, and the
-requests sent. A leak shows as RSS still climbing between middle and end.
+then, the PDF report and the calendar, for ``seconds`` (``BENCH_SOAK_SECONDS``, default 60;
+the closing note of issue 10 used 600). Gives the server's RSS at the start, middle and end,
+and the requests sent. A leak shows as RSS still climbing between middle and end.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _webbench import serve_process
+from _webbench import rss_mb, serve_process
 
 SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
 CLIENTS = 4
 PASSWORD = "correct horse battery"
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _client(base: str, n: int) -> tuple[httpx.Client, dict[str, str]]:
@@ -70,34 +60,24 @@ def _loop(base: str, n: int, stop: threading.Event, counts: list[int]) -> None:
     c.close()
 
 
-def main() -> int:
-    tmp = Path(tempfile.mkdtemp())
-    try:
-        with serve_process(tmp / "soak.db", "--multi-user") as (base, proc):
-            stop, counts = threading.Event(), [0] * CLIENTS
-            threads = [threading.Thread(target=_loop, args=(base, n, stop, counts))
-                       for n in range(CLIENTS)]
-            samples = [("start (idle)", 0.0, rss_mb(proc.pid), 0)]
-            started = time.monotonic()
+def soak(tmp: Path, seconds: float = SECONDS) -> list[tuple[str, float, float, int]]:
+    """(when, seconds, RSS MB, requests so far) at the start, middle and end of a soak
+    against a new multi-user server on a SQLite diary in ``tmp``."""
+    with serve_process(tmp / "soak.db", "--multi-user") as (base, proc):
+        stop, counts = threading.Event(), [0] * CLIENTS
+        threads = [threading.Thread(target=_loop, args=(base, n, stop, counts))
+                   for n in range(CLIENTS)]
+        samples = [("start (idle)", 0.0, rss_mb(proc.pid), 0)]
+        started = time.monotonic()
+        try:
             for t in threads:
                 t.start()
-            for label, at in (("middle", SECONDS / 2), ("end", SECONDS)):
+            for label, at in (("middle", seconds / 2), ("end", seconds)):
                 time.sleep(max(0.0, started + at - time.monotonic()))
                 samples.append((label, time.monotonic() - started, rss_mb(proc.pid),
                                 sum(counts)))
+        finally:
             stop.set()
             for t in threads:
                 t.join()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\n### Memory over a mixed soak ({CLIENTS} clients, {SECONDS:.0f} s, 1 worker, "
-          "SQLite, multi-user)\n")
-    print("| when | seconds | RSS MB | requests so far |")
-    print("|---|---:|---:|---:|")
-    for label, secs, mb, sent in samples:
-        print(f"| {label} | {secs:.0f} | {mb:.1f} | {sent:,} |")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return samples
