@@ -29,7 +29,7 @@ def _on_complete(kind: str, started_at: datetime, minutes: float,
 
     ``kind`` is the plan's session kind (``ice``, ``heat`` or ``contrast_shower``),
     ``started_at`` an aware UTC datetime, ``minutes`` the length that was run.
-    The diary (issue 3) logs the session here.
+    The diary logs the session here.
     """
     from backspasm.cli.log import log_timer_session
 

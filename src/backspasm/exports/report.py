@@ -214,7 +214,7 @@ _FONT_LOCK = threading.Lock()
 def _font_config() -> Any:
     """One WeasyPrint font configuration for the process. Without it every report builds
     its own Pango font map, whose native memory is not given back: a server's RSS grew by
-    about 0.25 MB per report (issue 10, bench/bench_soak.py). Used under a lock: a font
+    about 0.25 MB per report (the soak in bench/bench_speed.py). Used under a lock: a font
     map is not safe to share between threads at once."""
     global _FONT_CONFIG
     if _FONT_CONFIG is None:

@@ -68,7 +68,7 @@ def user_texts(kb: Knowledge) -> Iterator[Text]:
         yield from _walk(kb.data[stem], "", f"{stem}.yaml", False)
 
 
-#: Flesch-Kincaid grade limits (issue 9): every text, and evidence notes.
+#: Flesch-Kincaid grade limits: every text, and evidence notes.
 GRADE_LIMIT = 6.0
 EVIDENCE_GRADE_LIMIT = 8.0
 #: Below this many words a grade formula says little; short texts (titles, labels) are

@@ -55,7 +55,7 @@ def export_schema() -> dict[str, Any]:
 @cache
 def _validator() -> Validator:
     # Imported here, not at the top: jsonschema costs ~100 ms to import, and only an
-    # import needs it (the CLI's start-up time is measured in bench_core).
+    # import needs it (the CLI's start-up time is measured in bench/bench_speed.py).
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(export_schema())

@@ -137,7 +137,7 @@ class TriageRow(Base):
 
 
 class FeedTokenRow(Base):
-    """A calendar subscription feed (issue 5): the SHA-256 of the secret, never the secret."""
+    """A calendar subscription feed: the SHA-256 of the secret, never the secret."""
 
     __tablename__ = "feed_tokens"
 
@@ -150,7 +150,7 @@ class FeedTokenRow(Base):
 
 
 class AccountRow(Base):
-    """A multi-user web account (issue 4): owns exactly one profile."""
+    """A multi-user web account: owns exactly one profile."""
 
     __tablename__ = "accounts"
 

@@ -1,4 +1,4 @@
-"""What the JSON API enforces, said in its OpenAPI document (issue 10).
+"""What the JSON API enforces, said in its OpenAPI document.
 
 Request schemas use these pieces, and :func:`install` refines the generated document with
 what only the running app knows (the regions of the knowledge, the time-zone names) and
