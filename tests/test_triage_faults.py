@@ -101,6 +101,14 @@ def _break_triage_table(client) -> None:
         conn.execute(text("DROP TABLE triage_records"))
 
 
+def _refuse_triage_writes(client) -> None:
+    from sqlalchemy import text
+
+    with client.app.state.store.engine.begin() as conn:
+        conn.execute(text("CREATE TRIGGER refuse_triage BEFORE INSERT ON triage_records "
+                          "BEGIN SELECT RAISE(ABORT, 'the diary refuses writes'); END"))
+
+
 def test_web_emergency_stop_page_survives_a_store_failure(tmp_path):
     client = make_client(tmp_path, timezone="Europe/London")
     client.get("/")
@@ -121,3 +129,21 @@ def test_web_confirm_shows_the_result_when_the_store_fails(tmp_path):
     assert r.status_code == 200
     page = text_of(r.text)
     assert "Look after your back at home" in page and "could not save this result" in page
+
+
+def test_with_secure_cookies_an_unsaved_emergency_still_stops_the_plan_and_timers(tmp_path):
+    """Over https the journey cookie is ``__Host-bs_journey``: the emergency on screen
+    (not in the diary, whose save failed) is found under that name too (H26)."""
+    from web_helpers import LOCAL_URL
+
+    client = make_client(tmp_path, timezone="Europe/London", secure_cookies=True)
+    client.base_url = LOCAL_URL.replace("http://", "https://")
+    client.get("/")
+    _refuse_triage_writes(client)  # the diary still reads: only the save fails
+    r, _ = walk(client, {"chest_pain": "yes"})
+    assert r.url.path == "/triage/stop" and "could not save this result" in text_of(r.text)
+    assert "__Host-bs_journey" in client.cookies and "bs_journey" not in client.cookies
+    for page in [client.get("/plan"), *(client.get(f"/timer/{slug}")
+                                        for slug in ("ice", "heat", "contrast"))]:
+        assert 'href="tel:999"' in page.text and "bs-card--emergency" in page.text
+        assert 'id="timer"' not in page.text and "Start a timer" not in text_of(page.text)

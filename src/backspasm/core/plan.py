@@ -242,7 +242,8 @@ def make_plan(
     sleep = _clock_arg(cfg.sleep if sleep is None else sleep, "sleep")
     if sleep <= wake:
         raise PlanError(
-            "sleep", f"a time after wake ({wake.strftime('%H:%M')})", sleep.strftime("%H:%M")
+            "sleep", f"a time after wake ({wake.isoformat(timespec='minutes')})",
+            sleep.isoformat(timespec="minutes"),
         )
     days = _whole(cfg.days if days is None else days, "days", 1, cfg.days_max, "of days ")
     _check_easing(easing)

@@ -82,13 +82,23 @@ class EpisodeRecord:
     region: str | None = None
 
 
-def resolve_tz(name: str, field_name: str = "time zone") -> ZoneInfo:
+def export_error(field_name: str, key: str, kb: Any = None, **values: Any) -> ExportError:
+    """:class:`ExportError` for ``field_name`` with exports.yaml ``errors.<key>``, its
+    ``{placeholders}`` filled from ``values`` (``kb``: the loaded knowledge, else the
+    default one)."""
+    if kb is None:
+        from backspasm.knowledge import load_knowledge
+
+        kb = load_knowledge()
+    return ExportError(field_name, str(kb.data["exports"]["errors"][key]).format(**values))
+
+
+def resolve_tz(name: str, field_name: str = "time zone", kb: Any = None) -> ZoneInfo:
     """The IANA zone ``name`` or :class:`ExportError` naming the field."""
-    expected = f"expected a time zone name such as Europe/London, got {name!r}"
     if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
-        raise ExportError(field_name, expected)
+        raise export_error(field_name, "time_zone", kb, got=repr(name))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        raise ExportError(field_name, expected) from None
+        raise export_error(field_name, "time_zone", kb, got=repr(name)) from None
 

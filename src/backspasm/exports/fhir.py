@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from backspasm.exports.data import CareDone, EpisodeRecord, ExportError, SessionLike
+from backspasm.exports.data import CareDone, EpisodeRecord, SessionLike, export_error
 from backspasm.knowledge import Knowledge, load_knowledge
 
 __all__ = ["build_bundle", "questionnaire", "session_status", "LOINC_PAIN"]
@@ -36,7 +36,7 @@ def _urn(*parts: str) -> str:
 
 def _dt(value: datetime) -> str:
     if value.tzinfo is None:
-        raise ExportError("date-time", "expected a date-time with a time zone offset")
+        raise export_error("date-time", "offset")
     return value.replace(microsecond=0).isoformat()
 
 
@@ -155,7 +155,7 @@ def build_bundle(
     nothing that identifies the person is written.
     """
     if now.tzinfo is None:
-        raise ExportError("now", "expected a date-time with a time zone offset")
+        raise export_error("now", "offset", kb)
     tz = episode.tz
     texts = kb.data["exports"]
     patient_url = _urn("patient", patient_key)
@@ -210,7 +210,7 @@ def build_bundle(
         )
     for p in episode.pain:
         if not 0 <= p.score <= 10:
-            raise ExportError("pain", f"expected a score from 0 to 10, got {p.score!r}")
+            raise export_error("pain", "pain_score", kb, got=repr(p.score))
         add(
             _urn("pain", patient_key, episode.id, p.at.isoformat()),
             {
@@ -227,7 +227,7 @@ def build_bundle(
                         ]
                     }
                 ],
-                "code": {"coding": [dict(LOINC_PAIN)], "text": "Pain score (0 to 10)"},
+                "code": {"coding": [dict(LOINC_PAIN)], "text": texts["fhir"]["pain_text"]},
                 "subject": subject,
                 "effectiveDateTime": _dt(p.at.astimezone(tz)),
                 "valueInteger": p.score,

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from backspasm import __version__
-from backspasm.exports.data import ExportError, SessionLike
+from backspasm.exports.data import SessionLike, export_error
 
 __all__ = ["build_ics", "session_texts", "session_uid"]
 
@@ -220,7 +220,7 @@ def build_ics(
     from icalendar import Calendar, Event
 
     if now.tzinfo is None:
-        raise ExportError("now", "expected a date-time with a time zone offset")
+        raise export_error("now", "offset", kb)
     texts = kb.data["exports"]["calendar"]
     kinds = session_texts(kb)
     end_alarm = set(texts["end_alarm_kinds"])
@@ -239,11 +239,11 @@ def build_ics(
     events = []
     for s in sorted(sessions, key=lambda s: (s.start, s.kind)):
         if s.start.tzinfo is None or s.end.tzinfo is None:
-            raise ExportError("session", f"expected aware start and end times ({s.kind})")
+            raise export_error("session", "session_times", kb, kind=s.kind)
         text = kinds.get(s.kind)
         if text is None:
             known = ", ".join(kinds)
-            raise ExportError("session kind", f"expected one of {known}, got {s.kind!r}")
+            raise export_error("session kind", "session_kind", kb, kinds=known, got=repr(s.kind))
         start, end = _local(s.start, tz), _local(s.end, tz)
         per_day[(s.kind, start.date())] += 1
         ev = Event()

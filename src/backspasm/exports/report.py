@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backspasm.exports.data import EpisodeRecord, ExportError, PainPoint
+from backspasm.exports.data import EpisodeRecord, ExportError, PainPoint, export_error
 
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge
@@ -101,7 +101,7 @@ def pain_chart_svg(points: list[PainPoint], *, start: datetime, end: datetime, t
 def report_context(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> dict[str, Any]:
     """Everything the template shows, already in the person's time zone and words."""
     if now.tzinfo is None:
-        raise ExportError("now", "expected a date-time with a time zone offset")
+        raise export_error("now", "offset", kb)
     if not (episode.pain or episode.care or episode.medicines or episode.triage):
         from backspasm.exports.source import refusal
 

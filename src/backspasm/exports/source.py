@@ -80,7 +80,7 @@ def load_episode(
     otherwise only the sessions still ahead of ``now``.
     """
     profile = store.get_profile(profile_id)
-    tz = resolve_tz(profile.tz, "profile time zone")
+    tz = resolve_tz(profile.tz, "profile time zone", kb)
     if episode_id is not None:
         episode = store.get_episode(profile_id, episode_id)
     else:
@@ -160,7 +160,7 @@ def calendar_for(
     so subscribed apps drop the events; a one-off download raises the refusal.
     """
     profile = store.get_profile(profile_id)
-    tz = resolve_tz(profile.tz, "profile time zone")
+    tz = resolve_tz(profile.tz, "profile time zone", kb)
     if episode_id is not None:
         episode = store.get_episode(profile_id, episode_id)  # NotFoundError if not theirs
     else:

@@ -24,7 +24,8 @@ REGION_PLACEHOLDERS = frozenset(
 #: Filled when the text is shown: ``{what}`` in care_cards.yaml ``unsure_reason`` is the
 #: question's ``unsure_text`` (core.triage.unsure_reading); the limits and the care kind in
 #: web.yaml ``form_errors`` come from the page that refuses the field.
-_SHOWN_PLACEHOLDERS = frozenset({"what", "minimum", "maximum", "minutes", "kind"})
+_SHOWN_PLACEHOLDERS = frozenset({"what", "minimum", "maximum", "minutes", "kind", "kinds",
+                                 "got"})
 #: Keys whose values are not text a person reads (ids, conditions, developer notes).
 _NOT_TEXT = frozenset({
     "id", "sources", "note", "notes", "when", "if", "to", "next", "kind", "field", "value",

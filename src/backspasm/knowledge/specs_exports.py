@@ -21,6 +21,8 @@ FILES = {
             # Why a file cannot be made now; shown after "episode:" or "plan:".
             "refusals": Obj(required={k: NonEmptyStr() for k in (
                 "no_episode", "episode_ended", "emergency", "plan_over", "nothing_to_report")}),
+            "errors": Obj(required={k: NonEmptyStr() for k in (
+                "time_zone", "offset", "session_times", "session_kind", "pain_score")}),
             "calendar": Obj(
                 required={
                     "name": NonEmptyStr(),
@@ -56,6 +58,7 @@ FILES = {
                     "careplan_description": NonEmptyStr(),
                     "careplan_sources": _SOURCES,
                     "questionnaire_title": NonEmptyStr(),
+                    "pain_text": NonEmptyStr(),
                 },
                 optional={"note": Str},
             ),

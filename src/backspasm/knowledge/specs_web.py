@@ -50,9 +50,12 @@ FILES = {
                         "score", "care_kind", "medicine_missing", "medicine_not_needed",
                         "medicine_long", "care_time", "care_minutes", "care_minutes_plan",
                         "note_long"),
+                    "timer": _texts("started_at", "started_in_future",
+                                    "started_too_long_ago"),
                     "settings": _texts("tz", "wake", "sleep", "sleep_before_wake", "region"),
                 }
             ),
+            "csrf": NonEmptyStr(),
             "not_saved": NonEmptyStr(),
         }
     ),

@@ -79,7 +79,7 @@ LONG_WORDS_OK = frozenset({
     "emergency", "physiotherapy", "physiotherapist", "osteoporosis", "ibuprofen",
     "paracetamol", "acetaminophen", "anti-inflammatory", "ambulance", "appointment",
     "immediately", "medicines", "medicine", "unbearable", "temperature", "sciatica",
-    "diagnosis",
+    "diagnosis", "unsupported",
 })
 _EXAMPLE_REGION = {
     "emergency_number": "999",

@@ -1,11 +1,11 @@
 """The web app: ``create_app(settings)`` builds one FastAPI application.
 
 Routers live one per area in their own modules (``pages/*.py`` for HTML, ``api/*.py`` for
-JSON); each exposes ``router``, and may expose ``NAV = (order, label, path)`` for the top
-navigation and ``setup(app)`` to install middleware or state. ``auth.setup`` runs first, so
-its guard runs before every route of every router. Every module is imported by name: a
-missing one stops the app (fail closed: without ``auth`` every request would reach the
-local profile unguarded).
+JSON); each exposes ``router``, and may expose ``NAV = (order, key, path)`` for the top
+navigation (its label is pages.yaml ``nav.<key>``) and ``setup(app)`` to install middleware
+or state. ``auth.setup`` runs first, so its guard runs before every route of every router.
+Every module is imported by name: a missing one stops the app (fail closed: without
+``auth`` every request would reach the local profile unguarded).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from starlette.types import Scope
 
 from backspasm import __version__
 from backspasm.knowledge import load_knowledge
+from backspasm.knowledge.messages import say
 from backspasm.web import errors
 from backspasm.web.api import contract
 from backspasm.web.hosts import allowed_hosts
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             module.setup(app)
         app.include_router(module.router)
         if hasattr(module, "NAV"):
-            app.state.nav.append(module.NAV)
+            order, key, path = module.NAV
+            app.state.nav.append((order, say(f"nav.{key}", stem="pages"), path))
     app.state.nav.sort()
     return app

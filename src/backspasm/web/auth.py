@@ -40,8 +40,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Sent on sign-out and "Delete everything": the browser drops cached pages (service
 #: worker caches included), storage (the timer's localStorage) and cookies of this site.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
-CSRF_MESSAGE = ("csrf_token: this form has expired or did not come from this app. "
-                "Go back, reload the page and try again.")
 
 
 class SignInRequired(Exception):
@@ -108,7 +106,7 @@ async def guard(request: Request, now: datetime = Depends(get_now)) -> None:
     state = request.app.state
     unsafe = request.method not in SAFE_METHODS
     if unsafe and _cross_origin(request):
-        raise HTTPException(403, CSRF_MESSAGE)
+        raise HTTPException(403, request.app.state.kb["web"]["csrf"])
     if not state.settings.multi_user:
         return
     info = await run_in_threadpool(
@@ -129,7 +127,7 @@ async def guard(request: Request, now: datetime = Depends(get_now)) -> None:
         if is_api(request):
             return  # no session: nothing ambient to abuse; routes that need one say 401
     if unsafe and not _same(await _submitted_token(request), expected):
-        raise HTTPException(403, CSRF_MESSAGE)
+        raise HTTPException(403, request.app.state.kb["web"]["csrf"])
 
 
 def resolve_profile(request: Request) -> int:

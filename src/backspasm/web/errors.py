@@ -14,19 +14,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
+from backspasm.knowledge.messages import words
+
 PROBLEM = "application/problem+json"
 
-TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many requests",
-}
+def title(status: int) -> str:
+    """The title of an error answer: pages.yaml ``http.<status>``, or ``http.other``."""
+    group = words("pages")["http"]
+    return group.get(str(status), group["other"])
 
 
 class BadInput(Exception):
@@ -61,7 +56,7 @@ def problem_response(description: str) -> dict[str, Any]:
 
 
 def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+    body = {"type": "about:blank", "title": title(status), "status": status,
             "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
@@ -97,7 +92,7 @@ def install(app: FastAPI) -> None:
         return render_error(request, 422, detail)
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        detail = exc.detail if isinstance(exc.detail, str) else title(exc.status_code)
         if is_api(request):
             resp = problem(exc.status_code, detail)
         else:

@@ -23,7 +23,7 @@ from backspasm.web.templating import render
 from backspasm.web.views import card, form_error, sources_of
 
 router = APIRouter(include_in_schema=False)
-NAV = (30, "Diary", "/diary")
+NAV = (30, "diary", "/diary")
 
 #: Longest ago an episode may be said to have started from the page (90 days), in hours.
 MAX_ONSET_HOURS = 24 * 90

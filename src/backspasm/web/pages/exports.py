@@ -18,12 +18,12 @@ from backspasm.exports.data import EpisodeRecord, ExportError
 from backspasm.knowledge import Knowledge
 from backspasm.store.feeds import FeedTokens
 from backspasm.web.deps import get_kb, get_now, get_profile_id
-from backspasm.web.errors import BadInput
+from backspasm.web.errors import BadInput, title
 from backspasm.web.hosts import absolute_url
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-NAV = (70, "Calendar and reports", "/exports")
+NAV = (70, "exports", "/exports")
 
 ICS = "text/calendar; charset=utf-8"
 FHIR_JSON = "application/fhir+json"
@@ -196,7 +196,7 @@ def _made(build: Callable[[], bytes]) -> bytes:
         raise BadInput(exc.field, exc.expected) from None
 
 
-_NOT_FOUND = "Not found\n"
+_NOT_FOUND = title(404) + "\n"
 
 
 @router.get("/feeds/{token}", name="feed")

@@ -13,7 +13,7 @@ from backspasm.web.templating import render
 from backspasm.web.views import emergency_page
 
 router = APIRouter(include_in_schema=False)
-NAV = (40, "Learn", "/learn")
+NAV = (40, "learn", "/learn")
 
 
 def _section_sources(edu: dict) -> list[str]:

@@ -20,7 +20,7 @@ from backspasm.web.templating import render
 from backspasm.web.views import emergency_page, form_error
 
 router = APIRouter(include_in_schema=False)
-NAV = (20, "My plan", "/plan")
+NAV = (20, "plan", "/plan")
 
 #: Longest ago a spasm may have started for the onset form (90 days), in hours.
 MAX_ONSET_HOURS = 24 * 90

@@ -15,7 +15,7 @@ from backspasm.web.deps import get_now, get_profile_id
 from backspasm.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-NAV = (60, "Privacy", "/privacy")
+NAV = (60, "privacy", "/privacy")
 
 
 @router.get("/privacy", response_class=HTMLResponse)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from backspasm.store import Profile
 
 router = APIRouter(include_in_schema=False)
-NAV = (50, "Settings", "/settings")
+NAV = (50, "settings", "/settings")
 
 
 def _hhmm(value: str) -> time | None:

@@ -25,7 +25,7 @@ from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.errors import BadInput
 from backspasm.web.templating import render
-from backspasm.web.views import emergency_page
+from backspasm.web.views import emergency_page, form_error
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,14 +90,14 @@ def start_timer(request: Request, slug: str, csrf_token: str = Form(""),
                                           "started": started, "logged": None})
 
 
-def _started_at(value: str, now: datetime) -> datetime:
+def _started_at(value: str, now: datetime, kb: Knowledge) -> datetime:
     started = parse_datetime(value) if value else None
     if started is None:
-        raise BadInput("started_at", "an RFC 3339 date-time with an offset")
+        raise BadInput("started_at", form_error(kb, "timer", "started_at"))
     if started > now + timedelta(minutes=1):
-        raise BadInput("started_at", "a time not in the future")
+        raise BadInput("started_at", form_error(kb, "timer", "started_in_future"))
     if started < now - MAX_AGE:
-        raise BadInput("started_at", "a time in the last 12 hours")
+        raise BadInput("started_at", form_error(kb, "timer", "started_too_long_ago"))
     return min(started, now)
 
 
@@ -110,7 +110,7 @@ def timer_done(request: Request, slug: str, started_at: str = Form(""),
     at most the planned length (plan.yaml; never from the request)."""
     _, care_kind = _kind(kb, slug)
     ctx = _context(request, kb, slug)
-    started = _started_at(started_at.strip()[:64], now)
+    started = _started_at(started_at.strip()[:64], now, kb)
     elapsed = min((now - started).total_seconds(), ctx["total"])
     entry = request.app.state.diary.log_care(profile_id, care_kind, started, elapsed / 60)
     if "application/json" in request.headers.get("accept", ""):

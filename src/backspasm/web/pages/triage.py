@@ -43,7 +43,7 @@ from backspasm.web.views import (
 )
 
 router = APIRouter(include_in_schema=False)
-NAV = (10, "Check symptoms", "/")
+NAV = (10, "check", "/")
 
 def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
