@@ -181,3 +181,13 @@ def test_the_cli_module_imports_no_heavy_packages():
             "print(sorted(m for m in ('sqlalchemy', 'rich', 'fastapi') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_log_commands_are_the_diarys_care_kinds():
+    """`backspasm log KIND` is registered in code (help text per kind, no knowledge load at
+    start-up); this keeps it equal to the one vocabulary in plan.yaml, plus `log pain`."""
+    from backspasm.cli.log import log_app
+    from backspasm.knowledge import load_knowledge
+
+    commands = {c.name for c in log_app.registered_commands}
+    assert commands == set(load_knowledge().vocabulary.care_kinds) | {"pain"}
