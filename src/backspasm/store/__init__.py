@@ -1,4 +1,4 @@
-"""The diary store: SQLAlchemy models, migrations and the one repository API.
+"""The diary store: SQLAlchemy Core tables, migrations and the one repository API.
 
 Usage::
 
@@ -26,6 +26,7 @@ from backspasm.store.records import (
     CareEntry,
     Diary,
     Episode,
+    Overview,
     PainEntry,
     Profile,
     StatusData,
@@ -48,5 +49,5 @@ __all__ = [
     "open_store", "Store", "StoreError", "NotFoundError", "ConflictError", "ImportFormatError",
     "NotADatabaseError",
     "DatabaseError", "Profile", "Episode", "PainEntry", "CareEntry", "TriageRecord",
-    "StatusData", "Diary", "CARE_KINDS", "TRIGGERS", "EXPORT_FORMAT", "EXPORT_VERSION",
+    "StatusData", "Diary", "Overview", "CARE_KINDS", "TRIGGERS", "EXPORT_FORMAT", "EXPORT_VERSION",
 ]
