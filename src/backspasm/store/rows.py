@@ -154,7 +154,7 @@ def episodes(conn: Connection, pid: int, since: datetime | None = None) -> list[
         result = conn.execute(_EPISODES, {"pid": pid})
     else:
         result = conn.execute(_EPISODES_SINCE, {"pid": pid, "since": utc("since", since)})
-    return [r.Episode(*row) for row in result]
+    return [r.Episode(*row) for row in result.all()]
 
 
 def _params(pid: int, since: datetime | None, until: datetime | None) -> dict[str, Any]:
@@ -170,14 +170,14 @@ def pain_entries(conn: Connection, pid: int, since: datetime | None,
                  until: datetime | None) -> list[r.PainEntry]:
     """Pain entries in ``[since, until)`` (``None``: open end), oldest first."""
     q = _PAIN_RANGE[since is not None, until is not None]
-    return [r.PainEntry(*row) for row in conn.execute(q, _params(pid, since, until))]
+    return [r.PainEntry(*row) for row in conn.execute(q, _params(pid, since, until)).all()]
 
 
 def care_entries(conn: Connection, pid: int, since: datetime | None,
                  until: datetime | None) -> list[r.CareEntry]:
     """Care entries starting in ``[since, until)`` (``None``: open end), oldest first."""
     q = _CARE_RANGE[since is not None, until is not None]
-    return [r.CareEntry(*row) for row in conn.execute(q, _params(pid, since, until))]
+    return [r.CareEntry(*row) for row in conn.execute(q, _params(pid, since, until)).all()]
 
 
 def latest_pain(conn: Connection, pid: int) -> r.PainEntry | None:
@@ -191,4 +191,4 @@ def latest_triage(conn: Connection, pid: int) -> r.TriageRecord | None:
 
 
 def triage_records(conn: Connection, pid: int) -> list[r.TriageRecord]:
-    return [triage_of(row) for row in conn.execute(_TRIAGE_RECORDS, {"pid": pid})]
+    return [triage_of(row) for row in conn.execute(_TRIAGE_RECORDS, {"pid": pid}).all()]
