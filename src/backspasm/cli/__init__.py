@@ -31,6 +31,9 @@ def _register() -> None:
 
 def main() -> None:
     """Entry point of the ``backspasm`` console script."""
+    from backspasm.cli.lighthelp import install
+
+    install()  # help and usage errors: Typer's rich layout, without unused rich modules
     _register()
     app(prog_name="backspasm")
 

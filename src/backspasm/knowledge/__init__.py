@@ -139,7 +139,10 @@ def _yaml_load(text: str, filename: str) -> Any:
 
 
 def load_knowledge_from(directory: Path) -> Knowledge:
-    """Read and validate every knowledge file in ``directory`` (uncached; for tests and tools)."""
+    """Read and validate every knowledge file in ``directory`` (not kept in memory: for
+    tests and tools). A validated result is kept on disk under the hash of the files and
+    of the code that validates them (:mod:`backspasm.knowledge.cache`), and read back
+    instead of validating again while neither changes."""
     specs, checks = _file_specs()
     present = {p.stem: p for p in sorted(directory.glob("*.yaml"))}
     unknown = sorted(set(present) - set(specs))
@@ -150,13 +153,29 @@ def load_knowledge_from(directory: Path) -> Knowledge:
     if missing:
         names = ", ".join(s + ".yaml" for s in missing)
         raise KnowledgeError(f"missing knowledge file(s): {names}")
+    raw = {stem: path.read_bytes() for stem, path in present.items()}
+    from backspasm.knowledge.cache import cache_key, read_cached, write_cached
+
+    key = cache_key(raw)
+    cached = read_cached(key)
+    if cached is not None:
+        kb = Knowledge(version=cached[0], data=cached[1], directory=directory)
+    else:
+        kb = _validated(raw, specs, checks, directory)
+        write_cached(key, kb.version, kb.data)
+    _views = (kb.thresholds, kb.regions, kb.vocabulary)  # built once, now, after validation
+    return kb
+
+
+def _validated(raw: dict[str, bytes], specs: dict[str, Spec],
+               checks: list[Callable[[Knowledge], list[str]]], directory: Path) -> Knowledge:
+    """Parse and validate the files' bytes (stem → bytes, in file name order)."""
     digest = hashlib.sha256()
     data: dict[str, Any] = {}
-    for stem, path in present.items():
-        raw = path.read_bytes()
-        digest.update(stem.encode() + b"\0" + raw + b"\0")
-        value = _yaml_load(raw.decode("utf-8"), path.name)
-        validate(specs[stem], value, path.name)
+    for stem, content in raw.items():
+        digest.update(stem.encode() + b"\0" + content + b"\0")
+        value = _yaml_load(content.decode("utf-8"), f"{stem}.yaml")
+        validate(specs[stem], value, f"{stem}.yaml")
         data[stem] = value
     version = f"{data['meta']['content_version']}+{digest.hexdigest()[:12]}"
     from backspasm.knowledge.numbers import prepare
@@ -167,7 +186,6 @@ def load_knowledge_from(directory: Path) -> Knowledge:
         problems += check(kb)
     if problems:
         raise KnowledgeError("inconsistent knowledge:\n  " + "\n  ".join(problems))
-    _views = (kb.thresholds, kb.regions, kb.vocabulary)  # built once, now, after validation
     return kb
 
 

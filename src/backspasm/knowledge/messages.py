@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from backspasm.knowledge.schema import KnowledgeError
+    from backspasm.knowledge.schema import KnowledgeError, Spec
 
 __all__ = ["words", "cli_texts", "say", "say_n"]
 
@@ -31,21 +31,38 @@ def _error(message: str) -> KnowledgeError:
 
 @lru_cache(maxsize=4)
 def words(stem: str = "cli") -> dict[str, dict[str, Any]]:
-    """One words file (``cli`` or ``pages``), validated. Raises :class:`KnowledgeError`."""
-    import yaml
+    """One words file (``cli`` or ``pages``), validated. Raises :class:`KnowledgeError`.
 
-    from backspasm.knowledge.schema import validate
+    Kept validated in the knowledge cache (:mod:`backspasm.knowledge.cache`) under the
+    hash of its bytes and of the code: a command that only says a few words reads no YAML.
+    """
+    from backspasm.knowledge.cache import cache_key, read_cached, write_cached
     from backspasm.knowledge.specs_words import FILES
 
     if stem not in FILES:
         raise _error(f"{stem}.yaml: not a words file")
     path = _DIR / f"{stem}.yaml"
+    raw = path.read_bytes()
+    key = cache_key({stem: raw}, kind="words")
+    cached = read_cached(key)
+    if cached is not None and isinstance(cached[1].get(stem), dict):
+        return cast(dict[str, dict[str, Any]], cached[1][stem])
+    data = _validated(raw, path.name, FILES[stem])
+    write_cached(key, "", {stem: data})
+    return data
+
+
+def _validated(raw: bytes, name: str, spec: Spec) -> dict[str, dict[str, Any]]:
+    import yaml
+
+    from backspasm.knowledge.schema import validate
+
     try:
-        data: Any = yaml.load(path.read_text("utf-8"),
+        data: Any = yaml.load(raw.decode("utf-8"),
                               Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
-        raise _error(f"{path.name}: not valid YAML: {exc}") from None
-    validate(FILES[stem], data, path.name)
+        raise _error(f"{name}: not valid YAML: {exc}") from None
+    validate(spec, data, name)
     return cast(dict[str, dict[str, Any]], data)
 
 
