@@ -473,3 +473,43 @@ def test_a_diary_page_reads_the_database_once(client, path):
         path = f"/diary/episodes/{store_of(client).episodes(pid(client))[0].id}"
     client.get(path)  # the first request of the app also finds its local profile
     assert _transactions(client, path) == 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(offsets=st.lists(st.integers(-3_600, 200_000), min_size=2, max_size=150),
+       scores=st.lists(st.integers(0, 10), min_size=150, max_size=150),
+       hours=st.integers(1, 2_200))
+def test_chart_line_is_drawn_where_x_and_y_put_it(offsets, scores, hours):
+    """The polyline of a long episode is written out for speed: every point still lies
+    where the chart's x() and y() put it, to the same decimal."""
+    from backspasm.web import chart
+
+    since, until = T0, T0 + timedelta(hours=hours)
+    pain = [ChartPoint(T0 + timedelta(seconds=o), scores[i]) for i, o in enumerate(offsets)]
+    svg = pain_chart_svg(pain, [], since=since, until=until, tz="Europe/London",
+                         care_labels={})
+    drawn = sorted((p for p in pain if since <= p.at <= until), key=lambda p: p.at)
+    line = re.search(r'<polyline class="bs-chart__line" points="([^"]*)"', svg)
+    if len(drawn) < 2:
+        assert line is None
+        return
+    span = (max(until, since + chart.MIN_SPAN) - since).total_seconds()
+    plot_w = chart.WIDTH - chart.LEFT - chart.RIGHT
+    plot_h = chart.HEIGHT - chart.TOP - chart.BOTTOM
+    want = " ".join(
+        f"{round(chart.LEFT + plot_w * min(max((p.at - since).total_seconds() / span, 0), 1), 1)},"
+        f"{round(chart.TOP + plot_h * (1 - p.score / 10), 1)}" for p in drawn)
+    assert line is not None and line.group(1) == want
+
+
+def test_chart_draws_the_stores_entries_as_they_are():
+    """The page passes the store's entries to the chart: the same picture as ChartPoints."""
+    from backspasm.store import CareEntry, PainEntry
+
+    pain = [PainEntry(i, 1, T0 + timedelta(hours=i), (i * 3) % 11, None) for i in range(130)]
+    care = [CareEntry(1, 1, "ice", T0 + timedelta(hours=2), 20, None, None)]
+    kw = {"since": T0, "until": T0 + timedelta(days=6), "tz": "Europe/London",
+          "care_labels": {"ice": "Ice"}}
+    assert pain_chart_svg(pain, care, **kw) == pain_chart_svg(
+        [ChartPoint(p.at, p.score) for p in pain], [ChartCare(c.start, c.kind, c.minutes)
+                                                     for c in care], **kw)

@@ -19,7 +19,7 @@ from backspasm.knowledge.formats import format_datetime, format_time
 from backspasm.knowledge.messages import say, say_n
 from backspasm.status import status_of, status_since
 from backspasm.store.records import CareEntry, PainEntry
-from backspasm.web.chart import ChartCare, ChartPoint, pain_chart_svg
+from backspasm.web.chart import pain_chart_svg
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.templating import render
 from backspasm.web.views import card, form_error, sources_of
@@ -88,9 +88,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
     until = (shown.ended_at or now) if shown else now
     labels = care_labels(kb)
     chart = pain_chart_svg(
-        [ChartPoint(p.at, p.score) for p in data.pain],
-        [ChartCare(c.start, c.kind, c.minutes) for c in data.care],
-        since=since, until=until, tz=profile.tz, care_labels=labels,
+        data.pain, data.care, since=since, until=until, tz=profile.tz, care_labels=labels,
         title=(say("diary.chart_episode", stem="pages") if shown
                else say_n("diary.chart_days", DEFAULT_DAYS, stem="pages")))
     rows: list[tuple[datetime, PainEntry | CareEntry]] = [(p.at, p) for p in data.pain]
