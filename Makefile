@@ -22,7 +22,7 @@ test: setup-test
 	$(PY) -m pytest
 
 ## bench: the benchmarks (tables on stdout; figures recorded in docs/benchmarks.md)
-bench: setup-test .stamp-deb-bench
+bench: setup-test .stamp-py-bench .stamp-deb-bench
 	$(PY) bench/run_all.py
 
 lint: setup-test
@@ -42,6 +42,10 @@ $(PY):
 
 .stamp-py-test: pyproject.toml .stamp-py
 	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+.stamp-py-bench: pyproject.toml .stamp-py-test
+	$(PIP) install --quiet -e '.[test,bench]'
 	touch $@
 
 # Debian packages: installed only when missing (apt-get update once first).

@@ -20,9 +20,27 @@ import httpx
 
 CONNECTIONS = 50
 HERE = Path(__file__).resolve().parent
-#: The options ``backspasm serve`` gives uvicorn (cli/serve.py), as uvicorn's own flags.
+#: The options ``backspasm serve`` gives uvicorn (cli/serve.py), as uvicorn's own flags;
+#: the loop and HTTP parser are uvicorn's "auto" choice there too (uvloop and httptools,
+#: dependencies of the project).
 UVICORN_FLAGS = ("--log-level", "warning", "--no-access-log", "--no-server-header",
-                 "--no-proxy-headers")
+                 "--no-proxy-headers", "--loop", "auto", "--http", "auto")
+#: granian with the same choices (one worker, uvloop, no access log), for the comparison.
+GRANIAN_FLAGS = ("--interface", "asgi", "--workers", "1", "--loop", "uvloop",
+                 "--log-level", "warning", "--no-access-log", "--no-ws")
+
+
+def server_stack() -> str:
+    """The server, loop and HTTP parser ``backspasm serve`` runs on, with versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(name: str) -> str:
+        try:
+            return f"{name} {version(name)}"
+        except PackageNotFoundError:
+            return f"no {name}"
+
+    return ", ".join(v(n) for n in ("uvicorn", "uvloop", "httptools"))
 
 
 def free_port() -> int:
@@ -103,13 +121,34 @@ def serve_process(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen
 
 
 @contextmanager
-def bare_process(app: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def bare_process(app: str, log: Path,
+                 granian: bool = False) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """A baseline app of ``_bare.py`` (``hello`` or ``static``) under uvicorn with the
-    options ``backspasm serve`` uses."""
+    options ``backspasm serve`` uses (or under granian)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", f"_bare:{app}", "--app-dir", str(HERE),
-           "--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
+    where = ("127.0.0.1", str(port))
+    if granian:
+        cmd = [sys.executable, "-m", "granian", *GRANIAN_FLAGS, "--host", where[0],
+               "--port", where[1], "--working-dir", str(HERE), f"_bare:{app}"]
+    else:
+        cmd = [sys.executable, "-m", "uvicorn", f"_bare:{app}", "--app-dir", str(HERE),
+               "--host", where[0], "--port", where[1], *UVICORN_FLAGS]
     with server(cmd, port, log) as proc:
+        yield f"http://127.0.0.1:{port}", proc
+
+
+@contextmanager
+def granian_app(db: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """The app of ``backspasm serve`` (personal mode, SQLite ``db``) under granian: the
+    factory multi-worker ``serve`` uses, with the settings in the environment."""
+    import json
+
+    port = free_port()
+    env = {**os.environ, "BACKSPASM_WEB_SETTINGS": json.dumps(
+        {"database_url": f"sqlite:///{db}", "timezone": "Europe/London"})}
+    cmd = [sys.executable, "-m", "granian", *GRANIAN_FLAGS, "--host", "127.0.0.1",
+           "--port", str(port), "--factory", "backspasm.cli.serve:web_factory"]
+    with server(cmd, port, log, env=env) as proc:
         yield f"http://127.0.0.1:{port}", proc
 
 

@@ -5,7 +5,10 @@
    ``backspasm serve``) beside ``backspasm serve`` (personal mode, SQLite, an episode and
    300 pain scores): ``wrk`` at 1 and 50 connections, requests/s, p50/p99 latency and the
    server's CPU per request (``/proc/<pid>/stat`` before and after), each as a ratio to
-   the bare hello (the static asset also to bare StaticFiles).
+   the bare hello (the static asset also to bare StaticFiles). The server is uvicorn with
+   uvloop and httptools, as ``backspasm serve`` runs it; when granian is installed (the
+   ``bench`` extra), the bare hello and three of the app's requests are measured under it
+   too and printed beside uvicorn's.
 2. Multi-user on PostgreSQL (127.0.0.1:5432 db ``test``, a fresh schema dropped
    afterwards): 1,000 accounts × 300 pain entries, ``/diary`` with signed-in cookies
    spread over the accounts, ``--workers 2`` against ``--workers 1``.
@@ -17,6 +20,11 @@ Every table has the issue's target beside each figure. Environment: ``BENCH_DURA
 (wrk seconds per run, default 4), ``BENCH_SOAK_SECONDS`` (default 60),
 ``BACKSPASM_BENCH_POSTGRES_URL``. Needs ``wrk`` and ``hyperfine`` (Debian packages; a part
 whose tool is missing is skipped with a message).
+
+Every process is measured as a user's install runs it: the package's modules are compiled
+to ``.pyc`` first (``compileall``) and ``PYTHONDONTWRITEBYTECODE`` is dropped from the
+environment of the processes started here (an editable install in a shell that sets it
+would otherwise recompile every module in every process, 25–35 ms each).
 """
 
 from __future__ import annotations
@@ -43,10 +51,12 @@ from _webbench import (
     Load,
     bare_process,
     free_port,
+    granian_app,
     lua_post,
     serve_command,
     serve_process,
     server,
+    server_stack,
     stop,
     wait_ok,
     wrk,
@@ -165,6 +175,39 @@ def web(tmp: Path, db: Path) -> WebResult:
                 ("POST /api/v1/pain", "/api/v1/pain", {"script": pain})):
             measure(results, name, base + path, proc.pid, **kw)
     return results
+
+
+#: The requests of the server comparison (at 50 connections): name, path.
+COMPARED = (("bare hello", "/"), ("static asset /static/bs.css", "/static/bs.css"),
+            ("GET /", "/"), ("POST /api/v1/triage", "/api/v1/triage"))
+
+
+def granian_comparison(tmp: Path, db: Path, uvicorn: WebResult) -> list[Row] | None:
+    """The bare hello and three of the app's requests under granian beside the uvicorn
+    figures of the same run; ``None`` when granian is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("granian") is None:
+        return None
+    log = tmp / "granian.log"
+    results: dict[str, Load] = {}
+    with bare_process("hello", log, granian=True) as (base, proc):
+        progress("granian: bare hello")
+        wrk(base + "/", "1s", connections=10, pid=proc.pid)
+        results["bare hello"] = wrk(base + "/", DURATION, connections=50, pid=proc.pid)
+    lua = lua_post(tmp / "triage-granian.lua", json.dumps(ANSWERS))
+    with granian_app(db, log) as (base, proc):
+        for name, path in COMPARED[1:]:
+            progress(f"granian: {name}")
+            kw: dict[str, Any] = {"script": lua} if "triage" in name else {}
+            wrk(base + path, "1s", connections=10, pid=proc.pid, **kw)
+            results[name] = wrk(base + path, DURATION, connections=50, pid=proc.pid, **kw)
+    rows = []
+    for name, _ in COMPARED:
+        u, g = uvicorn[(name, 50)], results[name]
+        rows.append(Row([name, num(u.rps, ",.0f"), num(u.cpu_ms, ".3f"), num(g.rps, ",.0f"),
+                         num(g.cpu_ms, ".3f"), f"{ratio_of(g.rps, u.rps):.2f}×"]))
+    return rows
 
 
 def progress(what: str) -> None:
@@ -374,7 +417,19 @@ def soak_rows(tmp: Path) -> list[Row]:
 
 # -- main ----------------------------------------------------------------------------------
 
+def compile_package() -> None:
+    """Compile the package's modules to ``.pyc`` and let the processes started here keep
+    (and use) them, as an installed package has them."""
+    import backspasm
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q",
+                     str(Path(backspasm.__file__).parent)], check=False,
+                    stdout=subprocess.DEVNULL)
+
+
 def main() -> int:
+    compile_package()
     missing = [t for t in ("wrk", "hyperfine") if not shutil.which(t)]
     for tool in missing:
         print(f"{tool} is not installed (Debian package {tool}; `make bench` installs it): "
@@ -387,14 +442,26 @@ def main() -> int:
         make_diary(db)
         make_diary(cli_db)
         print(f"\n## Speed (issue 12): {os.cpu_count()} CPUs, "
-              f"Python {sys.version.split()[0]}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-              f"load average {os.getloadavg()[0]:.1f} at the start")
+              f"Python {sys.version.split()[0]}, {server_stack()}, "
+              f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+              f"load average {os.getloadavg()[0]:.1f} at the start; modules compiled to "
+              ".pyc first, PYTHONDONTWRITEBYTECODE unset, as an installed package runs")
         if "wrk" not in missing:
-            rows = web_rows(web(tmp, db))
+            results = web(tmp, db)
             table(f"Web, personal mode on SQLite, one uvicorn process (wrk {DURATION} per run; "
                   "ratios to the bare apps measured in the same run)",
                   ["request", "connections", "requests/s", "p50 ms", "p99 ms",
-                   "server CPU ms/request", "vs bare hello", "vs bare StaticFiles"], rows)
+                   "server CPU ms/request", "vs bare hello", "vs bare StaticFiles"],
+                  web_rows(results))
+            compared = granian_comparison(tmp, db, results)
+            if compared is None:
+                notes.append("granian is not installed (`make bench` installs the bench "
+                             "extra): the server comparison is skipped.")
+            else:
+                table("Server: uvicorn (what `backspasm serve` runs) against granian, "
+                      "50 connections, one worker each, uvloop",
+                      ["request", "uvicorn requests/s", "uvicorn CPU ms", "granian requests/s",
+                       "granian CPU ms", "granian vs uvicorn"], compared)
             try:
                 pg_rows, note = multi_user(tmp)
                 table(f"Multi-user on PostgreSQL: /diary, {ACCOUNTS:,} accounts × {SCORES} "

@@ -30,11 +30,14 @@ DEFAULT_PG_URL = "postgresql+psycopg://@127.0.0.1:5432/test"
 @pytest.fixture(autouse=True, scope="session")
 def _never_the_users_diary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests (and the processes they start) never write to the real diary: the default
-    database and data folder point into a temporary directory for the whole session."""
+    database, data folder and cache folder point into a temporary directory for the whole
+    session."""
     base = tmp_path_factory.mktemp("userdata")
-    saved = {k: os.environ.get(k) for k in ("BACKSPASM_DATABASE_URL", "XDG_DATA_HOME")}
+    saved = {k: os.environ.get(k) for k in ("BACKSPASM_DATABASE_URL", "XDG_DATA_HOME",
+                                            "XDG_CACHE_HOME")}
     os.environ["BACKSPASM_DATABASE_URL"] = f"sqlite:///{base / 'default-diary.db'}"
     os.environ["XDG_DATA_HOME"] = str(base)
+    os.environ["XDG_CACHE_HOME"] = str(base / "cache")  # the compiled knowledge
     yield
     for k, v in saved.items():
         if v is None:

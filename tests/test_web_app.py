@@ -67,8 +67,9 @@ def test_service_worker_is_served_from_the_root_scope(client):
     assert r.status_code == 200
     assert "javascript" in r.headers["content-type"]
     assert "/plan" in r.text or "plan|timer" in r.text
-    assert client.get("/").text.count('src="/static/app.js"') == 1
-    assert "serviceWorker.register(\"/sw.js\"" in client.get("/static/app.js").text
+    app_js = client.app.state.assets.url("app.js")  # pages link to the hashed name
+    assert client.get("/").text.count(f'src="{app_js}"') == 1
+    assert "serviceWorker.register(\"/sw.js\"" in client.get(app_js).text
 
 
 def test_manifest_is_valid_and_its_icons_exist(client):

@@ -435,3 +435,41 @@ def test_a_long_episode_keeps_the_diary_page_under_60_kb(client):
     assert html.count("/delete") == 20 and "Show all 300 entries" in html
     assert 'data-points="300"' in html and "300 pain scores" in html
     assert client.get("/diary?all=1").text.count("/delete") == 300
+
+
+# --- one read per page ---------------------------------------------------------------------
+
+def _transactions(client, path: str) -> int:
+    """How many transactions the app's database engine begins for one GET of ``path``."""
+    from sqlalchemy import event
+
+    begun: list[object] = []
+
+    def count(conn) -> None:
+        begun.append(conn)
+
+    engine = store_of(client).engine
+    event.listen(engine, "begin", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "begin", count)
+    return len(begun)
+
+
+@pytest.mark.parametrize("path", ["/diary", "/diary?all=1", "/api/v1/status", "episode"])
+def test_a_diary_page_reads_the_database_once(client, path):
+    """The diary page and the status read everything they show (profile, episodes, pain
+    and care of the window and of the status look-back, latest triage) in one read
+    transaction, however many entries there are."""
+    client.post("/diary/episode/start", data={"hours": "30"})
+    for score in (7, 6, 5):
+        client.post("/diary/pain", data={"score": str(score)})
+    client.post("/diary/care", data={"care_kind": "ice", "care_minutes": "15"})
+    client.post("/diary/episode/end")
+    client.post("/diary/episode/start", data={"hours": "2"})
+    client.post("/diary/pain", data={"score": "4"})
+    if path == "episode":  # a past episode, asked for by id
+        path = f"/diary/episodes/{store_of(client).episodes(pid(client))[0].id}"
+    client.get(path)  # the first request of the app also finds its local profile
+    assert _transactions(client, path) == 1

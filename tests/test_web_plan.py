@@ -76,7 +76,7 @@ def test_timer_page_works_without_javascript(client, slug):
     r = client.get(f"/timer/{slug}")
     assert r.status_code == 200
     assert f'action="/timer/{slug}/start"' in r.text
-    assert 'src="/static/timer.js"' in r.text
+    assert f'src="{client.app.state.assets.url("timer.js")}"' in r.text
     r = client.post(f"/timer/{slug}/start", data={"seconds": ""})
     page = text_of(r.text)
     assert "Started at" in page and "Ends at" in page

@@ -18,35 +18,30 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import FileResponse, Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from backspasm import __version__
 from backspasm.knowledge import load_knowledge
 from backspasm.knowledge.messages import say
 from backspasm.web import errors
 from backspasm.web.api import contract
+from backspasm.web.assets import Assets, StaticAssets, StaticMount
 from backspasm.web.hosts import allowed_hosts
 from backspasm.web.security import SecurityHeaders
 from backspasm.web.settings import Settings
 from backspasm.web.templating import make_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-
-class CachedStatic(StaticFiles):
-    """Static assets may be cached for a day (they are not health data)."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        if response.status_code == 200:
-            response.headers["cache-control"] = "public, max-age=86400"
-        return response
+#: Worker threads for the plain ``def`` routes (anyio's default is 40). Under the database
+#: pool's size (5): more threads queue for the pool, open and close overflow connections
+#: and contend for the GIL (measured with bench/bench_speed.py at 50 connections).
+WORKER_THREADS = 4
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     yield
     app.state.store.close()
 
@@ -56,11 +51,16 @@ _SW_PAGES = "var OFFLINE_PAGES = /^\\/(plan|timer)(\\/|$)/;"
 _SW_CACHE = 'var CACHE = "backspasm-v1";'
 
 
-def service_worker_source(multi_user: bool) -> str:
+def service_worker_source(multi_user: bool, assets: Assets | None = None) -> str:
     """``sw.js``; in multi-user mode it keeps no pages (they hold one person's health data
     and a shared browser would show them to the next person offline) and uses another
-    cache name, so activating it deletes pages a personal-mode worker kept."""
+    cache name, so activating it deletes pages a personal-mode worker kept. With
+    ``assets``, it names the hashed asset URLs the pages link to."""
     source = (STATIC_DIR / "sw.js").read_text("utf-8")
+    if assets is not None:
+        for name in assets.hashed:
+            source = source.replace(f'"/static/{name}"', f'"{assets.url(name)}"')
+            source = source.replace(f'\\"/static/{name}\\"', f'\\"{assets.url(name)}\\"')
     if not multi_user:
         return source
     if _SW_PAGES not in source or _SW_CACHE not in source:  # fail closed, never cache pages
@@ -114,7 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.kb = load_knowledge(settings.knowledge_dir)
-    app.state.templates = make_templates()
+    app.state.assets = assets = Assets(STATIC_DIR)
+    app.state.templates = make_templates(assets)
     # Migrates on open; a long-lived server keeps its SQLite connections (pooled).
     app.state.store = open_store(settings.database_url, pooled=True)
     app.state.journeys = JourneyStore(app.state.store, keep_hours=settings.journey_hours)
@@ -123,13 +124,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     errors.install(app)
     contract.install(app)
+    # Known assets are answered inside the host check and the security headers, before
+    # routing; other /static requests reach the mount (404, 405 pages).
+    app.add_middleware(StaticAssets, assets=assets)
     # DNS rebinding: answer only our own host names (400 otherwise); see hosts.py.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts,
                        www_redirect=False)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
-    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
+    app.mount("/static", StaticMount(assets), name="static")
 
-    worker = service_worker_source(settings.multi_user)
+    worker = service_worker_source(settings.multi_user, assets)
 
     @app.get("/sw.js", include_in_schema=False)
     def service_worker() -> Response:

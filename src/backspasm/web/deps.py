@@ -3,6 +3,10 @@
 ``get_profile_id`` is THE place that says whose data a request may touch. In personal
 mode it is the one local profile; the multi-user layer extends it (signed-in account →
 its profile, else 401/redirect). Routers never decide this themselves.
+
+The cheap dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in a
+worker thread, and three to five thread hops per request cost more than the work they do.
+Only ``get_profile`` (a database read) stays a plain function.
 """
 
 from __future__ import annotations
@@ -11,24 +15,44 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from backspasm.knowledge import Knowledge
 
 
-def get_kb(request: Request) -> Knowledge:
+async def get_kb(request: Request) -> Knowledge:
     return request.app.state.kb
 
 
-def get_now() -> datetime:
+def utc_now() -> datetime:
+    """The current time, for code that runs outside a request's dependencies."""
+    return datetime.now(UTC)
+
+
+async def get_now() -> datetime:
     """The current time (the one clock read of a request; tests override this)."""
     return datetime.now(UTC)
 
 
-def get_profile_id(request: Request) -> int:
+async def get_profile_id(request: Request) -> int:
     """The profile whose data this request may read and write.
 
-    Personal mode: the one local profile, created on first use.
+    Personal mode: the one local profile, created on first use (that first request reads
+    the database in a worker thread; later ones use the id kept on the app).
     """
+    state = request.app.state
+    resolver = getattr(state, "profile_resolver", None)
+    if resolver is not None:
+        return resolver(request)
+    cached = getattr(state, "local_profile_id", None)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(profile_id_of, request)
+
+
+def profile_id_of(request: Request) -> int:
+    """:func:`get_profile_id` for code outside the dependencies (a plain function; in
+    personal mode its first call may read the database)."""
     resolver = getattr(request.app.state, "profile_resolver", None)
     if resolver is not None:
         return resolver(request)
@@ -45,14 +69,23 @@ def _local_profile_id(request: Request) -> int:
 
 
 def get_profile(request: Request) -> dict[str, Any]:
-    """Time zone, waking hours and region of the current profile (plain dict)."""
-    return request.app.state.diary.profile_settings(get_profile_id(request), request.app.state.kb)
+    """Time zone, waking hours and region of the current profile (plain dict).
+
+    Read once per request: the page's dependency and its emergency-signs card (base.html)
+    share the copy kept on ``request.state``.
+    """
+    kept = getattr(request.state, "profile_settings", None)
+    if kept is None:
+        state = request.app.state
+        kept = state.diary.profile_settings(profile_id_of(request), state.kb)
+        request.state.profile_settings = kept
+    return kept
 
 
-def get_optional_profile_id(request: Request) -> int | None:
+async def get_optional_profile_id(request: Request) -> int | None:
     """The profile of this request if there is one without signing in (personal mode's
     local profile, or a signed-in account's), else ``None``: for routes that work for
     anyone (the stateless API) but must still respect a person's region and results."""
     if request.app.state.settings.multi_user:
         return getattr(request.state, "profile_id", None)
-    return get_profile_id(request)
+    return await get_profile_id(request)

@@ -7,11 +7,14 @@ Templates format dates, numbers and plurals with the filters of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
+
+if TYPE_CHECKING:
+    from backspasm.web.assets import Assets
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -47,10 +50,16 @@ def _signs_for(request: Request) -> dict[str, Any]:
     return emergency_signs_context(state.kb, region)
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(assets: Assets | None = None) -> Jinja2Templates:
+    """The page templates; ``static_url("bs.css")`` in them names an asset by its hashed
+    URL (``assets``). Templates are compiled once: the installed files do not change while
+    the server runs (Jinja's default checks each file's time on every render)."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR), context_processors=[_page_context])
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
+    templates.env.auto_reload = False
+    if assets is not None:
+        templates.env.globals["static_url"] = assets.url
     from backspasm.knowledge.formats import jinja_filters
 
     templates.env.filters.update(jinja_filters())

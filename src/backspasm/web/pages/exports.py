@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from backspasm.exports.data import EpisodeRecord, ExportError
 from backspasm.knowledge import Knowledge
 from backspasm.store.feeds import FeedTokens
-from backspasm.web.deps import get_kb, get_now, get_profile_id
+from backspasm.web.deps import get_kb, get_now, get_profile_id, utc_now
 from backspasm.web.errors import BadInput, title
 from backspasm.web.hosts import absolute_url
 from backspasm.web.templating import render
@@ -107,7 +107,7 @@ def _emergency_card(request: Request, kb: Knowledge, profile_id: int,
 def _page(request: Request, kb: Knowledge, profile_id: int, new_url: str | None,
           now: datetime | None = None) -> HTMLResponse:
     store = request.app.state.store
-    emergency = _emergency_card(request, kb, profile_id, now or get_now())
+    emergency = _emergency_card(request, kb, profile_id, now or utc_now())
     return render(
         request,
         "exports.html",

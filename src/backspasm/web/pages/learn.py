@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse
 
 from backspasm.core.fit import learn_for
-from backspasm.web.deps import get_now, get_profile, get_profile_id
+from backspasm.web.deps import get_now, get_profile, profile_id_of
 from backspasm.web.templating import render
 from backspasm.web.views import emergency_page
 
@@ -38,11 +38,11 @@ def learn(request: Request, now: datetime = Depends(get_now)) -> HTMLResponse:
     state = request.app.state
     signed_out = state.settings.multi_user and getattr(request.state, "user", None) is None
     if not signed_out:
-        profile_id = get_profile_id(request)
+        profile_id = profile_id_of(request)
         shown = emergency_page(request, state.kb, profile_id, get_profile(request), now)
         if shown is not None:
             return shown
-    person = {} if signed_out else state.diary.person(get_profile_id(request))
+    person = {} if signed_out else state.diary.person(profile_id_of(request))
     edu = learn_for(state.kb, person)
     return render(request, "learn.html", {"title": edu["title"], "edu": edu,
                                           "meta": state.kb["meta"],
