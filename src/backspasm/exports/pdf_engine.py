@@ -25,7 +25,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["weasyprint", "font_config", "report_stylesheet", "write_pdf", "STYLESHEET"]
+__all__ = ["prepare", "weasyprint", "font_config", "report_stylesheet", "write_pdf",
+           "STYLESHEET"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLESHEET = TEMPLATES / "report.css"
@@ -64,8 +65,11 @@ def _import_weasyprint() -> Any:
     return module
 
 
-def _prepare() -> tuple[Any, Any, Any]:
-    """(the weasyprint module, the font configuration, the report stylesheet), made once."""
+def prepare() -> tuple[Any, Any, Any]:
+    """Import WeasyPrint, make the font configuration and parse the stylesheet, once per
+    process (later calls return them at once; safe from any thread). Returns (the
+    ``weasyprint`` module, the ``FontConfiguration``, the report ``CSS``). A server may
+    call it ahead of the first report, e.g. in a background thread at start-up."""
     global _prepared
     with _PREPARING:
         if _prepared is None:
@@ -80,17 +84,17 @@ def _prepare() -> tuple[Any, Any, Any]:
 
 def weasyprint() -> Any:
     """The ``weasyprint`` module, imported once (without the slow library search on Linux)."""
-    return (_prepared or _prepare())[0]
+    return (_prepared or prepare())[0]
 
 
 def font_config() -> Any:
     """The one WeasyPrint ``FontConfiguration`` of the process."""
-    return (_prepared or _prepare())[1]
+    return (_prepared or prepare())[1]
 
 
 def report_stylesheet() -> Any:
     """``templates/report.css`` as a WeasyPrint ``CSS``, parsed once."""
-    return (_prepared or _prepare())[2]
+    return (_prepared or prepare())[2]
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
@@ -100,7 +104,7 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
 def write_pdf(html: str) -> bytes | None:
     """``html`` (the report without its inline stylesheet) as PDF bytes, styled with
     :func:`report_stylesheet`. Loads nothing from outside."""
-    module, fonts, css = _prepared or _prepare()
+    module, fonts, css = _prepared or prepare()
     document = module.HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_no_fetch)
     with _LOCK:
         return document.write_pdf(stylesheets=[css], font_config=fonts)
