@@ -19,6 +19,7 @@ Only validated knowledge is written: a broken file is refused on every load.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -88,15 +89,19 @@ def read_cached(key: str) -> tuple[str, dict[str, Any]] | None:
 
 
 def write_cached(key: str, version: str, data: dict[str, Any]) -> None:
-    """Keep ``(version, data)`` under ``key``: written whole (a temporary file renamed into
-    place) or not at all. Never raises: a cache that cannot be written is only slower."""
-    tmp: Path | None = None
+    """Keep ``(version, data)`` under ``key``: written whole (a temporary file of its own,
+    renamed into place) or not at all. Never raises: a cache that cannot be written is
+    only slower."""
+    tmp: str | None = None
     try:
+        import tempfile
+
         blob = pickle.dumps((key, version, data), protocol=pickle.HIGHEST_PROTOCOL)
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{_PREFIX}{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(blob)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_PREFIX}", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
         os.replace(tmp, _path(key))
         tmp = None
         _prune(folder, keep=_path(key).name)
@@ -104,10 +109,8 @@ def write_cached(key: str, version: str, data: dict[str, Any]) -> None:
         pass
     finally:
         if tmp is not None:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _prune(folder: Path, *, keep: str) -> None:
@@ -123,7 +126,5 @@ def _prune(folder: Path, *, keep: str) -> None:
             continue
     others.sort(reverse=True)
     for _, path in others[KEEP - 1:]:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
