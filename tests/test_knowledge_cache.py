@@ -216,3 +216,19 @@ def test_loads_at_the_same_time_leave_one_whole_entry(tmp_path: Path, cache_home
     [entry] = _entries(cache_home)
     assert pickle.loads(entry.read_bytes())[1] in versions
     assert list(cache_home.glob(".*.tmp")) == []
+
+
+def test_code_that_cannot_be_read_means_no_cache(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key must cover the validating code; when that code cannot be read (an unusual
+    install), nothing is cached rather than a key that could go stale."""
+    monkeypatch.setattr(kcache, "_PACKAGE_DIR", tmp_path / "no-such-folder")
+    kcache._code_digest.cache_clear()
+    try:
+        copy = _copy(tmp_path)
+        assert load_knowledge_from(copy).data == _fresh(copy).data
+        assert _entries(cache_home) == []
+    finally:
+        monkeypatch.undo()
+        kcache._code_digest.cache_clear()
