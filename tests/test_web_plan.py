@@ -135,3 +135,73 @@ def test_bad_timer_log_is_422_and_writes_nothing(client, started):
 def test_unknown_timer_is_404(client):
     assert client.get("/timer/sauna").status_code == 404
     assert client.post("/timer/sauna/done", data={"started_at": "x"}).status_code == 404
+
+
+# --- one read per page, and what is kept between requests ----------------------------------
+
+def _transactions(client, path: str = "/plan") -> int:
+    """How many transactions the app's database engine begins for one GET of ``path``."""
+    from sqlalchemy import event
+
+    begun: list[object] = []
+
+    def count(conn) -> None:
+        begun.append(conn)
+
+    engine = client.app.state.store.engine
+    event.listen(engine, "begin", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "begin", count)
+    return len(begun)
+
+
+def test_the_plan_page_reads_the_diary_once(client):
+    """Profile, episodes and the latest saved triage (for the guidance, the person's fit
+    and the onset) come from one read transaction, not one each."""
+    pid = _pid(client)
+    store = client.app.state.store
+    store.save_triage(pid, answers={"pregnant": True, "age": 30}, level="self_care", rules=[],
+                      knowledge_version=client.app.state.kb.version, at=datetime.now(UTC))
+    client.post("/plan/onset", data={"hours": "30"})
+    client.get("/plan")  # the first request of the app also finds its local profile
+    assert _transactions(client) == 1
+
+
+def test_the_plan_page_reads_a_triage_journey_once(client):
+    """With a journey cookie the page reads the journey once (its answers and its result on
+    screen) beside the one read of the diary."""
+    from web_helpers import SELF_CARE, walk
+
+    walk(client, SELF_CARE)
+    assert "My plan" in client.get("/plan").text
+    assert _transactions(client) == 2
+
+
+def test_the_steps_follow_the_saved_answers_and_the_region_in_one_app(client):
+    """The rendered steps are kept per set of steps and region: a person whose saved answers
+    or region change sees the steps for them at once, in the same running app."""
+    from backspasm.core.plan import steps_for_phase
+
+    kb, pid = client.app.state.kb, _pid(client)
+    store = client.app.state.store
+    client.post("/plan/onset", data={"hours": "10"})
+    store.update_profile(pid, region="GB")
+    general = client.get("/plan").text
+    assert "ibuprofen" in general.lower() and "paracetamol" in general
+    store.update_profile(pid, region="US")
+    us = client.get("/plan").text
+    assert "acetaminophen (called paracetamol in the UK)" in us
+    store.save_triage(pid, answers={"pregnant": True, "age": 30}, level="self_care", rules=[],
+                      knowledge_version=kb.version, at=datetime.now(UTC))
+    pregnant = client.get("/plan").text
+    assert "ibuprofen" not in pregnant.lower()
+    for step in steps_for_phase(kb, "acute", person={"pregnant": True, "age": 30},
+                                region="US"):
+        assert f'id="step-{step["id"]}"' in pregnant
+    store.update_profile(pid, region="GB")
+    back = client.get("/plan").text
+    assert "acetaminophen" not in back and "ibuprofen" not in back.lower()
+    assert back.count('class="bs-step"') == len(
+        steps_for_phase(kb, "acute", person={"pregnant": True, "age": 30}, region="GB"))

@@ -3,21 +3,23 @@ evidence, and a button to start each timer. Works offline once visited (service 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
+from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.core.answers import parse_datetime
-from backspasm.core.plan import is_easing, make_plan, session_kind
+from backspasm.core.plan import Plan, Session, is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_date, format_time
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
-from backspasm.web.journey import COOKIE
+from backspasm.web.journey import COOKIE, Journey
 from backspasm.web.templating import render
-from backspasm.web.views import emergency_page, form_error
+from backspasm.web.views import emergency_page, form_error, render_emergency
 
 router = APIRouter(include_in_schema=False)
 NAV = (20, "plan", "/plan")
@@ -26,53 +28,101 @@ NAV = (20, "plan", "/plan")
 MAX_ONSET_HOURS = 24 * 90
 
 
-def _journey_answers(request: Request, profile_id: int, now: datetime) -> dict[str, Any]:
+def _journey(request: Request, profile_id: int, now: datetime) -> Journey | None:
+    """This person's triage journey (its answers, its result on screen), read once."""
     key = request.cookies.get(cookie_name(request, COOKIE))
-    journey = request.app.state.journeys.load(key, str(profile_id), now)
-    return {} if journey is None else journey.answers
+    return request.app.state.journeys.load(key, str(profile_id), now)
 
 
-def _onset(request: Request, profile_id: int, answers: dict[str, Any]) -> datetime | None:
-    onset = request.app.state.diary.current_onset(profile_id)
-    if onset is None and isinstance(answers.get("onset"), str):
-        onset = parse_datetime(answers["onset"])
-    return onset
+def _guidance(data: Any, journey: Journey | None) -> Any:
+    """``core.guidance.guidance`` from the diary read once (:meth:`Store.overview`) and the
+    journey's result on screen: what ``views.page_guidance`` decides, without reading
+    the diary again."""
+    from backspasm.core.guidance import Seen, guidance
+    from backspasm.core.triage import EMERGENCY_LEVELS
+
+    latest = data.latest_triage
+    saved = None if latest is None else Seen(
+        latest.level, latest.at, tuple(latest.rules), dict(latest.answers),
+        tuple(getattr(latest, "unsure", ()) or ()))
+    on_screen = None
+    result = None if journey is None else journey.result
+    if journey is not None and result and result.get("level") in EMERGENCY_LEVELS:
+        on_screen = Seen(result["level"], None, tuple(r["rule"] for r in result.get("reasons", [])),
+                         dict(journey.answers), tuple(journey.unsure))
+    current = data.current
+    return guidance([saved, on_screen], episode_open=current is not None,
+                    had_episode=current is not None or bool(data.episodes))
 
 
-def _clock(dt: datetime) -> str:
+def _person(data: Any) -> dict[str, Any]:
+    """The person facts of the latest saved triage (``DiaryLink.person``)."""
+    from backspasm.core.fit import person_facts
+
+    saved = data.latest_triage
+    return {} if saved is None else person_facts(saved.answers, saved.unsure)
+
+
+@lru_cache(maxsize=4096)
+def _clock(dt: datetime, zone: tzinfo | None) -> str:
+    # Cached (Babel takes tens of µs a value): the text depends only on the instant and
+    # its zone, both in the key (equal instants in other zones hash alike).
     return format_time(dt)
 
 
-def _day(dt: datetime) -> str:
-    return format_date(dt, "day_long")
+@lru_cache(maxsize=1024)
+def _day(day: date) -> str:
+    return format_date(day, "day_long")
 
 
-def _view(kb: Knowledge, plan: Any, now: datetime) -> dict[str, Any]:
+def _item(kb: Knowledge, s: Session, now: datetime) -> dict[str, Any]:
+    zone = s.start.tzinfo
+    return {"kind": s.kind, "title": session_kind(kb, s.kind)["title"],
+            "start": _clock(s.start, zone), "end": _clock(s.end, zone),
+            "iso": s.start.isoformat(), "day": _day(s.start.date()),
+            "past": s.end <= now, "current": s.start <= now < s.end,
+            "timer": kb.vocabulary.timer_of.get(s.kind)}
+
+
+def _timers(kb: Knowledge, phase: str) -> list[dict[str, str]]:
+    """The timers of ``phase`` (built once per loaded knowledge)."""
+    def build(kb: Knowledge) -> dict[str, list[dict[str, str]]]:
+        return {p["id"]: [{"slug": slug, "title": session_kind(kb, kind)["title"]}
+                          for kind, slug in kb.vocabulary.timer_of.items()
+                          if session_kind(kb, kind).get("phase") == p["id"]]
+                for p in kb["plan"]["phases"]}
+
+    return kb.compile("web.plan.timers", build)[phase]
+
+
+def _view(kb: Knowledge, plan: Plan, now: datetime) -> dict[str, Any]:
+    """What the page shows. Only the sessions shown (now, the next two, today's) are put
+    into words: a plan holds a week of them."""
     zone_now = now.astimezone(plan.sessions[0].start.tzinfo) if plan.sessions else plan.now
-    kinds = {k: session_kind(kb, k) for k in {s.kind for s in plan.sessions}}
+    assert zone_now is not None
+    today_date = zone_now.date()
+    items: dict[int, dict[str, Any]] = {}
 
-    def item(s: Any) -> dict[str, Any]:
-        return {"kind": s.kind, "title": kinds[s.kind]["title"], "start": _clock(s.start),
-                "end": _clock(s.end), "iso": s.start.isoformat(), "day": _day(s.start),
-                "past": s.end <= now, "current": s.start <= now < s.end,
-                "timer": kb.vocabulary.timer_of.get(s.kind)}
+    def item(i: int) -> dict[str, Any]:
+        if i not in items:
+            items[i] = _item(kb, plan.sessions[i], now)
+        return items[i]
 
-    items = [item(s) for s in plan.sessions]
-    today = [i for i, s in zip(items, plan.sessions, strict=True)
-             if s.start.date() == zone_now.date()]
-    upcoming = [i for i in items if not i["past"]]
+    sessions = plan.sessions
+    today = [item(i) for i, s in enumerate(sessions) if s.start.date() == today_date]
+    upcoming = [i for i, s in enumerate(sessions) if not s.end <= now]  # not past
+    later = [i for i in upcoming if not sessions[i].start <= now]  # nor current
+    current = bool(upcoming) and sessions[upcoming[0]].start <= now
     phases = {p["id"]: p for p in kb["plan"]["phases"]}
-    timers = [{"slug": slug, "title": session_kind(kb, kind)["title"]}
-              for kind, slug in kb.vocabulary.timer_of.items()
-              if session_kind(kb, kind).get("phase") == plan.phase]
     return {
         "phase": phases[plan.phase], "hours": int(plan.hours_since_onset),
-        "now_item": upcoming[0] if upcoming and upcoming[0]["current"] else None,
-        "next_items": [i for i in upcoming if not i["current"]][:2],
-        "today": today, "today_label": _day(zone_now), "timers": timers,
-        "recovery_from": (f"{_day(plan.recovery_from)} at {_clock(plan.recovery_from)}"
+        "now_item": item(upcoming[0]) if current else None,
+        "next_items": [item(i) for i in later[:2]],
+        "today": today, "today_label": _day(today_date), "timers": _timers(kb, plan.phase),
+        "recovery_from": (f"{_day(plan.recovery_from.date())} at "
+                          f"{_clock(plan.recovery_from, plan.recovery_from.tzinfo)}"
                           if plan.recovery_from and plan.recovery_from > now else None),
-        "steps": plan.steps, "tz": plan.timezone,
+        "tz": plan.timezone,
     }
 
 
@@ -85,27 +135,56 @@ def _page_sources(kb: Knowledge, steps: list[dict[str, Any]], phase: dict[str, A
     return out
 
 
+def _steps_html(request: Request, kb: Knowledge, plan: Plan, region: str) -> Markup:
+    """The "What to do" steps (``plan_steps.html``), rendered once per set of steps: the
+    steps shown are fully determined by their ids and the region (whose words fill them)
+    in the loaded knowledge, and none of them depends on the person beyond which are kept."""
+    cache: dict[tuple[str, tuple[str, ...], str], Markup] = kb.compile(
+        "web.plan.steps_html", lambda _kb: {})
+    key = (plan.phase, tuple(st["id"] for st in plan.steps), region)
+    html = cache.get(key)
+    if html is None:
+        template = request.app.state.templates.get_template("plan_steps.html")
+        html = Markup(template.render(steps=plan.steps, all_sources=kb.sources))
+        if len(cache) < 256:  # a handful of phases x fits x regions: never reached in practice
+            cache[key] = html
+    return html
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
-              profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
+              profile_id: int = Depends(get_profile_id),
               now: datetime = Depends(get_now)) -> HTMLResponse:
-    shown = emergency_page(request, kb, profile_id, profile, now)
-    if shown is not None:  # core.guidance: no plan beside an emergency (H4)
-        return shown
-    answers = _journey_answers(request, profile_id, now)
-    onset = _onset(request, profile_id, answers)
+    from backspasm.web.diary_link import profile_settings_of
+
+    journey = _journey(request, profile_id, now)
+    # One read transaction for the whole page: the profile, the episodes and the latest
+    # saved triage (no pain entries: none at or after now).
+    data = request.app.state.store.overview(profile_id, pain_since=now)
+    profile = getattr(request.state, "profile_settings", None)
+    if profile is None:  # kept for the emergency-signs card (deps.get_profile)
+        profile = request.state.profile_settings = profile_settings_of(data.profile, kb)
+    g = _guidance(data, journey)
+    if g.emergency:  # core.guidance: no plan beside an emergency (H4)
+        from backspasm.core.guidance import emergency_view
+
+        return render_emergency(request, kb, emergency_view(kb, g, region=profile["region"],
+                                                            now=now), profile)
+    answers: dict[str, Any] = {} if journey is None else journey.answers
+    onset = data.current.onset if data.current is not None else None
+    if onset is None and isinstance(answers.get("onset"), str):
+        onset = parse_datetime(answers["onset"])
     if onset is None:
         return render(request, "plan_onset.html", {"error": None,
                                                    "value": ""})
     easing = is_easing(kb, answers.get("pain_now"), answers.get("pain_trend"))
     plan = make_plan(kb, onset=onset, now=now, tz=profile["tz"], wake=profile["wake"],
-                     sleep=profile["sleep"], easing=easing,
-                     person=request.app.state.diary.person(profile_id),
+                     sleep=profile["sleep"], easing=easing, person=_person(data),
                      region=profile["region"])
     view = _view(kb, plan, now)
-    return render(request, "plan.html", {**view,
-                                         "page_sources": _page_sources(kb, plan.steps,
-                                                                       view["phase"])})
+    return render(request, "plan.html", {
+        **view, "steps_html": _steps_html(request, kb, plan, profile["region"]),
+        "page_sources": _page_sources(kb, plan.steps, view["phase"])})
 
 
 @router.post("/plan/onset", response_class=HTMLResponse)
