@@ -151,6 +151,25 @@ def _steps_html(request: Request, kb: Knowledge, plan: Plan, region: str) -> Mar
     return html
 
 
+def _signs(request: Request, kb: Knowledge, region: str | None) -> tuple[Markup, list[str]]:
+    """The emergency-signs card (``_signs.html``, H1) and the sources it cites, rendered
+    once per region: the card is generated from the loaded knowledge and the region alone."""
+    from backspasm.web.views import emergency_signs_context
+
+    cache: dict[str, tuple[Markup, list[str]]] = kb.compile("web.plan.signs_html",
+                                                            lambda _kb: {})
+    kept = None if region is None else cache.get(region)
+    if kept is None:
+        es = emergency_signs_context(kb, region)
+        template = request.app.state.templates.get_template("plan_signs.html")
+        html = Markup(template.render(emergency_signs_for_request=lambda: es,
+                                      all_sources=kb.sources))
+        kept = (html, list(es["page_sources"]))
+        if region is not None:  # None: the server's region, which the settings decide
+            cache[region] = kept
+    return kept
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
               profile_id: int = Depends(get_profile_id),
@@ -182,9 +201,16 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
                      sleep=profile["sleep"], easing=easing, person=_person(data),
                      region=profile["region"])
     view = _view(kb, plan, now)
+    state = request.app.state
+    signed_out = state.settings.multi_user and getattr(request.state, "user", None) is None
+    signs, signs_sources = _signs(request, kb,
+                                  state.settings.region if signed_out else profile["region"])
+    sources = _page_sources(kb, plan.steps, view["phase"])
+    # The footer lists the card's sources after the page's own (base.html's signs_in_page).
+    sources += [sid for sid in signs_sources if sid not in sources]
     return render(request, "plan.html", {
         **view, "steps_html": _steps_html(request, kb, plan, profile["region"]),
-        "page_sources": _page_sources(kb, plan.steps, view["phase"])})
+        "signs_html": signs, "page_sources": sources})
 
 
 @router.post("/plan/onset", response_class=HTMLResponse)
