@@ -552,3 +552,43 @@ def test_heat_starts_stay_2_hours_apart_across_midnight(kb):
     assert starts[0].date() == date(2025, 6, 6) and starts[1].date() == date(2025, 6, 7)
     for a, b in zip(starts, starts[1:], strict=False):
         assert b - a >= timedelta(hours=2)
+
+
+# --- what is kept between calls (per loaded knowledge) -------------------------------------
+
+def _fresh(kb):
+    """The same knowledge with nothing kept yet (no compiled forms, no kept plans)."""
+    from backspasm.knowledge import Knowledge
+
+    return Knowledge(version=kb.version, data=kb.data, directory=kb.directory)
+
+
+@pytest.mark.parametrize("tz", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_kept_plans_are_the_plans_worked_out_afresh(kb, tz):
+    """Sessions and steps are kept per (onset, start minute, zone, waking hours, horizon)
+    and per (phase, easing, person, region): whatever was asked before, each answer is the
+    one a fresh knowledge load works out."""
+    warm = _fresh(kb)
+    onset = datetime(2026, 3, 27, 6, 40, 12, tzinfo=UTC)
+    asks = [dict(now=onset + timedelta(hours=h, minutes=m, seconds=s), tz=tz, wake=w,
+                 sleep=time(22), days=d, easing=e, person=p, region=r)
+            for h in (0, 30, 71, 73, 150) for m, s in ((0, 5), (0, 50), (1, 0), (7, 31))
+            for w in (time(7), time(6, 30)) for d in (7, 3)
+            for e, p, r in ((None, None, None), (True, {"pregnant": True, "age": 30}, "US"),
+                            (False, {"age": 14}, "GB"))]
+    for ask in asks * 2:  # the second round is served from what the first kept
+        assert make_plan(warm, onset=onset, **ask) == make_plan(_fresh(kb), onset=onset, **ask)
+
+
+def test_a_callers_changes_to_a_plan_do_not_reach_the_next_plan(kb):
+    warm = _fresh(kb)
+    ask = dict(onset=datetime(2026, 3, 27, 6, 40, tzinfo=UTC),
+               now=datetime(2026, 3, 28, 9, 0, tzinfo=UTC), tz="Europe/London")
+    first = make_plan(warm, **ask)
+    before = make_plan(_fresh(kb), **ask)
+    first.steps[0]["text"] = "changed"
+    first.steps[0]["sources"].append("X")
+    next(st for st in first.steps if st.get("evidence"))["evidence"][0]["text"] = "changed"
+    first.sessions.clear()
+    assert make_plan(warm, **ask) == before
+    assert steps_for_phase(warm, "acute") == steps_for_phase(_fresh(kb), "acute")

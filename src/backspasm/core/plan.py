@@ -13,13 +13,15 @@ difference in Python; use :attr:`Session.duration` (or convert to UTC) for elaps
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backspasm.core.plan_config import (
+    PlanConfig,
     PlanError,
     ShownStep,
     is_easing,
@@ -143,11 +145,21 @@ def steps_for_phase(
     if phase not in PHASES:
         raise PlanError("phase", "one of " + ", ".join(PHASES), phase)
     words = region_words(kb, region)
-    return [
-        _fill_words(_copy_step(shown), words)
-        for shown, record in plan_config(kb).steps[(phase, bool(easing))]
-        if fits(kb, record, person)
-    ]
+    # Kept per loaded knowledge: the steps are a pure function of these (the person's facts
+    # are plain values from saved answers); each caller gets its own copy.
+    cache: dict[Hashable, tuple[ShownStep, ...]] = kb.compile("core.plan.steps", lambda _kb: {})
+    try:
+        key: Hashable = (phase, bool(easing), region, tuple(sorted((person or {}).items())))
+        kept = cache.get(key)
+    except TypeError:  # a fact that is not a plain value: work it out each time
+        key, kept = None, None
+    if kept is None:
+        kept = tuple(_fill_words(_copy_step(shown), words)
+                     for shown, record in plan_config(kb).steps[(phase, bool(easing))]
+                     if fits(kb, record, person))
+        if key is not None and len(cache) < 1024:
+            cache[key] = kept
+    return [_copy_step(st) for st in kept]
 
 
 _WORD = re.compile(r"{(\w+)}")
@@ -251,9 +263,51 @@ def make_plan(
     acute_end = onset_u + cfg.acute
     horizon = onset_u + timedelta(days=days)
     start = ceil_minute(now_u)
-    recovery_start = ceil_minute(acute_end)
     phase = "acute" if now_u < acute_end else "recovery"
 
+    sessions = list(_scheduler(kb)(zone, wake, sleep, onset_u, start, horizon))
+    return Plan(
+        phase=phase,
+        hours_since_onset=round((now_u - onset_u).total_seconds() / 3600, 2),
+        timezone=zone.key,
+        sessions=sessions,
+        steps=steps_for_phase(kb, phase, easing=easing, person=person, region=region),
+        knowledge_version=kb.version,
+        onset=onset_u.astimezone(zone),
+        now=now_u.astimezone(zone),
+        until=horizon.astimezone(zone),
+        recovery_from=acute_end.astimezone(zone),
+        wake=wake,
+        sleep=sleep,
+        easing=easing,
+    )
+
+
+Schedule = Callable[[ZoneInfo, time, time, datetime, datetime, datetime], tuple[Session, ...]]
+
+
+def _scheduler(kb: Knowledge) -> Schedule:
+    """The timed sessions for (zone, wake, sleep, onset, start, horizon), the UTC instants
+    from :func:`make_plan`: a pure function of these and the plan's settings, so the last
+    few are kept (per loaded knowledge; ``start`` is a whole minute)."""
+    return kb.compile("core.plan.schedule", _new_scheduler)
+
+
+def _new_scheduler(kb: Knowledge) -> Schedule:
+    cfg = plan_config(kb)
+
+    @lru_cache(maxsize=256)
+    def schedule(zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime, start: datetime,
+                 horizon: datetime) -> tuple[Session, ...]:
+        return _schedule(cfg, zone, wake, sleep, onset_u, start, horizon)
+
+    return schedule
+
+
+def _schedule(cfg: PlanConfig, zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime,
+              start: datetime, horizon: datetime) -> tuple[Session, ...]:
+    acute_end = onset_u + cfg.acute
+    recovery_start = ceil_minute(acute_end)
     raw: list[tuple[str, datetime, datetime]] = []
     checked_in = False
     next_heat = start  # heat starts stay >= the gap apart across days too
@@ -304,23 +358,7 @@ def make_plan(
             next_heat = h + cfg.heat_gap
 
     raw.sort(key=lambda r: (r[1], KINDS.index(r[0])))
-    sessions = [Session(k, s.astimezone(zone), e.astimezone(zone)) for k, s, e in raw]
-    return Plan(
-        phase=phase,
-        hours_since_onset=round((now_u - onset_u).total_seconds() / 3600, 2),
-        timezone=zone.key,
-        sessions=sessions,
-        steps=steps_for_phase(kb, phase, easing=easing, person=person, region=region),
-        knowledge_version=kb.version,
-        onset=onset_u.astimezone(zone),
-        now=now_u.astimezone(zone),
-        until=horizon.astimezone(zone),
-        recovery_from=acute_end.astimezone(zone),
-        wake=wake,
-        sleep=sleep,
-        easing=easing,
-    )
-
+    return tuple(Session(k, s.astimezone(zone), e.astimezone(zone)) for k, s, e in raw)
 
 def timer_stages(
     kb: Knowledge, kind: str, *, minutes: float | None = None, rounds: int | None = None
