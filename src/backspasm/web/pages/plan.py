@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import Plan, Session, is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
-from backspasm.knowledge.formats import format_date, format_time
+from backspasm.knowledge.formats import format_date, format_time, plural_words
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
@@ -73,6 +73,11 @@ def _clock(dt: datetime, zone: tzinfo | None) -> str:
 @lru_cache(maxsize=1024)
 def _day(day: date) -> str:
     return format_date(day, "day_long")
+
+
+#: ``plural_words`` (the template's ``plural`` filter, through Babel) once per distinct
+#: number and words: ``{{ plural_once(hours, "{n} hour", "{n} hours") }}``.
+_plural_once = lru_cache(maxsize=1024)(plural_words)
 
 
 def _item(kb: Knowledge, s: Session, now: datetime) -> dict[str, Any]:
@@ -210,7 +215,7 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
     sources += [sid for sid in signs_sources if sid not in sources]
     return render(request, "plan.html", {
         **view, "steps_html": _steps_html(request, kb, plan, profile["region"]),
-        "signs_html": signs, "page_sources": sources})
+        "signs_html": signs, "page_sources": sources, "plural_once": _plural_once})
 
 
 @router.post("/plan/onset", response_class=HTMLResponse)
