@@ -65,18 +65,18 @@ def fill_others(store: Any, now: datetime) -> None:
     """1,000 other profiles with a few entries each, inserted directly (setup, not timed)."""
     from sqlalchemy import insert, select
 
-    from backspasm.store.models import PainRow, ProfileRow
+    from backspasm.store.models import pain_entries, profiles
 
     with store.engine.begin() as conn:
         rows = [{"key": f"other-{i}", "tz": "UTC", "wake": datetime(2000, 1, 1, 7).time(),
                  "sleep": datetime(2000, 1, 1, 22).time(), "region": "GB", "age": None,
                  "created_at": now} for i in range(N_PROFILES)]
-        conn.execute(insert(ProfileRow), rows)
-        ids = list(conn.execute(select(ProfileRow.id).where(ProfileRow.key.like("other-%")))
+        conn.execute(insert(profiles), rows)
+        ids = list(conn.execute(select(profiles.c.id).where(profiles.c.key.like("other-%")))
                    .scalars())
         pain = [{"profile_id": pid, "at": now - timedelta(hours=j * 7), "score": j % 11,
                  "note": None} for pid in ids for j in range(PER_OTHER)]
-        conn.execute(insert(PainRow), pain)
+        conn.execute(insert(pain_entries), pain)
 
 
 def run(name: str, url: str, doc: dict[str, Any], now: datetime) -> list[tuple[str, ...]]:

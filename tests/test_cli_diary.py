@@ -191,3 +191,31 @@ def test_the_log_commands_are_the_diarys_care_kinds():
 
     commands = {c.name for c in log_app.registered_commands}
     assert commands == set(load_knowledge().vocabulary.care_kinds) | {"pain"}
+
+
+@pytest.mark.parametrize("command", [["log", "pain", "5"], ["status"], ["status", "--json"],
+                                     ["diary"], ["episode", "start"]])
+def test_diary_commands_on_sqlite_import_neither_the_orm_nor_postgresql(tmp_path, command):
+    """A diary command on SQLite runs on SQLAlchemy Core alone: the ORM, the PostgreSQL
+    dialects and psycopg (tens of milliseconds of every command's start-up) stay unloaded."""
+    db = tmp_path / "diary.db"
+    with open_store(f"sqlite:///{db}") as s:  # migrated already: a command's usual case
+        p = s.ensure_profile("local", tz="Europe/London")
+        s.start_episode(p.id, onset=datetime.now(UTC) - timedelta(hours=30))
+        s.log_pain(p.id, score=4, at=datetime.now(UTC) - timedelta(hours=1))
+    if command == ["episode", "start"]:
+        with open_store(f"sqlite:///{db}") as s:
+            s.end_episode(s.ensure_profile("local").id, at=datetime.now(UTC))
+    code = (
+        "import sys\n"
+        f"sys.argv = ['backspasm', *{command!r}, '--db', {str(db)!r}]\n"
+        "from backspasm.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "heavy = ('sqlalchemy.orm', 'sqlalchemy.dialects.postgresql', 'psycopg', 'alembic')\n"
+        "assert 'sqlalchemy.engine' in sys.modules  # the diary was opened\n"
+        "sys.stderr.write('loaded: ' + repr([m for m in heavy if m in sys.modules]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.strip().endswith("loaded: []"), out.stderr

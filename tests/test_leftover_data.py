@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from backspasm.knowledge import load_knowledge
 from backspasm.store import open_store
-from backspasm.store.models import WebSessionRow, web_journeys
+from backspasm.store.models import web_journeys, web_sessions
 from test_web_auth import PASSWORD, csrf, multi_client, sign_up
 from web_helpers import make_client
 
@@ -87,7 +87,7 @@ def test_expired_web_sessions_are_pruned(store):
     acc.new_session(a.id, token="new" * 15, csrf_token="c" * 43,
                     expires_at=NOW + timedelta(days=30))
     with store.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(WebSessionRow)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(web_sessions)).scalar() == 1
 
 
 def test_delete_everything_and_sign_out_tell_the_browser_to_clear_the_site(tmp_path):

@@ -15,7 +15,7 @@ from backspasm.store import (
     StoreError,
     open_store,
 )
-from backspasm.store.models import Base
+from backspasm.store.models import metadata
 from backspasm.store.schema import HEAD_REVISION, alembic_config, migrate, schema_revision
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -25,7 +25,7 @@ def test_migrations_from_empty_database_match_the_models(db_url):
     with open_store(db_url) as s:
         assert schema_revision(s.engine) == HEAD_REVISION
         insp = inspect(s.engine)
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             got = {c["name"] for c in insp.get_columns(table.name)}
             assert got == {c.name for c in table.columns}, table.name
             got_idx = {i["name"] for i in insp.get_indexes(table.name)}

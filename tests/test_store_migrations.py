@@ -16,7 +16,7 @@ from sqlalchemy import text
 from backspasm.store import DatabaseError, open_store
 from backspasm.store.accounts import Accounts
 from backspasm.store.feeds import FeedTokens
-from backspasm.store.models import Base
+from backspasm.store.models import metadata
 from backspasm.store.schema import (
     HEAD_REVISION,
     OLD_RUNNER_STEPS,
@@ -69,7 +69,7 @@ def test_models_and_migrations_do_not_drift(db_url):
 
     with open_store(db_url) as s, s.engine.connect() as conn:
         assert schema_revision(s.engine) == HEAD_REVISION
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
 
@@ -267,11 +267,11 @@ def test_a_new_revision_starts_as_a_draft_of_what_the_models_add(tmp_path):
     scripts = tmp_path / "scripts"
     shutil.copytree(Path(script_dir.__file__).parent, scripts,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    probe = Table("draft_probe", Base.metadata, Column("id", Integer, primary_key=True))
+    probe = Table("draft_probe", metadata, Column("id", Integer, primary_key=True))
     try:
         path = new_revision("0007_draft_probe", "Draft probe", script_location=str(scripts))
     finally:
-        Base.metadata.remove(probe)
+        metadata.remove(probe)
     draft = Path(path).read_text(encoding="utf-8")
     assert Path(path) == scripts / "versions" / "0007_draft_probe.py"
     assert "revision = '0007_draft_probe'" in draft

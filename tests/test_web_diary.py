@@ -435,3 +435,82 @@ def test_a_long_episode_keeps_the_diary_page_under_60_kb(client):
     assert html.count("/delete") == 20 and "Show all 300 entries" in html
     assert 'data-points="300"' in html and "300 pain scores" in html
     assert client.get("/diary?all=1").text.count("/delete") == 300
+
+
+# --- one read per page ---------------------------------------------------------------------
+
+def _transactions(client, path: str) -> int:
+    """How many transactions the app's database engine begins for one GET of ``path``."""
+    from sqlalchemy import event
+
+    begun: list[object] = []
+
+    def count(conn) -> None:
+        begun.append(conn)
+
+    engine = store_of(client).engine
+    event.listen(engine, "begin", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "begin", count)
+    return len(begun)
+
+
+@pytest.mark.parametrize("path", ["/diary", "/diary?all=1", "/api/v1/status", "episode"])
+def test_a_diary_page_reads_the_database_once(client, path):
+    """The diary page and the status read everything they show (profile, episodes, pain
+    and care of the window and of the status look-back, latest triage) in one read
+    transaction, however many entries there are."""
+    client.post("/diary/episode/start", data={"hours": "30"})
+    for score in (7, 6, 5):
+        client.post("/diary/pain", data={"score": str(score)})
+    client.post("/diary/care", data={"care_kind": "ice", "care_minutes": "15"})
+    client.post("/diary/episode/end")
+    client.post("/diary/episode/start", data={"hours": "2"})
+    client.post("/diary/pain", data={"score": "4"})
+    if path == "episode":  # a past episode, asked for by id
+        path = f"/diary/episodes/{store_of(client).episodes(pid(client))[0].id}"
+    client.get(path)  # the first request of the app also finds its local profile
+    assert _transactions(client, path) == 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(offsets=st.lists(st.integers(-3_600, 200_000), min_size=2, max_size=150),
+       scores=st.lists(st.integers(0, 10), min_size=150, max_size=150),
+       hours=st.integers(1, 2_200))
+def test_chart_line_is_drawn_where_x_and_y_put_it(offsets, scores, hours):
+    """The polyline of a long episode is written out for speed: every point still lies
+    where the chart's x() and y() put it, to the same decimal."""
+    from backspasm.web import chart
+
+    since, until = T0, T0 + timedelta(hours=hours)
+    pain = [ChartPoint(T0 + timedelta(seconds=o), scores[i]) for i, o in enumerate(offsets)]
+    svg = pain_chart_svg(pain, [], since=since, until=until, tz="Europe/London",
+                         care_labels={})
+    until = max(until, since + chart.MIN_SPAN)  # the shortest window drawn
+    drawn = sorted((p for p in pain if since <= p.at <= until), key=lambda p: p.at)
+    line = re.search(r'<polyline class="bs-chart__line" points="([^"]*)"', svg)
+    if len(drawn) < 2:
+        assert line is None
+        return
+    span = (until - since).total_seconds()
+    plot_w = chart.WIDTH - chart.LEFT - chart.RIGHT
+    plot_h = chart.HEIGHT - chart.TOP - chart.BOTTOM
+    want = " ".join(
+        f"{round(chart.LEFT + plot_w * min(max((p.at - since).total_seconds() / span, 0), 1), 1)},"
+        f"{round(chart.TOP + plot_h * (1 - p.score / 10), 1)}" for p in drawn)
+    assert line is not None and line.group(1) == want
+
+
+def test_chart_draws_the_stores_entries_as_they_are():
+    """The page passes the store's entries to the chart: the same picture as ChartPoints."""
+    from backspasm.store import CareEntry, PainEntry
+
+    pain = [PainEntry(i, 1, T0 + timedelta(hours=i), (i * 3) % 11, None) for i in range(130)]
+    care = [CareEntry(1, 1, "ice", T0 + timedelta(hours=2), 20, None, None)]
+    kw = {"since": T0, "until": T0 + timedelta(days=6), "tz": "Europe/London",
+          "care_labels": {"ice": "Ice"}}
+    assert pain_chart_svg(pain, care, **kw) == pain_chart_svg(
+        [ChartPoint(p.at, p.score) for p in pain], [ChartCare(c.start, c.kind, c.minutes)
+                                                     for c in care], **kw)

@@ -1,19 +1,22 @@
 """Where a person stands now, from their diary: one function the CLI and the web share.
 
-It reads the store once, derives the diary facts (core/trends.py), re-runs triage over them
-merged with the last saved answers, and adds the phase and the next planned session.
+It reads the store once (:meth:`Store.overview <backspasm.store.Store.overview>`, one
+transaction, which a page may share: :func:`status_of`), derives the diary facts
+(core/trends.py), re-runs triage over them merged with the last saved answers, and adds the
+phase and the next planned session.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge
-    from backspasm.store import Profile, Store
+    from backspasm.store import Overview, Profile, Store
 
-__all__ = ["status_report", "diary_guidance", "profile_region"]
+__all__ = ["status_report", "status_of", "status_since", "diary_guidance", "profile_region"]
 
 
 def profile_region(kb: Knowledge, profile: Profile, override: str | None = None) -> Any:
@@ -29,39 +32,65 @@ def diary_guidance(store: Store, profile_id: int, *, on_screen: Any = None,
     """What may be shown now (``core.guidance.guidance``) from the diary: its latest saved
     triage, ``on_screen`` (a ``Seen`` not saved yet, e.g. a web journey's result), the
     levels judged now (``extra_levels``) and whether an episode is open."""
+    latest = store.latest_triage(profile_id)
+    episode = store.current_episode(profile_id)
+    had = episode is not None or bool(store.episodes(profile_id))
+    return _guidance(latest, episode_open=episode is not None, had_episode=had,
+                     on_screen=on_screen, extra_levels=extra_levels)
+
+
+def _guidance(latest: Any, *, episode_open: bool, had_episode: bool, on_screen: Any = None,
+              extra_levels: Any = ()) -> Any:
     from backspasm.core.guidance import Seen, guidance
 
-    latest = store.latest_triage(profile_id)
     saved = None if latest is None else Seen(
         latest.level, latest.at, tuple(latest.rules), dict(latest.answers),
         tuple(getattr(latest, "unsure", ()) or ()))
-    episode = store.current_episode(profile_id)
-    had = episode is not None or bool(store.episodes(profile_id))
-    return guidance([saved, on_screen], episode_open=episode is not None, had_episode=had,
+    return guidance([saved, on_screen], episode_open=episode_open, had_episode=had_episode,
                     extra_levels=extra_levels)
 
 
+def status_since(kb: Knowledge, now: datetime) -> datetime:
+    """How far back ``status`` reads pain entries (``pain_since`` of ``Store.overview``)."""
+    from backspasm.core.trends import windows
+
+    return now - windows(kb).pain_since
+
+
 def status_report(store: Store, profile: Profile, kb: Knowledge, now: datetime) -> dict[str, Any]:
-    """Everything ``backspasm status`` and the web Diary show, as a JSON-ready dict.
+    """Everything ``backspasm status`` and the web Diary show, as a JSON-ready dict, read in
+    one transaction (:func:`status_of` over ``store.overview``).
 
     ``care_card`` is the card of the current level; ``rose`` says whether the diary raised
     the level above the last saved triage, and ``new_reasons`` why.
     """
+    return status_of(store.overview(profile.id, pain_since=status_since(kb, now)), kb, now)
+
+
+def status_of(data: Overview, kb: Knowledge, now: datetime) -> dict[str, Any]:
+    """:func:`status_report` from a diary already read (``Store.overview`` with a
+    ``pain_since`` not later than :func:`status_since`): no database access."""
     from backspasm.core.answers import AnswersError
     from backspasm.core.plan import PlanError, is_easing, make_plan
     from backspasm.core.trends import diary_facts, reassess, windows
 
     w = windows(kb)
-    data = store.status_data(profile.id, pain_since=now - w.pain_since,
-                             episodes_since=now - w.episodes)
-    episodes = list(data.recent_episodes)
-    if data.episode is not None and data.episode not in episodes:
-        episodes.append(data.episode)
-    pain = list(data.recent_pain)
-    if data.latest_pain is not None and data.latest_pain not in pain:
-        pain.append(data.latest_pain)
+    pain_since = now - w.pain_since
+    if data.pain_since > pain_since:
+        raise ValueError("the overview's pain entries do not reach back far enough")
+    profile = data.profile
+    status = data.status_data(now - w.episodes)
+    if data.pain_since < pain_since:
+        status = replace(status, recent_pain=[p for p in data.recent_pain
+                                              if p.at >= pain_since])
+    episodes = list(status.recent_episodes)
+    if status.episode is not None and status.episode not in episodes:
+        episodes.append(status.episode)
+    pain = list(status.recent_pain)
+    if status.latest_pain is not None and status.latest_pain not in pain:
+        pain.append(status.latest_pain)
     facts = diary_facts(kb, episodes=episodes, pain=pain, now=now)
-    saved = data.latest_triage
+    saved = status.latest_triage
     region_choice = profile_region(kb, profile)
     region = region_choice.id
     try:
@@ -87,10 +116,12 @@ def status_report(store: Store, profile: Profile, kb: Knowledge, now: datetime) 
         "care_card": dict(r.result.care_card),
         "knowledge_version": kb.version,
         # What may be shown (core.guidance): "emergency" means the card and no plan.
-        "shows": diary_guidance(store, profile.id, extra_levels=[r.result.level]).show,
+        "shows": _guidance(saved, episode_open=status.episode is not None,
+                           had_episode=bool(data.episodes),
+                           extra_levels=[r.result.level]).show,
         "region": region_choice.to_dict(),
     }
-    ep = data.episode
+    ep = status.episode
     if ep is None:
         return out
     out["episode"] = {"id": ep.id, "onset": ep.onset.isoformat(), "trigger": ep.trigger,

@@ -1,4 +1,4 @@
-"""The diary store: SQLAlchemy models, migrations and the one repository API.
+"""The diary store: SQLAlchemy Core tables, migrations and the one repository API.
 
 Usage::
 
@@ -12,7 +12,6 @@ No SQL lives outside this package. See ``docs/internals.md`` ("Store API").
 
 from typing import TYPE_CHECKING
 
-from backspasm.store.document import EXPORT_FORMAT, EXPORT_VERSION
 from backspasm.store.errors import (
     ConflictError,
     DatabaseError,
@@ -26,6 +25,7 @@ from backspasm.store.records import (
     CareEntry,
     Diary,
     Episode,
+    Overview,
     PainEntry,
     Profile,
     StatusData,
@@ -34,11 +34,19 @@ from backspasm.store.records import (
 from backspasm.store.repository import Store, open_store
 
 if TYPE_CHECKING:
+    from backspasm.store.document import EXPORT_FORMAT, EXPORT_VERSION
+
     CARE_KINDS: tuple[str, ...]
 
 
-def __getattr__(name: str) -> tuple[str, ...]:
-    """``CARE_KINDS`` comes from plan.yaml on first use (see ``store.records``)."""
+def __getattr__(name: str) -> object:
+    """``CARE_KINDS`` comes from plan.yaml on first use (see ``store.records``); the export
+    format's name and version from ``store.document``, imported only then (with its JSON
+    Schema machinery: a diary command that exports nothing does not pay for it)."""
+    if name in ("EXPORT_FORMAT", "EXPORT_VERSION"):
+        from backspasm.store import document
+
+        return getattr(document, name)
     from backspasm.store import records
 
     return getattr(records, name)  # AttributeError for any other name
@@ -48,5 +56,5 @@ __all__ = [
     "open_store", "Store", "StoreError", "NotFoundError", "ConflictError", "ImportFormatError",
     "NotADatabaseError",
     "DatabaseError", "Profile", "Episode", "PainEntry", "CareEntry", "TriageRecord",
-    "StatusData", "Diary", "CARE_KINDS", "TRIGGERS", "EXPORT_FORMAT", "EXPORT_VERSION",
+    "StatusData", "Diary", "Overview", "CARE_KINDS", "TRIGGERS", "EXPORT_FORMAT", "EXPORT_VERSION",
 ]

@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from backspasm.store import rows
 from backspasm.store.checks import profile_values
 from backspasm.store.errors import ConflictError, NotFoundError, StoreError
-from backspasm.store.models import AccountRow, ProfileRow, SigninFailureRow, WebSessionRow
+from backspasm.store.models import accounts as accounts_t
+from backspasm.store.models import new_pseudonym, profiles
+from backspasm.store.models import signin_failures as failures_t
+from backspasm.store.models import web_sessions as sessions_t
 from backspasm.store.transactions import Transactions
 
 __all__ = ["Account", "Accounts", "SessionInfo", "normalise_email"]
@@ -65,8 +68,22 @@ def normalise_email(value: Any) -> str:
     return email
 
 
-def _account(row: AccountRow) -> Account:
-    return Account(row.id, row.email, row.password_hash, row.profile_id, row.created_at)
+_ACCOUNT_COLS = (accounts_t.c.id, accounts_t.c.email, accounts_t.c.password_hash,
+                 accounts_t.c.profile_id, accounts_t.c.created_at)
+_ACCOUNT_BY_EMAIL = select(*_ACCOUNT_COLS).where(accounts_t.c.email == bindparam("email"))
+_ACCOUNT_EXISTS = select(accounts_t.c.id).where(accounts_t.c.id == bindparam("id"))
+_SESSION = (select(sessions_t.c.account_id, accounts_t.c.profile_id, accounts_t.c.email,
+                   sessions_t.c.csrf_token, sessions_t.c.expires_at)
+            .join(accounts_t, accounts_t.c.id == sessions_t.c.account_id)
+            .where(sessions_t.c.token_hash == bindparam("token"),
+                   sessions_t.c.expires_at > bindparam("now")))
+_PRUNE_SESSIONS = delete(sessions_t).where(sessions_t.c.expires_at <= bindparam("now"))
+_END_SESSION = delete(sessions_t).where(sessions_t.c.token_hash == bindparam("token"))
+_PRUNE_FAILURES = delete(failures_t).where(failures_t.c.at < bindparam("before"))
+_CLEAR_FAILURES = delete(failures_t).where(failures_t.c.key_hash == bindparam("key"))
+_FAILURES = (failures_t.c.key_hash == bindparam("key"), failures_t.c.at >= bindparam("since"))
+_COUNT_FAILURES = select(func.count()).select_from(failures_t).where(*_FAILURES)
+_FAILURE_TIMES = select(failures_t.c.at).where(*_FAILURES).order_by(failures_t.c.at)
 
 
 def _aware(field: str, value: Any) -> datetime:
@@ -96,20 +113,20 @@ class Accounts:
         values = profile_values(tz=tz, wake=wake, sleep=sleep, region=region)
         taken = ConflictError("email", "an e-mail address that has no account yet")
 
-        def go(s: Session) -> Account:
-            if s.scalar(select(AccountRow.id).where(AccountRow.email == email)):
+        def go(conn: Connection) -> Account:
+            if conn.execute(_ACCOUNT_BY_EMAIL, {"email": email}).first():
                 raise taken
-            profile = ProfileRow(key=None, created_at=self.store.now(), **values)
-            s.add(profile)
-            s.flush()
-            row = AccountRow(email=email, password_hash=password_hash, profile_id=profile.id,
-                             created_at=self.store.now())
-            s.add(row)
+            profile = {"key": None, "created_at": self.store.now(),
+                       "pseudonym": new_pseudonym(), **values}
+            profile_id = rows.insert_one(conn, insert(profiles), profile)
+            created = self.store.now()
             try:
-                s.flush()
+                new = rows.insert_one(conn, insert(accounts_t), {
+                    "email": email, "password_hash": password_hash, "profile_id": profile_id,
+                    "created_at": created})
             except IntegrityError:  # a concurrent sign-up with the same address
                 raise taken from None
-            return _account(row)
+            return Account(new, email, password_hash, profile_id, created)
 
         return self.store.write(go)
 
@@ -118,9 +135,9 @@ class Accounts:
             email = normalise_email(email)
         except StoreError:
             return None
-        with self.store.read() as s:
-            row = s.scalar(select(AccountRow).where(AccountRow.email == email))
-            return None if row is None else _account(row)
+        with self.store.read() as conn:
+            row = conn.execute(_ACCOUNT_BY_EMAIL, {"email": email}).first()
+            return None if row is None else Account(*row)
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -129,14 +146,15 @@ class Accounts:
         """Record a session for the random cookie value ``token`` (kept as a hash)."""
         expires = _aware("expires_at", expires_at)
 
-        def go(s: Session) -> None:
-            if s.get(AccountRow, account_id) is None:
+        def go(conn: Connection) -> None:
+            if conn.execute(_ACCOUNT_EXISTS, {"id": account_id}).first() is None:
                 raise NotFoundError("account", "an existing account id", account_id)
             # Expired sessions of anyone are pruned here, so they never pile up.
-            s.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= self.store.now()))
-            s.add(WebSessionRow(token_hash=_hash(token), account_id=account_id,
-                                csrf_token=csrf_token, created_at=self.store.now(),
-                                expires_at=expires))
+            conn.execute(_PRUNE_SESSIONS, {"now": self.store.now()})
+            conn.execute(insert(sessions_t), {
+                "token_hash": _hash(token), "account_id": account_id,
+                "csrf_token": csrf_token, "created_at": self.store.now(),
+                "expires_at": expires})
 
         self.store.write(go)
 
@@ -145,22 +163,16 @@ class Accounts:
         if not token or not 20 <= len(token) <= 100:
             return None
         now = _aware("now", now)
-        with self.store.read() as s:
-            row = s.execute(
-                select(WebSessionRow.account_id, AccountRow.profile_id, AccountRow.email,
-                       WebSessionRow.csrf_token, WebSessionRow.expires_at)
-                .join(AccountRow, AccountRow.id == WebSessionRow.account_id)
-                .where(WebSessionRow.token_hash == _hash(token),
-                       WebSessionRow.expires_at > now)
-            ).first()
+        with self.store.read() as conn:
+            row = conn.execute(_SESSION, {"token": _hash(token), "now": now}).first()
         return None if row is None else SessionInfo(*row)
 
     def end_session(self, token: str | None) -> None:
         if not token:
             return
 
-        def go(s: Session) -> None:
-            s.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _hash(token)))
+        def go(conn: Connection) -> None:
+            conn.execute(_END_SESSION, {"token": _hash(token)})
 
         self.store.write(go)
 
@@ -170,32 +182,27 @@ class Accounts:
         """Count one failed sign-in for ``key`` (e.g. address + IP; kept as a hash)."""
         at = _aware("at", at)
 
-        def go(s: Session) -> None:
-            s.add(SigninFailureRow(key_hash=_hash(key), at=at))
-            s.execute(delete(SigninFailureRow).where(SigninFailureRow.at < at - FAILURE_KEEP))
+        def go(conn: Connection) -> None:
+            conn.execute(insert(failures_t), {"key_hash": _hash(key), "at": at})
+            conn.execute(_PRUNE_FAILURES, {"before": at - FAILURE_KEEP})
 
         self.store.write(go)
 
     def signin_failures(self, key: str, *, since: datetime) -> int:
         """How many failed sign-ins ``key`` had at or after ``since``."""
-        with self.store.read() as s:
-            return s.scalar(
-                select(func.count()).select_from(SigninFailureRow)
-                .where(SigninFailureRow.key_hash == _hash(key),
-                       SigninFailureRow.at >= _aware("since", since))) or 0
+        params = {"key": _hash(key), "since": _aware("since", since)}
+        with self.store.read() as conn:
+            return conn.execute(_COUNT_FAILURES, params).scalar() or 0
 
     def signin_failure_times(self, key: str, *, since: datetime) -> list[datetime]:
         """When ``key`` failed at or after ``since``, oldest first (UTC)."""
-        with self.store.read() as s:
-            times = s.scalars(
-                select(SigninFailureRow.at)
-                .where(SigninFailureRow.key_hash == _hash(key),
-                       SigninFailureRow.at >= _aware("since", since))
-                .order_by(SigninFailureRow.at)).all()
+        params = {"key": _hash(key), "since": _aware("since", since)}
+        with self.store.read() as conn:
+            times = list(conn.execute(_FAILURE_TIMES, params).scalars())
         return [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times]
 
     def clear_signin_failures(self, key: str) -> None:
-        def go(s: Session) -> None:
-            s.execute(delete(SigninFailureRow).where(SigninFailureRow.key_hash == _hash(key)))
+        def go(conn: Connection) -> None:
+            conn.execute(_CLEAR_FAILURES, {"key": _hash(key)})
 
         self.store.write(go)

@@ -29,6 +29,8 @@ PG_CONNECT_TIMEOUT_S = 10
 WRITE_OPTION = "backspasm_write"
 #: Seconds, in total, that a write (or opening the diary) keeps retrying a busy SQLite.
 BUSY_DEADLINE_S = 30.0
+#: The embedded database's file name, in the user's data directory.
+DEFAULT_FILE = "backspasm.db"
 
 T = TypeVar("T")
 
@@ -72,7 +74,7 @@ def default_sqlite_path() -> Path:
     """The embedded database in the user's data directory (created when first opened)."""
     from platformdirs import user_data_path
 
-    return user_data_path("backspasm", appauthor=False) / "backspasm.db"
+    return user_data_path("backspasm", appauthor=False) / DEFAULT_FILE
 
 
 def database_url(url: str | None = None) -> str:
@@ -149,7 +151,7 @@ def make_private(path: Path) -> None:
     try:
         if not folder.exists():
             folder.mkdir(parents=True, mode=0o700)
-        elif path == default_sqlite_path():
+        elif path.name == DEFAULT_FILE and path == default_sqlite_path():
             _chmod(folder, 0o700)
         if not path.exists():
             try:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backspasm.core.times import is_id
 from backspasm.store import records as r
@@ -20,14 +19,30 @@ from backspasm.store.checks import (
     past,
     text,
     unsure_names,
-    utc,
     whole_number,
 )
 from backspasm.store.errors import ConflictError, NotFoundError, StoreError
-from backspasm.store.models import CareRow, EpisodeRow, PainRow, TriageRow
+from backspasm.store.models import care_entries as care_t
+from backspasm.store.models import episodes as episodes_t
+from backspasm.store.models import pain_entries as pain_t
+from backspasm.store.models import triage_records as triage_t
 from backspasm.store.transactions import Transactions
 
 __all__ = ["Entries"]
+
+_END_EPISODE = (update(episodes_t).where(episodes_t.c.id == bindparam("eid"))
+                .values(ended_at=bindparam("at")))
+_DELETE = {kind: delete(t).where(t.c.profile_id == bindparam("pid"),
+                                 t.c.id == bindparam("eid"))
+           for kind, t in (("pain", pain_t), ("care", care_t))}
+
+
+_INSERT = {t.name: insert(t) for t in (episodes_t, pain_t, care_t, triage_t)}
+
+
+def _new_id(conn: Connection, table: Any, values: dict[str, Any]) -> int:
+    """Insert one row; its new id."""
+    return rows.insert_one(conn, _INSERT[table.name], values)
 
 
 class Entries(Transactions):
@@ -43,19 +58,18 @@ class Entries(Transactions):
         if trigger is not None:
             trigger = choice("trigger", trigger, r.TRIGGERS)
 
-        def go(s: Session) -> r.Episode:
-            rows.profile_row(s, profile_id)
-            if rows.open_episode_row(s, profile_id) is not None:
+        def go(conn: Connection) -> r.Episode:
+            rows.profile(conn, profile_id)
+            if rows.open_episode(conn, profile_id) is not None:
                 raise ConflictError("episode", "no open episode (end the current one first)")
-            row = EpisodeRow(profile_id=profile_id, onset=onset, trigger=trigger)
-            s.add(row)
             try:
-                s.flush()
+                new = _new_id(conn, episodes_t, {"profile_id": profile_id, "onset": onset,
+                                                 "ended_at": None, "trigger": trigger})
             except IntegrityError:  # a concurrent writer opened one (PostgreSQL)
                 raise ConflictError(
                     "episode", "no open episode (end the current one first)"
                 ) from None
-            return rows.episode(row)
+            return r.Episode(new, profile_id, onset, None, trigger)
 
         return self.write(go)
 
@@ -63,41 +77,33 @@ class Entries(Transactions):
         """Close the open episode at ``at`` (not before its onset)."""
         at = past("at", at, self.now())
 
-        def go(s: Session) -> r.Episode:
-            rows.profile_row(s, profile_id)
-            row = rows.open_episode_row(s, profile_id)
-            if row is None:
+        def go(conn: Connection) -> r.Episode:
+            rows.profile(conn, profile_id)
+            ep = rows.open_episode(conn, profile_id)
+            if ep is None:
                 raise ConflictError("episode", "an open episode (start one first)")
-            if at < row.onset:  # well-formed, but clashes with the stored onset (409)
+            if at < ep.onset:  # well-formed, but clashes with the stored onset (409)
                 raise ConflictError("at", f"a time after the episode's onset "
-                                    f"({iso_utc(row.onset)})", iso_utc(at))
-            row.ended_at = at
-            s.flush()
-            return rows.episode(row)
+                                    f"({iso_utc(ep.onset)})", iso_utc(at))
+            conn.execute(_END_EPISODE, {"eid": ep.id, "at": at})
+            return r.Episode(ep.id, ep.profile_id, ep.onset, at, ep.trigger)
 
         return self.write(go)
 
     def current_episode(self, profile_id: int) -> r.Episode | None:
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            row = rows.open_episode_row(s, profile_id)
-            return None if row is None else rows.episode(row)
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
+            return rows.open_episode(conn, profile_id)
 
     def get_episode(self, profile_id: int, episode_id: int) -> r.Episode:
-        with self.read() as s:
-            row = s.get(EpisodeRow, episode_id) if is_id(episode_id) else None
-            if row is None or row.profile_id != profile_id:
-                raise NotFoundError("episode", "an episode id of this profile", episode_id)
-            return rows.episode(row)
+        with self.read() as conn:
+            return rows.get_episode(conn, profile_id, episode_id)
 
     def episodes(self, profile_id: int, *, since: datetime | None = None) -> list[r.Episode]:
         """Episodes (oldest first), optionally only those with onset at or after ``since``."""
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            q = select(EpisodeRow).where(EpisodeRow.profile_id == profile_id)
-            if since is not None:
-                q = q.where(EpisodeRow.onset >= utc("since", since))
-            return [rows.episode(x) for x in s.scalars(q.order_by(EpisodeRow.onset, EpisodeRow.id))]
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
+            return rows.episodes(conn, profile_id, since)
 
     # -- entries -------------------------------------------------------------------------
 
@@ -109,12 +115,11 @@ class Entries(Transactions):
         at = past("at", at, self.now())
         note = text("note", note)
 
-        def go(s: Session) -> r.PainEntry:
-            rows.profile_row(s, profile_id)
-            row = PainRow(profile_id=profile_id, at=at, score=score, note=note)
-            s.add(row)
-            s.flush()
-            return rows.pain(row)
+        def go(conn: Connection) -> r.PainEntry:
+            rows.profile(conn, profile_id)
+            new = _new_id(conn, pain_t, {"profile_id": profile_id, "at": at, "score": score,
+                                         "note": note})
+            return r.PainEntry(new, profile_id, at, score, note)
 
         return self.write(go)
 
@@ -140,28 +145,26 @@ class Entries(Transactions):
             raise StoreError("medicine", "no medicine name unless the kind is medicine", medicine)
         note = text("note", note)
 
-        def go(s: Session) -> r.CareEntry:
-            rows.profile_row(s, profile_id)
-            row = CareRow(profile_id=profile_id, kind=kind, start=start, minutes=minutes,
-                          medicine=medicine, note=note)
-            s.add(row)
-            s.flush()
-            return rows.care(row)
+        def go(conn: Connection) -> r.CareEntry:
+            rows.profile(conn, profile_id)
+            new = _new_id(conn, care_t, {"profile_id": profile_id, "kind": kind,
+                                         "start": start, "minutes": minutes,
+                                         "medicine": medicine, "note": note})
+            return r.CareEntry(new, profile_id, kind, start, minutes, medicine, note)
 
         return self.write(go)
 
     def delete_entry(self, profile_id: int, kind: str, entry_id: int) -> None:
         """Delete one pain (``kind="pain"``) or care (``kind="care"``) entry of the profile."""
-        model = {"pain": PainRow, "care": CareRow}.get(kind)
-        if model is None:
+        statement = _DELETE.get(kind)
+        if statement is None:
             raise StoreError("kind", "pain or care", kind)
 
         if not is_id(entry_id):
             raise NotFoundError("entry", f"a {kind} entry id of this profile", entry_id)
 
-        def go(s: Session) -> None:
-            res = s.execute(delete(model).where(model.profile_id == profile_id,
-                                                model.id == entry_id))
+        def go(conn: Connection) -> None:
+            res = conn.execute(statement, {"pid": profile_id, "eid": entry_id})
             if rows.changed(res) != 1:
                 raise NotFoundError("entry", f"a {kind} entry id of this profile", entry_id)
 
@@ -171,17 +174,17 @@ class Entries(Transactions):
         self, profile_id: int, *, since: datetime | None = None, until: datetime | None = None
     ) -> list[r.PainEntry]:
         """Pain entries in ``[since, until)``, oldest first."""
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            return rows.pain_entries(s, profile_id, since, until)
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
+            return rows.pain_entries(conn, profile_id, since, until)
 
     def care_entries(
         self, profile_id: int, *, since: datetime | None = None, until: datetime | None = None
     ) -> list[r.CareEntry]:
         """Care entries starting in ``[since, until)``, oldest first."""
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            return rows.care_entries(s, profile_id, since, until)
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
+            return rows.care_entries(conn, profile_id, since, until)
 
     # -- triage records ------------------------------------------------------------------
 
@@ -211,25 +214,23 @@ class Entries(Transactions):
         if not isinstance(knowledge_version, str) or not knowledge_version:
             raise StoreError("knowledge_version", "a version string", knowledge_version)
 
-        def go(s: Session) -> r.TriageRecord:
-            rows.profile_row(s, profile_id)
-            row = TriageRow(profile_id=profile_id, at=at, answers=answers, level=level,
-                            rules=list(rules), knowledge_version=knowledge_version,
-                            unsure=unsure_list)
-            s.add(row)
-            s.flush()
-            return rows.triage(row)
+        def go(conn: Connection) -> r.TriageRecord:
+            rows.profile(conn, profile_id)
+            new = _new_id(conn, triage_t, {
+                "profile_id": profile_id, "at": at, "answers": answers, "level": level,
+                "rules": list(rules), "knowledge_version": knowledge_version,
+                "unsure": unsure_list})
+            return r.TriageRecord(new, profile_id, at, dict(answers), level, list(rules),
+                                  knowledge_version, list(unsure_list))
 
         return self.write(go)
 
     def latest_triage(self, profile_id: int) -> r.TriageRecord | None:
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            return rows.latest_triage(s, profile_id)
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
+            return rows.latest_triage(conn, profile_id)
 
     def triage_records(self, profile_id: int) -> list[r.TriageRecord]:
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            q = select(TriageRow).where(TriageRow.profile_id == profile_id)
-            return [rows.triage(x) for x in s.scalars(q.order_by(TriageRow.at, TriageRow.id))]
-
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
+            return rows.triage_records(conn, profile_id)

@@ -11,14 +11,18 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from backspasm.store import rows
-from backspasm.store.models import FeedTokenRow
+from backspasm.store.models import feed_tokens as table
 from backspasm.store.transactions import Transactions
 
 __all__ = ["FeedTokens"]
+
+_PID = bindparam("pid")
+_DELETE = delete(table).where(table.c.profile_id == _PID)
+_CREATED = select(table.c.created_at).where(table.c.profile_id == _PID)
+_PROFILE = select(table.c.profile_id).where(table.c.token_hash == bindparam("hash"))
 
 
 def _token_hash(token: str) -> str:
@@ -38,11 +42,12 @@ class FeedTokens:
         """
         token = secrets.token_urlsafe(32)
 
-        def go(s: Session) -> str:
-            rows.profile_row(s, profile_id)
-            s.execute(delete(FeedTokenRow).where(FeedTokenRow.profile_id == profile_id))
-            s.add(FeedTokenRow(profile_id=profile_id, token_hash=_token_hash(token),
-                               created_at=self.store.now()))
+        def go(conn: Connection) -> str:
+            rows.profile(conn, profile_id)
+            conn.execute(_DELETE, {"pid": profile_id})
+            conn.execute(insert(table), {"profile_id": profile_id,
+                                         "token_hash": _token_hash(token),
+                                         "created_at": self.store.now()})
             return token
 
         return self.store.write(go)
@@ -50,25 +55,21 @@ class FeedTokens:
     def revoke_feed_token(self, profile_id: int) -> bool:
         """Stop the profile's feed. True if there was one."""
 
-        def go(s: Session) -> bool:
-            rows.profile_row(s, profile_id)
-            res = s.execute(delete(FeedTokenRow).where(FeedTokenRow.profile_id == profile_id))
-            return bool(rows.changed(res))
+        def go(conn: Connection) -> bool:
+            rows.profile(conn, profile_id)
+            return bool(rows.changed(conn.execute(_DELETE, {"pid": profile_id})))
 
         return self.store.write(go)
 
     def feed_token_created(self, profile_id: int) -> datetime | None:
         """When the profile's live feed token was made (None: no feed)."""
-        with self.store.read() as s:
-            rows.profile_row(s, profile_id)
-            q = select(FeedTokenRow.created_at).where(FeedTokenRow.profile_id == profile_id)
-            return s.scalar(q)
+        with self.store.read() as conn:
+            rows.profile(conn, profile_id)
+            return conn.execute(_CREATED, {"pid": profile_id}).scalar()
 
     def profile_for_feed_token(self, token: str) -> int | None:
         """The profile a feed token belongs to, or None (unknown, revoked or malformed)."""
         if not isinstance(token, str) or not 20 <= len(token) <= 100:
             return None
-        with self.store.read() as s:
-            q = select(FeedTokenRow.profile_id).where(
-                FeedTokenRow.token_hash == _token_hash(token))
-            return s.scalar(q)
+        with self.store.read() as conn:
+            return conn.execute(_PROFILE, {"hash": _token_hash(token)}).scalar()

@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, insert, select, update
 
 from backspasm.store import rows
 from backspasm.store.models import web_journeys as table
@@ -39,8 +38,8 @@ class Journeys:
 
     def load(self, key: str, profile: str, now: datetime) -> str | None:
         """The journey's text, or None (unknown key, another profile's, or expired)."""
-        with self.store.read() as s:
-            row = s.execute(
+        with self.store.read() as conn:
+            row = conn.execute(
                 select(table.c.data, table.c.updated_at).where(
                     table.c.key_hash == _hash(key), table.c.profile == profile)
             ).first()
@@ -52,28 +51,28 @@ class Journeys:
         """Keep ``data`` for the key, and delete every journey that has expired."""
         stamp = _naive_utc(now)
 
-        def go(s: Session) -> None:
-            done = s.execute(
+        def go(conn: Connection) -> None:
+            done = conn.execute(
                 update(table).where(table.c.key_hash == _hash(key), table.c.profile == profile)
                 .values(data=data, updated_at=stamp)
             )
             if rows.changed(done) == 0:
-                s.execute(insert(table).values(key_hash=_hash(key), profile=profile, data=data,
+                conn.execute(insert(table).values(key_hash=_hash(key), profile=profile, data=data,
                                                updated_at=stamp))
-            s.execute(delete(table).where(table.c.updated_at < stamp - self.keep))
+            conn.execute(delete(table).where(table.c.updated_at < stamp - self.keep))
 
         self.store.write(go)
 
     def delete(self, key: str, profile: str) -> None:
-        def go(s: Session) -> None:
-            s.execute(delete(table).where(table.c.key_hash == _hash(key),
+        def go(conn: Connection) -> None:
+            conn.execute(delete(table).where(table.c.key_hash == _hash(key),
                                           table.c.profile == profile))
 
         self.store.write(go)
 
 
-def delete_profile_journeys(s: Session, profile_id: int) -> int:
+def delete_profile_journeys(conn: Connection, profile_id: int) -> int:
     """Delete every journey of the profile (in the caller's transaction); how many."""
     # The web keys journeys by the profile id's text.
-    res = s.execute(delete(table).where(table.c.profile == str(profile_id)))
+    res = conn.execute(delete(table).where(table.c.profile == str(profile_id)))
     return rows.changed(res)

@@ -108,3 +108,36 @@ class Diary:
     episodes: list[Episode] = field(default_factory=list)
     pain: list[PainEntry] = field(default_factory=list)
     care: list[CareEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A profile's diary as a page and ``status`` need it, read in one transaction
+    (:meth:`Store.overview <backspasm.store.repository.Store.overview>`)."""
+
+    profile: Profile
+    #: Every episode of the profile, oldest first.
+    episodes: list[Episode]
+    #: The diary window ``(since, until)`` asked for (``None``: none), and its pain and care
+    #: entries, oldest first.
+    window: tuple[datetime, datetime] | None
+    pain: list[PainEntry]
+    care: list[CareEntry]
+    #: The look-back of ``status``, and the pain entries at or after it (oldest first).
+    pain_since: datetime
+    recent_pain: list[PainEntry]
+    latest_pain: PainEntry | None
+    latest_triage: TriageRecord | None
+
+    @property
+    def current(self) -> Episode | None:
+        """The open episode (at most one is open)."""
+        return next((e for e in self.episodes if e.ended_at is None), None)
+
+    def status_data(self, episodes_since: datetime) -> StatusData:
+        """What ``status`` reads, with the episodes whose onset is at or after
+        ``episodes_since`` (newest first)."""
+        recent = [e for e in reversed(self.episodes) if e.onset >= episodes_since]
+        return StatusData(profile=self.profile, episode=self.current, recent_episodes=recent,
+                          recent_pain=self.recent_pain, latest_pain=self.latest_pain,
+                          latest_triage=self.latest_triage)

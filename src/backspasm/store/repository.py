@@ -18,9 +18,8 @@ from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backspasm.store import records as r
 from backspasm.store import rows
@@ -34,16 +33,22 @@ from backspasm.store.errors import (
     StoreError,
 )
 from backspasm.store.journeys import delete_profile_journeys
-from backspasm.store.models import (
-    CareRow,
-    EpisodeRow,
-    PainRow,
-    ProfileRow,
-    TriageRow,
-)
+from backspasm.store.models import care_entries, episodes, new_pseudonym, pain_entries, profiles
+from backspasm.store.models import triage_records as triage
 from backspasm.store.schema import migrate
 
 __all__ = ["Store", "open_store"]
+
+#: The tables of a profile's diary, by the names ``forget`` and ``counts`` report.
+_DIARY = (("episodes", episodes), ("pain", pain_entries), ("care", care_entries),
+          ("triage", triage))
+_PID = bindparam("pid")
+_KEY_TAKEN = select(profiles.c.id).where(profiles.c.key == bindparam("key"))
+_COUNTS = {name: select(func.count()).select_from(t).where(t.c.profile_id == _PID)
+           for name, t in _DIARY}
+_DELETES = {name: delete(t).where(t.c.profile_id == _PID) for name, t in _DIARY}
+_DELETE_PROFILE = delete(profiles).where(profiles.c.id == _PID)
+_INSERT_PROFILE = insert(profiles)
 
 
 class Store(Entries):
@@ -66,24 +71,25 @@ class Store(Entries):
         values = profile_values(tz=tz, wake=wake, sleep=sleep, region=region, age=age)
         key = text("key", key, 200)
 
-        def go(s: Session) -> r.Profile:
-            if key is not None and s.scalar(select(ProfileRow.id).where(ProfileRow.key == key)):
+        def go(conn: Connection) -> r.Profile:
+            if key is not None and conn.execute(_KEY_TAKEN, {"key": key}).first():
                 raise ConflictError("key", "a profile key not yet in use", key)
-            row = ProfileRow(key=key, created_at=self.now(), **values)
-            s.add(row)
-            s.flush()
-            return rows.profile(row)
+            row = {"key": key, "created_at": self.now(), "pseudonym": new_pseudonym(),
+                   **values}
+            new = rows.insert_one(conn, _INSERT_PROFILE, row)
+            return rows.profile_of((new, row["key"], row["tz"], row["wake"], row["sleep"],
+                                    row["region"], row["age"], row["created_at"],
+                                    row["pseudonym"]))
 
         return self.write(go)
 
     def get_profile(self, profile_id: int) -> r.Profile:
-        with self.read() as s:
-            return rows.profile(rows.profile_row(s, profile_id))
+        with self.read() as conn:
+            return rows.profile(conn, profile_id)
 
     def profile_by_key(self, key: str) -> r.Profile | None:
-        with self.read() as s:
-            row = s.scalar(select(ProfileRow).where(ProfileRow.key == key))
-            return None if row is None else rows.profile(row)
+        with self.read() as conn:
+            return rows.profile_by_key(conn, key)
 
     def ensure_profile(self, key: str, **defaults: Any) -> r.Profile:
         """The profile with ``key``, created with ``defaults`` if it does not exist yet."""
@@ -105,35 +111,72 @@ class Store(Entries):
             raise StoreError(sorted(unknown)[0], "one of tz, wake, sleep, region, age")
         values = profile_values(**changes)
 
-        def go(s: Session) -> r.Profile:
-            row = rows.profile_row(s, profile_id)
-            for k, v in values.items():
-                setattr(row, k, v)
-            if row.wake >= row.sleep:
-                raise StoreError("wake", "a waking time before the sleeping time", str(row.wake))
-            s.flush()
-            return rows.profile(row)
+        def go(conn: Connection) -> r.Profile:
+            old = rows.profile(conn, profile_id)
+            wake, sleep = values.get("wake", old.wake), values.get("sleep", old.sleep)
+            if wake >= sleep:
+                raise StoreError("wake", "a waking time before the sleeping time", str(wake))
+            if values:
+                conn.execute(update(profiles).where(profiles.c.id == profile_id)
+                             .values(**values))
+            return rows.profile(conn, profile_id)
 
         return self.write(go)
 
     def forget(self, profile_id: int) -> dict[str, int]:
         """Delete the profile and everything in it, in one transaction. Returns row counts."""
 
-        def go(s: Session) -> dict[str, int]:
-            rows.profile_row(s, profile_id)
-            counts = {}
-            for name, model in (("episodes", EpisodeRow), ("pain", PainRow), ("care", CareRow),
-                                ("triage", TriageRow)):
-                res = s.execute(delete(model).where(model.profile_id == profile_id))
-                counts[name] = rows.changed(res)
+        def go(conn: Connection) -> dict[str, int]:
+            rows.profile(conn, profile_id)
+            counts = {name: rows.changed(conn.execute(_DELETES[name], {"pid": profile_id}))
+                      for name, _ in _DIARY}
             # Unfinished web triage journeys (answers: health data).
-            counts["journeys"] = delete_profile_journeys(s, profile_id)
-            s.execute(delete(ProfileRow).where(ProfileRow.id == profile_id))
+            counts["journeys"] = delete_profile_journeys(conn, profile_id)
+            conn.execute(_DELETE_PROFILE, {"pid": profile_id})
             return counts
 
         return self.write(go)
 
     # -- views ---------------------------------------------------------------------------
+
+    def overview(
+        self,
+        profile_id: int,
+        *,
+        pain_since: datetime,
+        window: Callable[[list[r.Episode]], tuple[datetime, datetime]] | None = None,
+    ) -> r.Overview:
+        """What a diary page or ``status`` shows, read in one transaction, each row once:
+        the profile, all its episodes, the pain entries at or after ``pain_since`` (the
+        look-back of ``status``; the caller takes it from the knowledge thresholds), the
+        latest pain entry and triage record, and, when ``window`` is given, the pain and
+        care entries in ``[since, until) = window(episodes)`` (the caller chooses the
+        window from the episodes it sees; it may raise, e.g. :class:`NotFoundError`).
+        """
+        pain_since = utc("pain_since", pain_since)
+        with self.read() as conn:
+            prof = rows.profile(conn, profile_id)
+            eps = rows.episodes(conn, profile_id)
+            span = None if window is None else window(eps)
+            care: list[r.CareEntry] = []
+            if span is None:
+                recent = rows.pain_entries(conn, profile_id, pain_since, None)
+                pain: list[r.PainEntry] = []
+            else:
+                since, until = utc("since", span[0]), utc("until", span[1])
+                if until >= pain_since:  # the two ranges meet: one read covers both
+                    both = rows.pain_entries(conn, profile_id, min(since, pain_since), None)
+                    pain = [p for p in both if since <= p.at < until]
+                    recent = [p for p in both if p.at >= pain_since]
+                else:
+                    pain = rows.pain_entries(conn, profile_id, since, until)
+                    recent = rows.pain_entries(conn, profile_id, pain_since, None)
+                care = rows.care_entries(conn, profile_id, since, until)
+                span = (since, until)
+            latest = recent[-1] if recent else rows.latest_pain(conn, profile_id)
+            return r.Overview(profile=prof, episodes=eps, window=span, pain=pain, care=care,
+                              pain_since=pain_since, recent_pain=recent, latest_pain=latest,
+                              latest_triage=rows.latest_triage(conn, profile_id))
 
     def status_data(
         self, profile_id: int, *, pain_since: datetime, episodes_since: datetime
@@ -143,55 +186,29 @@ class Store(Entries):
         ``pain_since``/``episodes_since`` are the look-back windows (the caller takes them
         from the knowledge thresholds; the store knows no clinical numbers).
         """
-        with self.read() as s:
-            prof = rows.profile(rows.profile_row(s, profile_id))
-            open_row = rows.open_episode_row(s, profile_id)
-            eps = s.scalars(
-                select(EpisodeRow)
-                .where(EpisodeRow.profile_id == profile_id,
-                       EpisodeRow.onset >= utc("episodes_since", episodes_since))
-                .order_by(EpisodeRow.onset.desc(), EpisodeRow.id.desc())
-            )
-            latest = s.scalar(select(PainRow).where(PainRow.profile_id == profile_id)
-                              .order_by(PainRow.at.desc(), PainRow.id.desc()).limit(1))
-            return r.StatusData(
-                profile=prof,
-                episode=None if open_row is None else rows.episode(open_row),
-                recent_episodes=[rows.episode(x) for x in eps],
-                recent_pain=rows.pain_entries(s, profile_id, pain_since, None),
-                latest_pain=None if latest is None else rows.pain(latest),
-                latest_triage=rows.latest_triage(s, profile_id),
-            )
+        return self.overview(profile_id, pain_since=pain_since).status_data(
+            utc("episodes_since", episodes_since))
 
     def diary(self, profile_id: int, *, since: datetime, until: datetime) -> r.Diary:
         """Episodes overlapping, and entries inside, ``[since, until)`` — one transaction."""
         since, until = utc("since", since), utc("until", until)
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            eps = s.scalars(
-                select(EpisodeRow)
-                .where(EpisodeRow.profile_id == profile_id, EpisodeRow.onset < until,
-                       (EpisodeRow.ended_at.is_(None)) | (EpisodeRow.ended_at >= since))
-                .order_by(EpisodeRow.onset, EpisodeRow.id)
-            )
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
             return r.Diary(
                 since=since,
                 until=until,
-                episodes=[rows.episode(x) for x in eps],
-                pain=rows.pain_entries(s, profile_id, since, until),
-                care=rows.care_entries(s, profile_id, since, until),
+                episodes=[e for e in rows.episodes(conn, profile_id)
+                          if e.onset < until and (e.ended_at is None or e.ended_at >= since)],
+                pain=rows.pain_entries(conn, profile_id, since, until),
+                care=rows.care_entries(conn, profile_id, since, until),
             )
 
     def counts(self, profile_id: int) -> dict[str, int]:
         """How many episodes, pain, care and triage rows the profile has."""
-        with self.read() as s:
-            rows.profile_row(s, profile_id)
-            return {
-                name: s.scalar(select(func.count()).select_from(model)
-                               .where(model.profile_id == profile_id)) or 0
-                for name, model in (("episodes", EpisodeRow), ("pain", PainRow),
-                                    ("care", CareRow), ("triage", TriageRow))
-            }
+        with self.read() as conn:
+            rows.profile(conn, profile_id)
+            return {name: conn.execute(q, {"pid": profile_id}).scalar() or 0
+                    for name, q in _COUNTS.items()}
 
     # -- export / import (backspasm.store.portable) ------------------------------------
 

@@ -10,9 +10,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Self, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from backspasm.store.engine import WRITE_OPTION, retry_busy
 from backspasm.store.errors import DatabaseError
@@ -44,26 +43,25 @@ class Transactions:
         return self._clock().astimezone(UTC)
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session in one read transaction (a consistent view of the diary)."""
-        with Session(self.engine, expire_on_commit=False) as s, s.begin():
-            yield s
+    def read(self) -> Iterator[Connection]:
+        """A connection in one read transaction (a consistent view of the diary)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
-    def write(self, fn: Callable[[Session], T]) -> T:
-        """Run ``fn(session)`` in one write transaction and return its result: all of it is
-        written, or (on any error) none of it.
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` in one write transaction and return its result: all of it
+        is written, or (on any error) none of it.
 
         While SQLite is busy, ``fn`` runs again from the start in a new transaction
-        (:func:`backspasm.store.engine.retry_busy`), so it must only touch the session;
+        (:func:`backspasm.store.engine.retry_busy`), so it must only touch the connection;
         a database failure that is not the input's fault is :class:`DatabaseError`.
         """
 
         def once() -> T:
-            with Session(self._writer, expire_on_commit=False) as s, s.begin():
-                return fn(s)
+            with self._writer.connect() as conn, conn.begin():
+                return fn(conn)
 
         try:
             return retry_busy(once)
         except OperationalError as exc:
             raise DatabaseError(f"the diary database failed: {exc.orig}") from None
-

@@ -16,7 +16,7 @@ from alembic import context
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy import Connection
 
-from backspasm.store.models import Base
+from backspasm.store.models import metadata
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -34,7 +34,7 @@ def _record(ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any],
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=True,
     on_version_apply=_record,
 )

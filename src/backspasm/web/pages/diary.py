@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,8 +17,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_datetime, format_time
 from backspasm.knowledge.messages import say, say_n
-from backspasm.status import status_report
-from backspasm.web.chart import ChartCare, ChartPoint, pain_chart_svg
+from backspasm.status import status_of, status_since
+from backspasm.store.records import CareEntry, PainEntry
+from backspasm.web.chart import pain_chart_svg
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.templating import render
 from backspasm.web.views import card, form_error, sources_of
@@ -43,7 +45,10 @@ def care_labels(kb: Knowledge) -> dict[str, str]:
     return dict(kb["exports"]["report"]["care_kinds"])
 
 
+@lru_cache(maxsize=4096)
 def _local(dt: datetime, zone: ZoneInfo) -> str:
+    # Cached: Babel takes ~30 µs a date, and the same entries come back on every visit.
+    # The text depends only on the instant and the zone (equal instants hash alike).
     return format_datetime(dt, "moment_list", tz=zone)
 
 
@@ -55,45 +60,50 @@ def _care_what(what: str, minutes: int | None) -> str:
 
 def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
           episode_id: int | None = None, show_all: bool = False) -> dict[str, Any]:
+    from backspasm.store import Episode, NotFoundError
+
     store = request.app.state.store
-    profile = store.get_profile(profile_id)
+    picked: list[Episode | None] = []
+
+    def window(episodes: list[Episode]) -> tuple[datetime, datetime]:
+        """The episode shown (asked for, else the open one, else the latest) and its
+        time range; without one, the last days."""
+        if episode_id is not None:
+            shown = next((e for e in episodes if e.id == episode_id), None)
+            if shown is None:  # another's id too: NotFoundError → 404
+                raise NotFoundError("episode", "an episode id of this profile", episode_id)
+        else:
+            shown = next((e for e in episodes if e.ended_at is None), None) or (
+                episodes[-1] if episodes else None)
+        picked.append(shown)
+        until = (shown.ended_at or now) if shown else now
+        return (shown.onset if shown else now - timedelta(days=DEFAULT_DAYS),
+                until + timedelta(seconds=1))
+
+    # One read transaction for the whole page: the diary window, and what status needs.
+    data = store.overview(profile_id, pain_since=status_since(kb, now), window=window)
+    profile, episodes, current, shown = data.profile, data.episodes, data.current, picked[0]
     zone = ZoneInfo(profile.tz)
-    episodes = store.episodes(profile_id)  # oldest first
-    current = next((e for e in episodes if e.ended_at is None), None)
-    if episode_id is not None:
-        shown = store.get_episode(profile_id, episode_id)  # another's id: NotFoundError → 404
-    else:
-        shown = current or (episodes[-1] if episodes else None)
-    if shown is not None:
-        since, until = shown.onset, shown.ended_at or now
-    else:
-        since, until = now - timedelta(days=DEFAULT_DAYS), now
-    diary = store.diary(profile_id, since=since, until=until + timedelta(seconds=1))
+    since = shown.onset if shown else now - timedelta(days=DEFAULT_DAYS)
+    until = (shown.ended_at or now) if shown else now
     labels = care_labels(kb)
     chart = pain_chart_svg(
-        [ChartPoint(p.at, p.score) for p in diary.pain],
-        [ChartCare(c.start, c.kind, c.minutes) for c in diary.care],
-        since=since, until=until, tz=profile.tz, care_labels=labels,
+        data.pain, data.care, since=since, until=until, tz=profile.tz, care_labels=labels,
         title=(say("diary.chart_episode", stem="pages") if shown
                else say_n("diary.chart_days", DEFAULT_DAYS, stem="pages")))
-    entries = [{"kind": "pain", "id": p.id, "at": p.at, "when": _local(p.at, zone),
-                "iso": p.at.isoformat(), "note": p.note,
-                "what": say("diary.pain_entry", stem="pages", score=p.score)}
-               for p in diary.pain]
-    entries += [{"kind": "care", "id": c.id, "at": c.start, "when": _local(c.start, zone),
-                 "iso": c.start.isoformat(),
-                 "what": _care_what(c.medicine if c.kind == "medicine" and c.medicine
-                                    else labels.get(c.kind, c.kind), c.minutes),
-                 "note": c.note}
-                for c in diary.care]
-    entries.sort(key=lambda e: e["at"], reverse=True)
-    total = len(entries)
-    if not show_all:
-        entries = entries[:MAX_ENTRIES]
-    status = status_report(store, profile, kb, now)
+    rows: list[tuple[datetime, PainEntry | CareEntry]] = [(p.at, p) for p in data.pain]
+    rows += [(c.start, c) for c in data.care]
+    rows.sort(key=lambda row: row[0], reverse=True)
+    total = len(rows)
+    # Only the entries shown are put into words (a long episode has hundreds).
+    entries = [_entry(at, x, zone, labels)
+               for at, x in (rows if show_all else rows[:MAX_ENTRIES])]
+    status = status_of(data, kb, now)
     sources = sources_of(*[reason["sources"] for reason in status["new_reasons"]])
     if status["rose"] or status["shows"] == "emergency":
         sources = sources_of(sources, status["care_card"]["sources"])
+    # Asked for by id, the episode shown is listed among the others too (as it always was).
+    listed = [e for e in reversed(episodes) if episode_id is not None or e is not shown]
     return {
         "tz": profile.tz, "chart": chart, "entries": entries,
         "episode": shown, "current": current,
@@ -103,7 +113,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
         "hours": int((now - shown.onset).total_seconds() // 3600) if shown else None,
         "past_episodes": [{"id": e.id, "start": _local(e.onset, zone),
                            "end": _local(e.ended_at, zone) if e.ended_at else None}
-                          for e in reversed(episodes) if e is not shown],
+                          for e in listed],
         "status": status, "result": {"care_card": status["care_card"],
                                      "reasons": status["new_reasons"]},
         "card": card(status["level"]), "page_sources": sources,
@@ -112,6 +122,20 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
         "care": {"kind": "", "medicine": "", "time": format_time(now, tz=zone),
                  "minutes": "", "note": ""},
     }
+
+
+def _entry(at: datetime, x: PainEntry | CareEntry, zone: ZoneInfo,
+           labels: dict[str, str]) -> dict[str, Any]:
+    """One line of the entries table."""
+    if isinstance(x, PainEntry):
+        return {"kind": "pain", "id": x.id, "at": at, "when": _local(at, zone),
+                "iso": at.isoformat(), "note": x.note,
+                "what": say("diary.pain_entry", stem="pages", score=x.score)}
+    return {"kind": "care", "id": x.id, "at": at, "when": _local(at, zone),
+            "iso": at.isoformat(),
+            "what": _care_what(x.medicine if x.kind == "medicine" and x.medicine
+                               else labels.get(x.kind, x.kind), x.minutes),
+            "note": x.note}
 
 
 def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
