@@ -101,3 +101,25 @@ def test_two_accounts_each_see_their_own_region(tmp_path):
     choose(bob, "EU")
     assert _number(bob.get("/").text) == "112"
     assert _number(ann.get("/").text) == "911"
+
+
+def test_the_plan_reads_the_saved_journey_once(tmp_path):
+    """The guidance (is an emergency on screen?) and the plan (the journey's answers) share
+    one read of the journey under the cookie."""
+    from web_helpers import SELF_CARE, walk
+
+    client = make_client(tmp_path)
+    walk(client, SELF_CARE)
+    client.post("/triage/check", data={"csrf_token": ""})
+    rows = client.app.state.journeys
+    loads: list[str] = []
+    load = rows.load
+
+    def counted(key, profile, now):
+        loads.append(profile)
+        return load(key, profile, now)
+
+    rows.load = counted
+    r = client.get("/plan")
+    assert r.status_code == 200 and "Your spasm started about 30 hours ago" in r.text
+    assert len(loads) == 1
