@@ -123,3 +123,30 @@ def test_the_plan_reads_the_saved_journey_once(tmp_path):
     r = client.get("/plan")
     assert r.status_code == 200 and "Your spasm started about 30 hours ago" in r.text
     assert len(loads) == 1
+
+
+def _off_the_event_loop() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True
+    return False
+
+
+def test_the_triage_api_reads_the_profile_in_a_worker_thread(tmp_path):
+    """A database read on the event loop would hold every other request while it waits."""
+    client = make_client(tmp_path)
+    store = client.app.state.store
+    where: list[bool] = []
+    read = store.get_profile
+
+    def watched(profile_id, *a, **kw):
+        where.append(_off_the_event_loop())
+        return read(profile_id, *a, **kw)
+
+    store.get_profile = watched
+    r = client.post("/api/v1/triage", json={"chest_pain": False})
+    assert r.status_code == 200, r.text
+    assert where == [True]
