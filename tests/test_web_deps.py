@@ -150,3 +150,19 @@ def test_the_triage_api_reads_the_profile_in_a_worker_thread(tmp_path):
     r = client.post("/api/v1/triage", json={"chest_pain": False})
     assert r.status_code == 200, r.text
     assert where == [True]
+
+
+def test_the_plan_api_reads_the_diary_in_a_worker_thread(tmp_path):
+    client = make_client(tmp_path)
+    store = client.app.state.store
+    where: list[bool] = []
+    read = store.latest_triage
+
+    def watched(*a, **kw):
+        where.append(_off_the_event_loop())
+        return read(*a, **kw)
+
+    store.latest_triage = watched
+    r = client.post("/api/v1/plan", json={"onset": "2026-12-01T08:00:00Z", "tz": "UTC"})
+    assert r.status_code == 200, r.text
+    assert where and all(where), where
