@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _webbench import rss_mb, serve_process
+from _webbench import rss_mb, serve_process, settle
 
 SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "60"))
 CLIENTS = 4
@@ -67,6 +67,7 @@ def soak(tmp: Path, seconds: float = SECONDS) -> list[tuple[str, float, float, i
         stop, counts = threading.Event(), [0] * CLIENTS
         threads = [threading.Thread(target=_loop, args=(base, n, stop, counts))
                    for n in range(CLIENTS)]
+        settle(proc.pid)  # start-up done: what the server prepares after its first answer
         samples = [("start (idle)", 0.0, rss_mb(proc.pid), 0)]
         started = time.monotonic()
         try:

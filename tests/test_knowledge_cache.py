@@ -196,3 +196,39 @@ def test_a_words_file_is_read_from_the_cache_and_never_stale(
         assert messages.words("cli")[group][name] == said + " (changed)"
     finally:
         messages.words.cache_clear()
+
+
+def test_loads_at_the_same_time_leave_one_whole_entry(tmp_path: Path, cache_home: Path) -> None:
+    """Threads (a web server's) and processes may fill the same entry at once: each gets
+    the knowledge, and the entry left is whole (written to a file of its own, renamed)."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    copy = _copy(tmp_path)
+    code = (f"from pathlib import Path\nfrom backspasm.knowledge import load_knowledge_from\n"
+            f"print(load_knowledge_from(Path({str(copy)!r})).version)")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    with ThreadPoolExecutor(6) as pool:
+        versions = set(pool.map(lambda _: load_knowledge_from(copy).version, range(6)))
+    versions |= {p.communicate(timeout=120)[0].strip() for p in procs}
+    assert len(versions) == 1
+    [entry] = _entries(cache_home)
+    assert pickle.loads(entry.read_bytes())[1] in versions
+    assert list(cache_home.glob(".*.tmp")) == []
+
+
+def test_code_that_cannot_be_read_means_no_cache(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key must cover the validating code; when that code cannot be read (an unusual
+    install), nothing is cached rather than a key that could go stale."""
+    monkeypatch.setattr(kcache, "_PACKAGE_DIR", tmp_path / "no-such-folder")
+    kcache._code_digest.cache_clear()
+    try:
+        copy = _copy(tmp_path)
+        assert load_knowledge_from(copy).data == _fresh(copy).data
+        assert _entries(cache_home) == []
+    finally:
+        monkeypatch.undo()
+        kcache._code_digest.cache_clear()

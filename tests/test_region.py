@@ -163,3 +163,4 @@ def test_signed_out_pages_use_the_server_time_zone(tmp_path):
     client = make_client(tmp_path, timezone="Europe/Paris", multi_user=True)
     assert 'href="tel:112"' in client.get("/").text
     assert 'href="tel:112"' in client.get("/signin").text
+

@@ -103,7 +103,7 @@ def serve(
     settings = Settings(database_url=db, timezone=zone,
                         region=region.upper() if region else None, multi_user=multi_user,
                         secure_cookies=secure_cookies, timer_stage_seconds=timer_stage_seconds,
-                        public_url=public_url)
+                        public_url=public_url, warm_up=True)
     try:
         web = create_app(settings)  # also migrates the database once, before any worker
     except DatabaseError as exc:

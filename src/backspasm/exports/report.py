@@ -1,12 +1,13 @@
 """The report for the doctor: one episode as HTML (Jinja2) and as an A4 PDF (WeasyPrint).
 
 Everything is rendered locally; the page loads nothing from the network. The pain chart
-is inline SVG, so it stays vector in the PDF and its labels stay selectable text.
+is inline SVG, so it stays vector in the PDF and its labels stay selectable text. The
+stylesheet is ``templates/report.css``: inline in the HTML page, and given to WeasyPrint
+parsed once per process for the PDF (:mod:`backspasm.exports.pdf_engine`).
 """
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -188,37 +189,22 @@ def _cited(kb: Knowledge, episode: EpisodeRecord) -> list[str]:
 
 def render_report_html(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> str:
     """The report as a standalone HTML page (no external resources)."""
-    return _env().get_template("report.html").render(**report_context(episode, kb=kb, now=now))
+    return _html(episode, kb=kb, now=now, pdf=False)
+
+
+def _html(episode: EpisodeRecord, *, kb: Knowledge, now: datetime, pdf: bool) -> str:
+    """The page; for the PDF without its ``<style>``: the stylesheet is parsed once per
+    process (:func:`backspasm.exports.pdf_engine.report_stylesheet`)."""
+    context = report_context(episode, kb=kb, now=now)
+    return _env().get_template("report.html").render(**context, pdf=pdf)
 
 
 def render_report_pdf(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> bytes:
     """The report as an A4 PDF (WeasyPrint). Raises :class:`ExportError` for bad input."""
-    html = render_report_html(episode, kb=kb, now=now)
-    from weasyprint import HTML
+    html = _html(episode, kb=kb, now=now, pdf=True)
+    from backspasm.exports.pdf_engine import write_pdf
 
-    def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError(f"the report loads nothing from outside ({url})")
-
-    document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=no_fetch)
-    with _FONT_LOCK:
-        pdf = document.write_pdf(font_config=_font_config())
+    pdf = write_pdf(html)
     if pdf is None:  # only when given a target to write to; we give none
         raise ExportError("report", "expected a PDF document")
     return pdf
-
-
-_FONT_CONFIG: Any = None
-_FONT_LOCK = threading.Lock()
-
-
-def _font_config() -> Any:
-    """One WeasyPrint font configuration for the process. Without it every report builds
-    its own Pango font map, whose native memory is not given back: a server's RSS grew by
-    about 0.25 MB per report (the soak in bench/bench_speed.py). Used under a lock: a font
-    map is not safe to share between threads at once."""
-    global _FONT_CONFIG
-    if _FONT_CONFIG is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _FONT_CONFIG = FontConfiguration()
-    return _FONT_CONFIG

@@ -19,6 +19,7 @@ Only validated knowledge is written: a broken file is refused on every load.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -51,19 +52,27 @@ def cache_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _code_digest() -> bytes:
-    """A hash of the code that shapes the validated result (read once per process)."""
+def _code_digest() -> bytes | None:
+    """A hash of the code that shapes the validated result (read once per process), or
+    ``None`` when that code cannot be read (then nothing is cached)."""
     h = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
-    for path in sorted(_PACKAGE_DIR.iterdir()):
-        if path.suffix in (".py", ".json"):
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    try:
+        for path in sorted(_PACKAGE_DIR.iterdir()):
+            if path.suffix in (".py", ".json"):
+                h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None
     return h.digest()
 
 
-def cache_key(files: dict[str, bytes], kind: str = "knowledge") -> str:
-    """The key of knowledge files (stem → bytes) under the current code. ``kind`` says
-    what is kept: the whole validated knowledge, or one words file (``words``)."""
-    h = hashlib.sha256(_code_digest() + kind.encode() + b"\0")
+def cache_key(files: dict[str, bytes], kind: str = "knowledge") -> str | None:
+    """The key of knowledge files (stem → bytes) under the current code, or ``None`` if the
+    code cannot be read (no key that could go stale). ``kind`` says what is kept: the
+    whole validated knowledge, or one words file (``words``)."""
+    code = _code_digest()
+    if code is None:
+        return None
+    h = hashlib.sha256(code + kind.encode() + b"\0")
     for stem in sorted(files):
         h.update(stem.encode() + b"\0" + files[stem] + b"\0")
     return h.hexdigest()
@@ -73,8 +82,10 @@ def _path(key: str) -> Path:
     return cache_dir() / f"{_PREFIX}{key}{_SUFFIX}"
 
 
-def read_cached(key: str) -> tuple[str, dict[str, Any]] | None:
+def read_cached(key: str | None) -> tuple[str, dict[str, Any]] | None:
     """``(version, data)`` kept under ``key``, or ``None`` if there is none that is whole."""
+    if key is None:
+        return None
     try:
         payload = pickle.loads(_path(key).read_bytes())
     except Exception:  # missing, unreadable or corrupt (a pickle can raise almost anything)
@@ -87,16 +98,22 @@ def read_cached(key: str) -> tuple[str, dict[str, Any]] | None:
     return version, cast("dict[str, Any]", data)
 
 
-def write_cached(key: str, version: str, data: dict[str, Any]) -> None:
-    """Keep ``(version, data)`` under ``key``: written whole (a temporary file renamed into
-    place) or not at all. Never raises: a cache that cannot be written is only slower."""
-    tmp: Path | None = None
+def write_cached(key: str | None, version: str, data: dict[str, Any]) -> None:
+    """Keep ``(version, data)`` under ``key``: written whole (a temporary file of its own,
+    renamed into place) or not at all. Never raises: a cache that cannot be written is
+    only slower."""
+    if key is None:
+        return
+    tmp: str | None = None
     try:
+        import tempfile
+
         blob = pickle.dumps((key, version, data), protocol=pickle.HIGHEST_PROTOCOL)
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{_PREFIX}{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(blob)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_PREFIX}", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
         os.replace(tmp, _path(key))
         tmp = None
         _prune(folder, keep=_path(key).name)
@@ -104,10 +121,8 @@ def write_cached(key: str, version: str, data: dict[str, Any]) -> None:
         pass
     finally:
         if tmp is not None:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _prune(folder: Path, *, keep: str) -> None:
@@ -123,7 +138,5 @@ def _prune(folder: Path, *, keep: str) -> None:
             continue
     others.sort(reverse=True)
     for _, path in others[KEEP - 1:]:
-        try:
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass

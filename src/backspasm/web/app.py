@@ -131,6 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts,
                        www_redirect=False)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    if settings.warm_up:
+        from backspasm.web.warmup import AfterFirstRequest, warm_up
+
+        app.add_middleware(AfterFirstRequest, work=lambda: warm_up(app.state.templates))
     app.mount("/static", StaticMount(assets), name="static")
 
     worker = service_worker_source(settings.multi_user, assets)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from backspasm.store import CareEntry, Store
+from backspasm.store import CareEntry, Profile, Store
 from backspasm.web.settings import Settings
 
 if TYPE_CHECKING:
@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 #: The key of the one profile of personal mode.
 LOCAL_KEY = "local"
+
+
+def profile_settings_of(profile: Profile, kb: Knowledge) -> dict[str, Any]:
+    """Time zone, waking hours and region of ``profile`` (already read), as
+    :meth:`DiaryLink.profile_settings` gives them. A page that read the profile itself may
+    keep this on ``request.state.profile_settings`` so ``deps.get_profile`` reads nothing."""
+    from backspasm.status import profile_region
+
+    choice = profile_region(kb, profile)
+    return {"tz": profile.tz, "wake": profile.wake, "sleep": profile.sleep,
+            "region": choice.id, "region_choice": choice.to_dict(), "age": profile.age}
 
 
 class DiaryLink:
@@ -35,12 +46,7 @@ class DiaryLink:
     def profile_settings(self, profile_id: int, kb: Knowledge) -> dict[str, Any]:
         """Time zone, waking hours and region of a profile. ``region`` is the one to use
         (``core.region``: chosen, else from the time zone); ``region_choice`` says which."""
-        from backspasm.status import profile_region
-
-        p = self.store.get_profile(profile_id)
-        choice = profile_region(kb, p)
-        return {"tz": p.tz, "wake": p.wake, "sleep": p.sleep, "region": choice.id,
-                "region_choice": choice.to_dict(), "age": p.age}
+        return profile_settings_of(self.store.get_profile(profile_id), kb)
 
     def current_onset(self, profile_id: int) -> datetime | None:
         """Onset of the profile's open episode, if there is one."""

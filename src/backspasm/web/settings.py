@@ -30,3 +30,6 @@ class Settings:
     #: Multi-user mode: the address people use (``https://diary.example.org``). Its host is
     #: the only ``Host`` the app answers, and links the app builds start with it.
     public_url: str | None = None
+    #: Once the first request is answered, compile the templates and prepare the PDF
+    #: report's engine (web/warmup.py; ``serve`` sets it, tests leave it off).
+    warm_up: bool = False

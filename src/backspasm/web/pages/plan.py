@@ -13,11 +13,9 @@ from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_date, format_time
-from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
-from backspasm.web.journey import COOKIE
 from backspasm.web.templating import render
-from backspasm.web.views import emergency_page, form_error
+from backspasm.web.views import emergency_page, form_error, saved_journey
 
 router = APIRouter(include_in_schema=False)
 NAV = (20, "plan", "/plan")
@@ -27,8 +25,7 @@ MAX_ONSET_HOURS = 24 * 90
 
 
 def _journey_answers(request: Request, profile_id: int, now: datetime) -> dict[str, Any]:
-    key = request.cookies.get(cookie_name(request, COOKIE))
-    journey = request.app.state.journeys.load(key, str(profile_id), now)
+    journey = saved_journey(request, profile_id, now)  # read once with the guidance's
     return {} if journey is None else journey.answers
 
 
