@@ -246,6 +246,7 @@ def test_diary_table_is_drawn_as_rich_draws_it_row_by_row(rows, width, terminal)
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from backspasm.cli.diary import add_rows
 
@@ -266,9 +267,26 @@ def test_diary_table_is_drawn_as_rich_draws_it_row_by_row(rows, width, terminal)
 
     def row_by_row(table) -> None:
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))
 
     assert draw(lambda table: add_rows(table, heads, rows, width)) == draw(row_by_row)
+
+
+def test_diary_shows_notes_and_medicines_as_typed(tmp_path):
+    """Text a person typed is text: rich markup or emoji codes in a note or a medicine's
+    name are shown as they are, and never stop the diary from printing."""
+    db = f"sqlite:///{tmp_path / 'diary.db'}"
+    typed = ["[/a]", "[bold]strong[/bold]", ":smile: after :thumbs_up:", "a [link] b"]
+    for note in typed:
+        ok(db, "log", "pain", "4", "--note", note)
+    ok(db, "log", "medicine", "[red]x[/red]", "--note", "[/]")
+    wide = runner.invoke(app, ["diary", "--db", db], env={"COLUMNS": "200"})
+    assert wide.exit_code == 0, wide.stdout
+    for note in [*typed, "[red]x[/red]", "[/]"]:
+        assert note in wide.stdout
+    # Too narrow for one line a row: rich wraps row by row, and still prints.
+    narrow = runner.invoke(app, ["diary", "--db", db], env={"COLUMNS": "30"})
+    assert narrow.exit_code == 0 and "[/a]" in narrow.stdout, narrow.stdout
 
 
 def test_diary_table_of_many_entries_is_one_rich_row(tmp_path):

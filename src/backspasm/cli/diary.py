@@ -18,31 +18,28 @@ def sparkline(scores: list[int]) -> str:
     return "".join(_SPARK[round(s * (len(_SPARK) - 1) / 10)] for s in scores)
 
 
-def _plain(text: str) -> bool:
-    """One line that rich shows as it is: printable, no markup, no ``:emoji:`` code."""
-    return text.isprintable() and "[" not in text and text.count(":") < 2
-
-
 def add_rows(table: Any, heads: list[str], rows: list[tuple[str, ...]], width: int) -> None:
     """Put ``rows`` in the rich ``table`` (columns headed ``heads``), for a console
-    ``width`` cells wide.
+    ``width`` cells wide. Cells are shown as typed: plain ``Text``, never read as rich
+    markup or ``:emoji:`` codes (a note such as ``[/a]`` is text, not a broken tag).
 
-    When every cell is one plain line and the table fits the width, the rows go in as one
-    row of multi-line cells: rich draws exactly the same lines (no lines between rows) at a
-    quarter of the cost, ~60 ms of ``backspasm diary`` with 300 entries. Otherwise row by
-    row, so that rich wraps each row's cells together.
+    When every cell is one printable line and the table fits the width, the rows go in as
+    one row of multi-line cells: rich draws exactly the same lines (no lines between rows)
+    at a quarter of the cost, ~60 ms of ``backspasm diary`` with 300 entries. Otherwise row
+    by row, so that rich wraps each row's cells together.
     """
     from rich.cells import cell_len
+    from rich.text import Text
 
-    if rows and all(_plain(cell) for cell in heads) and all(
-            _plain(cell) for row in rows for cell in row):
+    if rows and all(h.isprintable() and "[" not in h for h in heads) and all(
+            cell.isprintable() for row in rows for cell in row):
         columns = list(zip(heads, *rows, strict=True))
         widths = [max(cell_len(cell) for cell in column) for column in columns]
         if sum(w + 2 for w in widths) + len(widths) + 1 <= width:
-            table.add_row(*("\n".join(column[1:]) for column in columns))
+            table.add_row(*(Text("\n".join(column[1:])) for column in columns))
             return
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
 
 
 @app.command("diary")
