@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backspasm.cli import _register, app
@@ -206,12 +208,15 @@ def test_diary_commands_on_sqlite_import_neither_the_orm_nor_postgresql(tmp_path
     if command == ["episode", "start"]:
         with open_store(f"sqlite:///{db}") as s:
             s.end_episode(s.ensure_profile("local").id, at=datetime.now(UTC))
+    heavy = ["sqlalchemy.orm", "sqlalchemy.dialects.postgresql", "psycopg", "alembic"]
+    if command[0] in ("log", "diary"):  # writing or listing entries needs no triage
+        heavy.append("backspasm.core.answers")
     code = (
         "import sys\n"
         f"sys.argv = ['backspasm', *{command!r}, '--db', {str(db)!r}]\n"
         "from backspasm.cli import main\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "heavy = ('sqlalchemy.orm', 'sqlalchemy.dialects.postgresql', 'psycopg', 'alembic')\n"
+        f"heavy = {heavy!r}\n"
         "assert 'sqlalchemy.engine' in sys.modules  # the diary was opened\n"
         "sys.stderr.write('loaded: ' + repr([m for m in heavy if m in sys.modules]))\n"
     )
@@ -219,3 +224,80 @@ def test_diary_commands_on_sqlite_import_neither_the_orm_nor_postgresql(tmp_path
                          timeout=120, env={**os.environ, "NO_COLOR": "1"})
     assert out.returncode == 0, out.stderr
     assert out.stderr.strip().endswith("loaded: []"), out.stderr
+
+
+_CELL = st.lists(st.sampled_from([*"ab 0:/-é✓日[]\n\t", ":smile:", "😀", "x" * 30,
+                                  "Thu 26 Nov 09:48", "after a long walk"]),
+                 max_size=6).map("".join)
+_TWO_ROWS = [("Thu 26 Nov 09:48", "pain", "5/10", "after a long walk in the park"),
+             ("Thu 26 Nov 10:48", "medicine", "ibuprofen", "")]
+
+
+@settings(max_examples=300, deadline=None)
+@example(rows=_TWO_ROWS, width=40, terminal=False)  # too wide: rich wraps row by row
+@example(rows=_TWO_ROWS, width=80, terminal=True)
+@given(rows=st.lists(st.tuples(_CELL, _CELL, _CELL, _CELL), max_size=12),
+       width=st.sampled_from([20, 40, 80, 200]), terminal=st.booleans())
+def test_diary_table_is_drawn_as_rich_draws_it_row_by_row(rows, width, terminal):
+    """``backspasm diary`` hands plain rows to rich as one row of multi-line cells (much
+    cheaper); what is printed is exactly what rich prints row by row, in a terminal or not,
+    wide or narrow, whatever the cells hold."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from backspasm.cli.diary import add_rows
+
+    heads = ["When", "What", "Detail", "Note"]
+
+    def draw(fill) -> str:
+        out = Console(highlight=False, file=io.StringIO(), width=width,
+                      force_terminal=terminal, color_system="truecolor" if terminal else None)
+        table = Table(title="Your diary, last 7 days (Europe/London)")
+        for head in heads:
+            table.add_column(head)
+        fill(table)
+        try:
+            out.print(table)
+        except Exception as exc:  # e.g. rich's MarkupError for "[/a]": the same either way
+            return repr(exc)
+        return out.file.getvalue()
+
+    def row_by_row(table) -> None:
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+
+    assert draw(lambda table: add_rows(table, heads, rows, width)) == draw(row_by_row)
+
+
+def test_diary_shows_notes_and_medicines_as_typed(tmp_path):
+    """Text a person typed is text: rich markup or emoji codes in a note or a medicine's
+    name are shown as they are, and never stop the diary from printing."""
+    db = f"sqlite:///{tmp_path / 'diary.db'}"
+    typed = ["[/a]", "[bold]strong[/bold]", ":smile: after :thumbs_up:", "a [link] b"]
+    for note in typed:
+        ok(db, "log", "pain", "4", "--note", note)
+    ok(db, "log", "medicine", "[red]x[/red]", "--note", "[/]")
+    wide = runner.invoke(app, ["diary", "--db", db], env={"COLUMNS": "200"})
+    assert wide.exit_code == 0, wide.stdout
+    for note in [*typed, "[red]x[/red]", "[/]"]:
+        assert note in wide.stdout
+    # Too narrow for one line a row: rich wraps row by row, and still prints.
+    narrow = runner.invoke(app, ["diary", "--db", db], env={"COLUMNS": "30"})
+    assert narrow.exit_code == 0 and "[/a]" in narrow.stdout, narrow.stdout
+
+
+def test_diary_table_of_many_entries_is_one_rich_row(tmp_path):
+    """(The cheap path is taken for an ordinary diary: not only the fallback is tested.)"""
+    from rich.table import Table
+
+    from backspasm.cli.diary import add_rows
+
+    table = Table()
+    for head in ("When", "What", "Detail", "Note"):
+        table.add_column(head)
+    add_rows(table, ["When", "What", "Detail", "Note"],
+             [("Thu 26 Nov 09:48", "pain", "5/10", "")] * 300, 80)
+    assert table.row_count == 1

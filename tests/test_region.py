@@ -164,35 +164,3 @@ def test_signed_out_pages_use_the_server_time_zone(tmp_path):
     assert 'href="tel:112"' in client.get("/").text
     assert 'href="tel:112"' in client.get("/signin").text
 
-
-def test_each_request_shows_its_own_persons_number_and_a_change_made_elsewhere(tmp_path):
-    """H27/H31: the emergency number on the start page is read for this request's person,
-    never kept from another request: two accounts alternating each see their own region,
-    and a region changed outside the server (another process writing the same diary,
-    here the store directly) shows on the very next page."""
-    from backspasm.web.app import create_app
-    from backspasm.web.settings import Settings
-    from test_web_auth import csrf, sign_up
-    from web_helpers import PUBLIC_URL, client_for
-
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}",
-                              multi_user=True, public_url=PUBLIC_URL))
-    ann = sign_up(client_for(app), "ann@example.com")
-    bob = sign_up(client_for(app), "bob@example.com")
-    for person, region in ((ann, "US"), (bob, "GB")):
-        r = person.post("/settings", data={"tz": "UTC", "wake": "07:00", "sleep": "22:00",
-                                           "region": region, "csrf_token": csrf(person)})
-        assert r.status_code == 200, r.text
-    for _ in range(2):
-        assert 'href="tel:911"' in ann.get("/").text
-        assert 'href="tel:999"' in bob.get("/").text
-    from backspasm.store.accounts import Accounts
-
-    store = app.state.store
-    account = Accounts(store).account_by_email("ann@example.com")
-    assert account is not None
-    store.update_profile(account.profile_id, region="EU")
-    start = ann.get("/").text
-    assert 'href="tel:112"' in start and 'href="tel:911"' not in start
-    assert 'href="tel:999"' in bob.get("/").text
-    store.close()

@@ -53,3 +53,116 @@ def test_personal_mode_creates_the_local_profile_on_first_use(tmp_path):
     assert getattr(client.app.state, "local_profile_id", None) is None
     assert client.get("/plan").status_code == 200
     assert client.app.state.local_profile_id is not None
+
+
+def _number(html: str) -> str:
+    import re
+
+    return re.search(r'href="tel:(\d+)"', html).group(1)
+
+
+def test_the_start_page_follows_a_profile_change_made_by_another_process(tmp_path):
+    """The CLI (``backspasm profile --region``) or another server worker may change the
+    profile: the next page shows the new region at once (no per-process cache may keep
+    the old emergency number)."""
+    from backspasm.store import open_store
+
+    client = make_client(tmp_path, timezone="Europe/London")
+    assert _number(client.get("/").text) == "999"
+    pid = client.app.state.diary.local_profile_id()
+    with open_store(f"sqlite:///{tmp_path / 'web.db'}") as other:  # its own connection
+        other.update_profile(pid, region="US")
+    assert _number(client.get("/").text) == "911"
+    with open_store(f"sqlite:///{tmp_path / 'web.db'}") as other:
+        other.update_profile(pid, region="EU")
+    assert _number(client.get("/").text) == "112"
+
+
+def test_two_accounts_each_see_their_own_region(tmp_path):
+    """Multi-user: one person's region never reaches another's page, before and after
+    one of them changes it."""
+    from fastapi.testclient import TestClient
+
+    from test_web_auth import csrf, multi_client, sign_up
+
+    ann = sign_up(multi_client(tmp_path, timezone="Europe/London"), "ann@example.com")
+    bob = sign_up(TestClient(ann.app, base_url=str(ann.base_url)), "bob@example.com")
+
+    def choose(client: TestClient, region: str) -> None:
+        r = client.post("/settings", data={"tz": "Europe/London", "wake": "07:00",
+                                           "sleep": "22:00", "region": region,
+                                           "csrf_token": csrf(client, "/settings")})
+        assert r.status_code == 200, r.text
+
+    choose(ann, "US")
+    for _ in range(2):
+        assert _number(ann.get("/").text) == "911"
+        assert _number(bob.get("/").text) == "999"
+    choose(bob, "EU")
+    assert _number(bob.get("/").text) == "112"
+    assert _number(ann.get("/").text) == "911"
+
+
+def test_the_plan_reads_the_saved_journey_once(tmp_path):
+    """The guidance (is an emergency on screen?) and the plan (the journey's answers) share
+    one read of the journey under the cookie."""
+    from web_helpers import SELF_CARE, walk
+
+    client = make_client(tmp_path)
+    walk(client, SELF_CARE)
+    client.post("/triage/check", data={"csrf_token": ""})
+    rows = client.app.state.journeys
+    loads: list[str] = []
+    load = rows.load
+
+    def counted(key, profile, now):
+        loads.append(profile)
+        return load(key, profile, now)
+
+    rows.load = counted
+    r = client.get("/plan")
+    assert r.status_code == 200 and "Your spasm started about 30 hours ago" in r.text
+    assert len(loads) == 1
+
+
+def _off_the_event_loop() -> bool:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True
+    return False
+
+
+def test_the_triage_api_reads_the_profile_in_a_worker_thread(tmp_path):
+    """A database read on the event loop would hold every other request while it waits."""
+    client = make_client(tmp_path)
+    store = client.app.state.store
+    where: list[bool] = []
+    read = store.get_profile
+
+    def watched(profile_id, *a, **kw):
+        where.append(_off_the_event_loop())
+        return read(profile_id, *a, **kw)
+
+    store.get_profile = watched
+    r = client.post("/api/v1/triage", json={"chest_pain": False})
+    assert r.status_code == 200, r.text
+    assert where == [True]
+
+
+def test_the_plan_api_reads_the_diary_in_a_worker_thread(tmp_path):
+    client = make_client(tmp_path)
+    store = client.app.state.store
+    where: list[bool] = []
+    read = store.latest_triage
+
+    def watched(*a, **kw):
+        where.append(_off_the_event_loop())
+        return read(*a, **kw)
+
+    store.latest_triage = watched
+    r = client.post("/api/v1/plan", json={"onset": "2026-12-01T08:00:00Z", "tz": "UTC"})
+    assert r.status_code == 200, r.text
+    assert where and all(where), where

@@ -514,3 +514,19 @@ def test_chart_draws_the_stores_entries_as_they_are():
     assert pain_chart_svg(pain, care, **kw) == pain_chart_svg(
         [ChartPoint(p.at, p.score) for p in pain], [ChartCare(c.start, c.kind, c.minutes)
                                                      for c in care], **kw)
+
+
+def test_cached_date_texts_are_keyed_by_instant_and_zone():
+    """The page and the chart keep formatted times (Babel is slow): the same instant reads
+    differently in two zones, never one person's text for another's zone."""
+    from zoneinfo import ZoneInfo
+
+    from backspasm.web import chart
+    from backspasm.web.pages import diary
+
+    at = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    london, tokyo = ZoneInfo("Europe/London"), ZoneInfo("Asia/Tokyo")
+    assert diary._local(at, london) != diary._local(at, tokyo)
+    assert diary._local(at, tokyo) == diary._local(at.astimezone(london), tokyo)
+    assert chart._label(at, london) != chart._label(at, tokyo)
+    assert "23:30" in diary._local(at, london) and "08:30" in diary._local(at, tokyo)

@@ -59,7 +59,6 @@ def diary_url(ctx: typer.Context | None, db: str | None) -> str | None:
 def open_diary(db: str | None) -> Iterator[tuple[Any, Any]]:
     """(store, local profile); store and input errors become ``Error: …`` and an exit."""
     from backspasm.cli.plan import local_zone_name
-    from backspasm.core.answers import AnswersError
     from backspasm.knowledge import KnowledgeError
     from backspasm.store import DatabaseError, NotADatabaseError, StoreError, open_store
 
@@ -67,7 +66,7 @@ def open_diary(db: str | None) -> Iterator[tuple[Any, Any]]:
         with open_store(db) as store:
             profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
             yield store, profile
-    except (StoreError, AnswersError) as exc:
+    except (StoreError, _answers_error()) as exc:
         fail(str(exc))
     except NotADatabaseError as exc:
         fail(say("errors.db", why=exc))
@@ -75,6 +74,17 @@ def open_diary(db: str | None) -> Iterator[tuple[Any, Any]]:
         fail(str(exc), code=1)
     except KnowledgeError as exc:
         fail(say("errors.knowledge", why=exc), code=1)
+
+
+def _answers_error() -> type[Exception]:
+    """``core.answers.AnswersError`` if that module was loaded; if not, nothing raised it
+    (and ``log``/``diary`` need not import the answers contract, ~10 ms, to say so)."""
+    answers = sys.modules.get("backspasm.core.answers")
+    return answers.AnswersError if answers is not None else _NeverRaised
+
+
+class _NeverRaised(Exception):
+    """Stands in for an exception class whose module was never imported."""
 
 
 def when(value: str | None, tz: str, now: datetime, option: str = "--at") -> datetime:

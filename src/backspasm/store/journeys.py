@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from backspasm.store import rows
 from backspasm.store.models import web_journeys as table
@@ -29,6 +29,16 @@ def _naive_utc(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None)
 
 
+_THIS = (table.c.key_hash == bindparam("this_key"), table.c.profile == bindparam("owner"))
+_LOAD = select(table.c.data, table.c.updated_at).where(*_THIS)
+_UPDATE = update(table).where(*_THIS).values(data=bindparam("new_data"),
+                                             updated_at=bindparam("stamp"))
+_INSERT = insert(table)
+_EXPIRE = delete(table).where(table.c.updated_at < bindparam("before"))
+_DELETE = delete(table).where(*_THIS)
+_DELETE_OWNED = delete(table).where(table.c.profile == bindparam("owner"))
+
+
 class Journeys:
     """Load, save and delete journeys; a journey not saved for ``keep`` is gone."""
 
@@ -39,10 +49,7 @@ class Journeys:
     def load(self, key: str, profile: str, now: datetime) -> str | None:
         """The journey's text, or None (unknown key, another profile's, or expired)."""
         with self.store.read() as conn:
-            row = conn.execute(
-                select(table.c.data, table.c.updated_at).where(
-                    table.c.key_hash == _hash(key), table.c.profile == profile)
-            ).first()
+            row = conn.execute(_LOAD, {"this_key": _hash(key), "owner": profile}).first()
         if row is None or row.updated_at.replace(tzinfo=UTC) < now - self.keep:
             return None
         return row.data
@@ -50,23 +57,20 @@ class Journeys:
     def save(self, key: str, profile: str, data: str, now: datetime) -> None:
         """Keep ``data`` for the key, and delete every journey that has expired."""
         stamp = _naive_utc(now)
+        this = {"this_key": _hash(key), "owner": profile}
 
         def go(conn: Connection) -> None:
-            done = conn.execute(
-                update(table).where(table.c.key_hash == _hash(key), table.c.profile == profile)
-                .values(data=data, updated_at=stamp)
-            )
+            done = conn.execute(_UPDATE, {**this, "new_data": data, "stamp": stamp})
             if rows.changed(done) == 0:
-                conn.execute(insert(table).values(key_hash=_hash(key), profile=profile, data=data,
-                                               updated_at=stamp))
-            conn.execute(delete(table).where(table.c.updated_at < stamp - self.keep))
+                conn.execute(_INSERT, {"key_hash": this["this_key"], "profile": profile,
+                                       "data": data, "updated_at": stamp})
+            conn.execute(_EXPIRE, {"before": stamp - self.keep})
 
         self.store.write(go)
 
     def delete(self, key: str, profile: str) -> None:
         def go(conn: Connection) -> None:
-            conn.execute(delete(table).where(table.c.key_hash == _hash(key),
-                                          table.c.profile == profile))
+            conn.execute(_DELETE, {"this_key": _hash(key), "owner": profile})
 
         self.store.write(go)
 
@@ -74,5 +78,4 @@ class Journeys:
 def delete_profile_journeys(conn: Connection, profile_id: int) -> int:
     """Delete every journey of the profile (in the caller's transaction); how many."""
     # The web keys journeys by the profile id's text.
-    res = conn.execute(delete(table).where(table.c.profile == str(profile_id)))
-    return rows.changed(res)
+    return rows.changed(conn.execute(_DELETE_OWNED, {"owner": str(profile_id)}))

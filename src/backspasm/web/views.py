@@ -21,13 +21,13 @@ from backspasm.core.guidance import Guidance, Seen, emergency_view
 from backspasm.core.triage import EMERGENCY_LEVELS, emergency_signs
 from backspasm.knowledge import Knowledge
 from backspasm.web.auth import cookie_name
-from backspasm.web.journey import COOKIE
+from backspasm.web.journey import COOKIE, Journey
 from backspasm.web.regions import region_info
 from backspasm.web.templating import render
 
 __all__ = ["page_guidance", "emergency_page", "render_emergency", "record_or_note",
            "emergency_context", "CARD_STYLE", "card", "sources_of", "emergency_signs_context",
-           "server_region", "form_error"]
+           "server_region", "form_error", "saved_journey"]
 
 _log = logging.getLogger(__name__)
 
@@ -103,10 +103,22 @@ def record_or_note(request: Request, kb: Knowledge, write: Callable[[], Any]) ->
     return None
 
 
+def saved_journey(request: Request, profile_id: int, now: datetime) -> Journey | None:
+    """The web journey under this request's cookie, as saved, read once per request for
+    the pages that only read it (the guidance and the plan). Routes that change a journey
+    load their own copy."""
+    kept: dict[int, Journey | None] | None = getattr(request.state, "saved_journeys", None)
+    if kept is None:
+        kept = request.state.saved_journeys = {}
+    if profile_id not in kept:
+        key = request.cookies.get(cookie_name(request, COOKIE))  # __Host- over https
+        kept[profile_id] = request.app.state.journeys.load(key, str(profile_id), now)
+    return kept[profile_id]
+
+
 def _on_screen(request: Request, profile_id: int, now: datetime) -> Seen | None:
     """An emergency result of the web journey, even if saving it failed."""
-    key = request.cookies.get(cookie_name(request, COOKIE))  # __Host- over https
-    journey = request.app.state.journeys.load(key, str(profile_id), now)
+    journey = saved_journey(request, profile_id, now)
     if journey is None:
         return None
     result = journey.result

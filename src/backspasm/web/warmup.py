@@ -24,9 +24,12 @@ _log = logging.getLogger(__name__)
 WARM_UP_HTML = "<html><body><h1>backspasm</h1><p>0 1 2 <b>3</b> <i>4</i></p></body></html>"
 
 
-#: Modules the routes import on first use.
+#: Modules the routes import on first use (found by listing what a soak's first requests
+#: import: the calendar's icalendar, sign-in's argon2, Babel's formats, the diary trends).
 LAZY_MODULES = ("backspasm.exports.ics", "backspasm.exports.fhir", "backspasm.exports.source",
-                "backspasm.exports.report")
+                "backspasm.exports.report", "icalendar", "argon2", "babel.dates",
+                "babel.numbers", "babel.plural", "backspasm.core.trends",
+                "backspasm.core.limits")
 
 
 def warm_up(templates: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field, WithJsonSchema
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from backspasm.core.times import RANGE_TEXT
@@ -130,7 +131,9 @@ async def api_plan(
     if profile_id is not None:
         from backspasm.status import diary_guidance
 
-        if diary_guidance(request.app.state.store, profile_id).emergency:  # H4
+        # Read in a worker thread: a database read on the event loop holds every request.
+        guidance = await run_in_threadpool(diary_guidance, request.app.state.store, profile_id)
+        if guidance.emergency:  # H4
             raise BadInput("plan", "no self-care plan: your last check said to get emergency "
                            "help", status=409)
     return JSONResponse(plan)

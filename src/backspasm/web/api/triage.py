@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from backspasm.core.answers import AnswersError, parse_answers
@@ -95,8 +96,12 @@ async def api_triage(
     from backspasm.core.triage import triage
 
     raw = await json_object(request)
+    # The profile is read in a worker thread: a database read on the event loop would hold
+    # every other request while it waits (a network round trip on PostgreSQL).
+    profile = (None if profile_id is None
+               else await run_in_threadpool(request.app.state.store.get_profile, profile_id))
     try:
-        choice = _region_choice(request, kb, profile_id, region)
+        choice = _region_choice(request, kb, profile, region)
         answers = parse_answers(raw, default_now=now)
         result = triage(answers, kb, region=choice.id)
     except AnswersError as exc:
@@ -104,15 +109,15 @@ async def api_triage(
     return JSONResponse({**result.to_dict(), "region_choice": choice.to_dict()})
 
 
-def _region_choice(request: Request, kb: Knowledge, profile_id: int | None,
+def _region_choice(request: Request, kb: Knowledge, profile: Any,
                    override: str | None) -> Any:
-    """``core.region.choose_region`` for an API request."""
+    """``core.region.choose_region`` for an API request (``profile``: the person's, if any)."""
     from backspasm.core.region import choose_region
 
-    if profile_id is not None:
+    if profile is not None:
         from backspasm.status import profile_region
 
-        return profile_region(kb, request.app.state.store.get_profile(profile_id), override)
+        return profile_region(kb, profile, override)
     settings = request.app.state.settings
     return choose_region(kb, override=override, profile_region=settings.region,
                          tz=settings.timezone)

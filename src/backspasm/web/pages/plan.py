@@ -15,23 +15,16 @@ from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import Plan, Session, is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_date, format_time, plural_words
-from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
-from backspasm.web.journey import COOKIE, Journey
+from backspasm.web.journey import Journey
 from backspasm.web.templating import render
-from backspasm.web.views import emergency_page, form_error, render_emergency
+from backspasm.web.views import emergency_page, form_error, render_emergency, saved_journey
 
 router = APIRouter(include_in_schema=False)
 NAV = (20, "plan", "/plan")
 
 #: Longest ago a spasm may have started for the onset form (90 days), in hours.
 MAX_ONSET_HOURS = 24 * 90
-
-
-def _journey(request: Request, profile_id: int, now: datetime) -> Journey | None:
-    """This person's triage journey (its answers, its result on screen), read once."""
-    key = request.cookies.get(cookie_name(request, COOKIE))
-    return request.app.state.journeys.load(key, str(profile_id), now)
 
 
 def _guidance(data: Any, journey: Journey | None) -> Any:
@@ -181,7 +174,7 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
               now: datetime = Depends(get_now)) -> HTMLResponse:
     from backspasm.web.diary_link import profile_settings_of
 
-    journey = _journey(request, profile_id, now)
+    journey = saved_journey(request, profile_id, now)  # its answers and result on screen
     # One read transaction for the whole page: the profile, the episodes and the latest
     # saved triage (no pain entries: none at or after now).
     data = request.app.state.store.overview(profile_id, pain_since=now)
