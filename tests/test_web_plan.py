@@ -180,8 +180,9 @@ def test_the_plan_page_reads_a_triage_journey_once(client):
 
 
 def test_the_steps_follow_the_saved_answers_and_the_region_in_one_app(client):
-    """The rendered steps are kept per set of steps and region: a person whose saved answers
-    or region change sees the steps for them at once, in the same running app."""
+    """The rendered steps and signs card are kept per set of steps and region: a person
+    whose saved answers or region change sees the steps for them at once, in the same
+    running app."""
     from backspasm.core.plan import steps_for_phase
 
     kb, pid = client.app.state.kb, _pid(client)
@@ -193,6 +194,8 @@ def test_the_steps_follow_the_saved_answers_and_the_region_in_one_app(client):
     store.update_profile(pid, region="US")
     us = client.get("/plan").text
     assert "acetaminophen (called paracetamol in the UK)" in us
+    # The emergency-signs card (kept per region too) calls the region's number.
+    assert 'href="tel:999"' in general and 'href="tel:911"' in us and "tel:999" not in us
     store.save_triage(pid, answers={"pregnant": True, "age": 30}, level="self_care", rules=[],
                       knowledge_version=kb.version, at=datetime.now(UTC))
     pregnant = client.get("/plan").text

@@ -149,21 +149,23 @@ def _steps_html(request: Request, kb: Knowledge, plan: Plan, region: str) -> Mar
     return html
 
 
-def _signs(request: Request, kb: Knowledge, region: str | None) -> tuple[Markup, list[str]]:
+def _signs(request: Request, kb: Knowledge,
+           region: str | None) -> tuple[Markup, tuple[str, ...]]:
     """The emergency-signs card (``_signs.html``, H1) and the sources it cites, rendered
     once per region: the card is generated from the loaded knowledge and the region alone."""
     from backspasm.web.views import emergency_signs_context
 
-    cache: dict[str, tuple[Markup, list[str]]] = kb.compile("web.plan.signs_html",
-                                                            lambda _kb: {})
+    cache: dict[str, tuple[Markup, tuple[str, ...]]] = kb.compile("web.plan.signs_html",
+                                                                  lambda _kb: {})
     kept = None if region is None else cache.get(region)
     if kept is None:
         es = emergency_signs_context(kb, region)
         template = request.app.state.templates.get_template("plan_signs.html")
         html = Markup(template.render(emergency_signs_for_request=lambda: es,
                                       all_sources=kb.sources))
-        kept = (html, list(es["page_sources"]))
-        if region is not None:  # None: the server's region, which the settings decide
+        kept = (html, tuple(es["page_sources"]))
+        # None: the server's region, which the settings decide; regions are a few ids.
+        if region is not None and len(cache) < 64:
             cache[region] = kept
     return kept
 
