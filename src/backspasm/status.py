@@ -39,6 +39,14 @@ def diary_guidance(store: Store, profile_id: int, *, on_screen: Any = None,
                      on_screen=on_screen, extra_levels=extra_levels)
 
 
+def overview_guidance(data: Overview, *, on_screen: Any = None, extra_levels: Any = ()) -> Any:
+    """:func:`diary_guidance` from a diary already read (``Store.overview``)."""
+    current = data.current
+    return _guidance(data.latest_triage, episode_open=current is not None,
+                     had_episode=current is not None or bool(data.episodes),
+                     on_screen=on_screen, extra_levels=extra_levels)
+
+
 def _guidance(latest: Any, *, episode_open: bool, had_episode: bool, on_screen: Any = None,
               extra_levels: Any = ()) -> Any:
     from backspasm.core.guidance import Seen, guidance

@@ -118,7 +118,12 @@ def saved_journey(request: Request, profile_id: int, now: datetime) -> Journey |
 
 def _on_screen(request: Request, profile_id: int, now: datetime) -> Seen | None:
     """An emergency result of the web journey, even if saving it failed."""
-    journey = saved_journey(request, profile_id, now)
+    return journey_on_screen(saved_journey(request, profile_id, now))
+
+
+def journey_on_screen(journey: Any) -> Seen | None:
+    """The emergency result of ``journey`` (a web triage journey, or ``None``) as a
+    ``Seen`` not saved yet, else ``None``."""
     if journey is None:
         return None
     result = journey.result

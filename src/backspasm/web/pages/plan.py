@@ -28,24 +28,12 @@ MAX_ONSET_HOURS = 24 * 90
 
 
 def _guidance(data: Any, journey: Journey | None) -> Any:
-    """``core.guidance.guidance`` from the diary read once (:meth:`Store.overview`) and the
-    journey's result on screen: what ``views.page_guidance`` decides, without reading
-    the diary again."""
-    from backspasm.core.guidance import Seen, guidance
-    from backspasm.core.triage import EMERGENCY_LEVELS
+    """What ``views.page_guidance`` decides, from the diary read once (``Store.overview``)
+    and the journey already read."""
+    from backspasm.status import overview_guidance
+    from backspasm.web.views import journey_on_screen
 
-    latest = data.latest_triage
-    saved = None if latest is None else Seen(
-        latest.level, latest.at, tuple(latest.rules), dict(latest.answers),
-        tuple(getattr(latest, "unsure", ()) or ()))
-    on_screen = None
-    result = None if journey is None else journey.result
-    if journey is not None and result and result.get("level") in EMERGENCY_LEVELS:
-        on_screen = Seen(result["level"], None, tuple(r["rule"] for r in result.get("reasons", [])),
-                         dict(journey.answers), tuple(journey.unsure))
-    current = data.current
-    return guidance([saved, on_screen], episode_open=current is not None,
-                    had_episode=current is not None or bool(data.episodes))
+    return overview_guidance(data, on_screen=journey_on_screen(journey))
 
 
 def _person(data: Any) -> dict[str, Any]:
