@@ -82,9 +82,11 @@ def format_date(value: date, pattern: str = "day") -> str:
     return babel_date(value, _pattern(pattern), locale=_locale(LOCALE))
 
 
+@lru_cache(maxsize=1024, typed=True)
 def format_number(value: float, decimals: int | None = None) -> str:
     """A number as the locale writes it; ``decimals``: exactly that many digits after the
-    point (``None``: as many as needed, at most three)."""
+    point (``None``: as many as needed, at most three). Kept per (value, type, decimals):
+    the text depends on nothing else, and pages say the same few numbers again and again."""
     from babel.numbers import format_decimal
 
     fmt = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
