@@ -6,6 +6,7 @@ carries something of one person (a CSRF token, a signed-in user)."""
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 from backspasm.knowledge import KNOWLEDGE_DIR, load_knowledge
 from web_helpers import make_client, question_id, text_of
@@ -37,8 +38,9 @@ def test_the_start_page_follows_a_region_change_after_it_was_kept(tmp_path):
 
 def test_the_kept_start_page_is_rebuilt_for_new_knowledge(tmp_path):
     client = make_client(tmp_path, timezone="Europe/London")
+    app: Any = client.app
     before = client.get("/").text
-    kb = client.app.state.kb
+    kb = app.state.kb
     assert kb["web"]["start"]["heading"] in before
     copy = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, copy)
@@ -48,7 +50,7 @@ def test_the_kept_start_page_is_rebuilt_for_new_knowledge(tmp_path):
                    "utf-8")
     changed = load_knowledge(str(copy))
     assert changed.version != kb.version  # a hash of the files
-    client.app.state.kb = changed
+    app.state.kb = changed
     after = client.get("/").text
     assert "A changed heading" in after and heading not in after
     assert f"Knowledge version {changed.version}" in after

@@ -103,12 +103,16 @@ def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
     else:
         profile = get_profile(request)
         region, choice = profile["region"], profile["region_choice"]
-    web = kb["web"]
-    ctx = emergency_signs_context(kb, region, choice)
-    ctx.update({"title": web["start"]["heading"], "start": web["start"],
-                "page_sources": sources_of(ctx["page_sources"], web["start"]["sources"])})
+
+    def context() -> dict[str, Any]:
+        web = kb["web"]
+        ctx = emergency_signs_context(kb, region, choice)
+        ctx.update({"title": web["start"]["heading"], "start": web["start"],
+                    "page_sources": sources_of(ctx["page_sources"], web["start"]["sources"])})
+        return ctx
+
     # The page is the knowledge's words for this region and how it was chosen: kept.
-    return render(request, "start.html", ctx, cache_key=(region, _frozen(choice)))
+    return render(request, "start.html", context, cache_key=(region, _frozen(choice)))
 
 
 def _frozen(choice: dict[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
