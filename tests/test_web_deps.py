@@ -36,14 +36,16 @@ def test_a_page_reads_the_profile_once(tmp_path, path):
     client = make_client(tmp_path)
     client.post("/plan/onset", data={"hours": "30"})
     store = client.app.state.store
-    calls: list[int] = []
-    read = store.get_profile
+    calls: list[tuple[str, int]] = []
+    # Both ways a page reads the profile: alone, or in the one Store.overview of /plan.
+    for name in ("get_profile", "overview"):
+        read = getattr(store, name)
 
-    def counted(profile_id, *a, **kw):
-        calls.append(profile_id)
-        return read(profile_id, *a, **kw)
+        def counted(profile_id, *a, _read=read, _name=name, **kw):
+            calls.append((_name, profile_id))
+            return _read(profile_id, *a, **kw)
 
-    store.get_profile = counted
+        setattr(store, name, counted)
     assert client.get(path).status_code == 200
     assert len(calls) == 1, calls
 
