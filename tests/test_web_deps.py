@@ -36,13 +36,13 @@ def test_a_page_reads_the_profile_once(tmp_path, path):
     client = make_client(tmp_path)
     client.post("/plan/onset", data={"hours": "30"})
     store = client.app.state.store
-    calls: list[str] = []
-    # The profile is read alone (get_profile) or with the rest of the diary (overview).
+    calls: list[tuple[str, int]] = []
+    # Both ways a page reads the profile: alone, or in the one Store.overview of /plan.
     for name in ("get_profile", "overview"):
         read = getattr(store, name)
 
         def counted(profile_id, *a, _read=read, _name=name, **kw):
-            calls.append(_name)
+            calls.append((_name, profile_id))
             return _read(profile_id, *a, **kw)
 
         setattr(store, name, counted)

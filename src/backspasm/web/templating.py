@@ -6,6 +6,7 @@ Templates format dates, numbers and plurals with the filters of
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,11 +67,56 @@ def make_templates(assets: Assets | None = None) -> Jinja2Templates:
     return templates
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None,
-           status_code: int = 200) -> HTMLResponse:
-    """Render ``name`` with ``context`` (plus the page context)."""
+#: Most rendered pages kept by :func:`render` (all are dropped when it is full).
+PAGE_CACHE_SIZE = 256
+
+
+Context = dict[str, Any] | Callable[[], dict[str, Any]] | None
+
+
+def render(request: Request, name: str, context: Context = None,
+           status_code: int = 200, *, cache_key: Hashable | None = None) -> HTMLResponse:
+    """Render ``name`` with ``context`` (plus the page context); ``context`` may be a
+    function that builds it, called only when the page is rendered.
+
+    ``cache_key``: the caller's promise that ``context`` is fully determined by it and the
+    knowledge (e.g. the region and question id). The page is then rendered once and kept,
+    per loaded knowledge, per path and key, but only for a request with nothing of its own
+    in the page context (no signed-in user, no CSRF token: personal mode, or signed out
+    without a form token); any other request is rendered as usual."""
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    if cache_key is None or getattr(request.state, "user", None) is not None \
+            or getattr(request.state, "csrf_token", ""):
+        return templates.TemplateResponse(request, name, _built(context),
+                                          status_code=status_code)
+    pages = _page_cache(request)
+    key = (name, request.url.path, status_code, cache_key)
+    body = pages.get(key)
+    if body is None:
+        response = templates.TemplateResponse(request, name, _built(context),
+                                              status_code=status_code)
+        if len(pages) >= PAGE_CACHE_SIZE:
+            pages.clear()
+        pages[key] = bytes(response.body)
+        return response
+    return HTMLResponse(body, status_code=status_code)
+
+
+def _built(context: Context) -> dict[str, Any]:
+    if callable(context):
+        return context()
+    return context or {}
+
+
+def _page_cache(request: Request) -> dict[Hashable, bytes]:
+    """The rendered pages kept for the app's current knowledge (a new knowledge object, e.g.
+    reloaded after a change, starts an empty cache)."""
+    state = request.app.state
+    kb = state.kb
+    kept: tuple[Any, dict[Hashable, bytes]] | None = getattr(state, "page_cache", None)
+    if kept is None or kept[0] is not kb:
+        kept = state.page_cache = (kb, {})
+    return kept[1]
 
 
 def render_error(request: Request, status: int, detail: str) -> HTMLResponse:

@@ -12,6 +12,7 @@ model's JSON Schema into the OpenAPI document.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any, ClassVar, TypeVar
@@ -103,9 +104,15 @@ def _number(text: str) -> float | int:
     return int(value) if value.is_integer() and abs(value) < 2**63 else value
 
 
+#: A lone UTF-16 surrogate (the JSON parser lets ``"\\ud800"`` through as one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _too_deep(body: bytes) -> bool:
     """True when ``body`` nests arrays/objects deeper than :data:`MAX_DEPTH` (checked
     before parsing: the parser would recurse once per level and could exhaust the stack)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:  # the depth never exceeds these
+        return False
     depth, in_string, escaped = 0, False, False
     for byte in body:
         if in_string:
@@ -142,7 +149,7 @@ def _check_text(value: Any, field: str) -> None:
         if "\x00" in value:
             raise BadInput(name, "text without NUL characters (\\u0000)",
                            f"{name}: contains a NUL character (\\u0000); remove it")
-        if any("\ud800" <= ch <= "\udfff" for ch in value):
+        if _SURROGATE.search(value):
             raise BadInput(name, "text of valid Unicode characters",
                            f"{name}: contains a lone surrogate (\\ud800-\\udfff), "
                            "which is not a character")

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from backspasm.core.answers import AnswersError, parse_answers
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
@@ -25,6 +25,8 @@ from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
 from backspasm.web.errors import BadInput
 
 router = APIRouter(tags=["api"])
+#: Starlette's ``JSONResponse`` encoding (same bytes), with the encoder made once.
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +94,7 @@ async def api_triage(
     kb: Knowledge = Depends(get_kb),
     now: datetime = Depends(get_now),
     profile_id: int | None = Depends(get_optional_profile_id),
-) -> JSONResponse:
+) -> Response:
     from backspasm.core.triage import triage
 
     raw = await json_object(request)
@@ -106,7 +108,8 @@ async def api_triage(
         result = triage(answers, kb, region=choice.id)
     except AnswersError as exc:
         raise _answers_error(exc) from None
-    return JSONResponse({**result.to_dict(), "region_choice": choice.to_dict()})
+    body = _encode({**result.to_dict(), "region_choice": choice.to_dict()})
+    return Response(body.encode("utf-8"), media_type="application/json")
 
 
 def _region_choice(request: Request, kb: Knowledge, profile: Any,

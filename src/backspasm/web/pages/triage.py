@@ -103,11 +103,21 @@ def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
     else:
         profile = get_profile(request)
         region, choice = profile["region"], profile["region_choice"]
-    web = kb["web"]
-    ctx = emergency_signs_context(kb, region, choice)
-    ctx.update({"title": web["start"]["heading"], "start": web["start"],
-                "page_sources": sources_of(ctx["page_sources"], web["start"]["sources"])})
-    return render(request, "start.html", ctx)
+
+    def context() -> dict[str, Any]:
+        web = kb["web"]
+        ctx = emergency_signs_context(kb, region, choice)
+        ctx.update({"title": web["start"]["heading"], "start": web["start"],
+                    "page_sources": sources_of(ctx["page_sources"], web["start"]["sources"])})
+        return ctx
+
+    # The page is the knowledge's words for this region and how it was chosen: kept.
+    return render(request, "start.html", context, cache_key=(region, _frozen(choice)))
+
+
+def _frozen(choice: dict[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
+    """A region choice (``RegionChoice.to_dict()``: strings) as part of a cache key."""
+    return None if choice is None else tuple(sorted(choice.items()))
 
 
 @router.post("/triage/start")
@@ -182,11 +192,13 @@ def _question_page(request: Request, q: Question, journey: Journey, kb: Knowledg
         back = f"/triage/q/{asked[i - 1]}" if i > 0 else "/"
     else:
         back = f"/triage/q/{asked[-1]}" if asked else "/"
+    shown = _form_value(q, journey, now) if value is None else value
     return render(request, "question.html", {
         "title": ("Error: " if error else "") + q.text, "q": q, "back": back,
-        "change": change, "error": error,
-        "value": _form_value(q, journey, now) if value is None else value,
-    }, status_code=422 if error else 200)
+        "change": change, "error": error, "value": shown,
+    }, status_code=422 if error else 200,
+        # q comes from the knowledge and its id; the rest is all in the key
+        cache_key=None if error else (q.id, back, change, shown))
 
 
 def _friendly_error(q: Question, kb: Knowledge) -> str:
