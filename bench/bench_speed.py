@@ -351,6 +351,9 @@ def cli(tmp: Path, db: Path) -> list[Row]:
     bs = f"{sys.executable} -m backspasm"
     d = f"--db {db}"
     commands = [("python -c pass", f"{sys.executable} -c pass", None),
+                # The floor of every diary command: importing SQLAlchemy (Core) alone.
+                ("python -c 'import sqlalchemy'", f"{sys.executable} -c 'import sqlalchemy'",
+                 None),
                 ("backspasm --help", f"{bs} --help", 150),
                 ("triage --answers F --json", f"{bs} triage --answers {answers} --json", 200),
                 ("log pain 5", f"{bs} log pain 5 {d}", 250),
