@@ -31,6 +31,21 @@ def test_every_response_has_the_security_headers(client, path):
     assert r.headers["referrer-policy"] == "same-origin"
 
 
+#: Every page with its stylesheet and scripts, uncompressed (issue 4's budget for a phone).
+PAGE_BUDGET = 60 * 1024
+
+
+@pytest.mark.parametrize("path", ["/", "/learn", "/plan", "/timer/ice", "/timer/contrast",
+                                  "/api/docs", "/privacy", "/settings"])
+def test_every_page_with_its_css_and_js_is_within_the_budget(client, path):
+    client.post("/plan/onset", data={"hours": "30"})  # /plan with its sessions
+    html = client.get(path).content
+    assets = set(re.findall(rb'(?:href|src)="(/static/[^"]+)"', html))
+    assert assets, "no stylesheet or script linked: has the page changed?"
+    total = len(html) + sum(len(client.get(a.decode()).content) for a in assets)
+    assert total <= PAGE_BUDGET, f"{path}: {total:,} bytes"
+
+
 def test_api_errors_have_the_security_headers_too(client):
     r = client.post("/api/v1/triage", content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 422

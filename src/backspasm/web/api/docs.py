@@ -25,7 +25,7 @@ def api_docs(request: Request) -> HTMLResponse:
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),
                 "description": op.get("description", ""),
                 "params": op.get("parameters", []),
-                "body": {ct: json.dumps(v.get("schema", {}), indent=2) for ct, v in body.items()},
+                "body": {ct: json.dumps(v.get("schema", {}), indent=1) for ct, v in body.items()},
                 "responses": [
                     (code, r.get("description", ""), ", ".join(r.get("content", {})))
                     for code, r in sorted(op.get("responses", {}).items())],
