@@ -28,7 +28,8 @@ def test_the_worker_thread_limit_is_set_at_start_up(tmp_path):
         async def tokens() -> float:
             return anyio.to_thread.current_default_thread_limiter().total_tokens
 
-        assert client.portal.call(tokens) == WORKER_THREADS < 40
+        # at least two: a slow request (a PDF report) never holds every other page
+        assert client.portal.call(tokens) == WORKER_THREADS and 2 <= WORKER_THREADS < 40
 
 
 @pytest.mark.parametrize("path", ["/", "/plan", "/learn", "/timer/ice"])

@@ -33,8 +33,11 @@ from backspasm.web.templating import make_templates
 STATIC_DIR = Path(__file__).parent / "static"
 #: Worker threads for the plain ``def`` routes (anyio's default is 40). Under the database
 #: pool's size (5): more threads queue for the pool, open and close overflow connections
-#: and contend for the GIL (measured with bench/bench_speed.py at 50 connections).
-WORKER_THREADS = 4
+#: and contend for the GIL. Measured at 50 connections (bench/bench_speed.py), /diary costs
+#: 3.8 ms CPU a request with 1 thread, 4.4 with 2 and 5.3 with 4; two, not one, so that a
+#: slow request (a PDF report, about a second) never holds every other page, the start
+#: page with the emergency signs included.
+WORKER_THREADS = 2
 
 
 @asynccontextmanager
