@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backspasm.web.chart import ChartCare, ChartPoint, pain_chart_svg
-from web_helpers import make_client
+from web_helpers import make_client, transactions_of
 
 
 @pytest.fixture
@@ -439,24 +439,6 @@ def test_a_long_episode_keeps_the_diary_page_under_60_kb(client):
 
 # --- one read per page ---------------------------------------------------------------------
 
-def _transactions(client, path: str) -> int:
-    """How many transactions the app's database engine begins for one GET of ``path``."""
-    from sqlalchemy import event
-
-    begun: list[object] = []
-
-    def count(conn) -> None:
-        begun.append(conn)
-
-    engine = store_of(client).engine
-    event.listen(engine, "begin", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "begin", count)
-    return len(begun)
-
-
 @pytest.mark.parametrize("path", ["/diary", "/diary?all=1", "/api/v1/status", "episode"])
 def test_a_diary_page_reads_the_database_once(client, path):
     """The diary page and the status read everything they show (profile, episodes, pain
@@ -472,7 +454,7 @@ def test_a_diary_page_reads_the_database_once(client, path):
     if path == "episode":  # a past episode, asked for by id
         path = f"/diary/episodes/{store_of(client).episodes(pid(client))[0].id}"
     client.get(path)  # the first request of the app also finds its local profile
-    assert _transactions(client, path) == 1
+    assert transactions_of(client, path) == 1
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

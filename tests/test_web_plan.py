@@ -9,7 +9,7 @@ import pytest
 
 from backspasm.core.plan import make_plan
 from backspasm.web.deps import get_now
-from web_helpers import make_client, text_of
+from web_helpers import make_client, text_of, transactions_of
 
 
 @pytest.fixture
@@ -139,24 +139,6 @@ def test_unknown_timer_is_404(client):
 
 # --- one read per page, and what is kept between requests ----------------------------------
 
-def _transactions(client, path: str = "/plan") -> int:
-    """How many transactions the app's database engine begins for one GET of ``path``."""
-    from sqlalchemy import event
-
-    begun: list[object] = []
-
-    def count(conn) -> None:
-        begun.append(conn)
-
-    engine = client.app.state.store.engine
-    event.listen(engine, "begin", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "begin", count)
-    return len(begun)
-
-
 def test_the_plan_page_reads_the_diary_once(client):
     """Profile, episodes and the latest saved triage (for the guidance, the person's fit
     and the onset) come from one read transaction, not one each."""
@@ -166,7 +148,7 @@ def test_the_plan_page_reads_the_diary_once(client):
                       knowledge_version=client.app.state.kb.version, at=datetime.now(UTC))
     client.post("/plan/onset", data={"hours": "30"})
     client.get("/plan")  # the first request of the app also finds its local profile
-    assert _transactions(client) == 1
+    assert transactions_of(client, "/plan") == 1
 
 
 def test_the_plan_page_reads_a_triage_journey_once(client):
@@ -176,7 +158,7 @@ def test_the_plan_page_reads_a_triage_journey_once(client):
 
     walk(client, SELF_CARE)
     assert "My plan" in client.get("/plan").text
-    assert _transactions(client) == 2
+    assert transactions_of(client, "/plan") == 2
 
 
 def test_the_steps_follow_the_saved_answers_and_the_region_in_one_app(client):

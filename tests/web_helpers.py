@@ -76,3 +76,21 @@ def follow(client: TestClient, method: str, url: str, max_hops: int = 4,
         response = client.get(url, follow_redirects=False)
     assert response.status_code == 200, (seen, response.status_code)
     return response, seen
+
+
+def transactions_of(client: TestClient, path: str) -> int:
+    """How many transactions the app's database engine begins for one GET of ``path``."""
+    from sqlalchemy import event
+
+    begun: list[object] = []
+
+    def count(conn: object) -> None:
+        begun.append(conn)
+
+    engine = client.app.state.store.engine  # type: ignore[attr-defined]
+    event.listen(engine, "begin", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "begin", count)
+    return len(begun)
