@@ -228,3 +228,35 @@ def test_the_export_groups_db_reaches_its_subcommand_without_the_environment(
     assert "BACKSPASM_DATABASE_URL" not in os.environ
     assert icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_report_to_a_terminal_is_refused_and_to_a_pipe_is_written(db):
+    """``backspasm report -`` on a terminal: a clear error and exit 2, no binary on the
+    screen; with standard output sent to a pipe, the PDF."""
+    import pty
+
+    with _store(db) as s:
+        fill(s)
+    env = {**os.environ, "BACKSPASM_DATABASE_URL": str(db)}
+    leader, follower = pty.openpty()
+    try:
+        r = subprocess.run([str(BIN), "report", "-", "--now", NOW.isoformat()], stdout=follower,
+                           stderr=subprocess.PIPE, text=True, env=env)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("Error: FILE: expected a file name. A PDF is not text")
+    assert "Traceback" not in r.stderr and b"%PDF" not in shown
+    piped = subprocess.run([str(BIN), "report", "-", "--now", NOW.isoformat()],
+                           capture_output=True, env=env)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"%PDF-")

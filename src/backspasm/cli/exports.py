@@ -8,6 +8,7 @@ Files are written whole or not at all (:func:`backspasm.cli.files.write_output`)
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -38,6 +39,14 @@ def _now(value: str | None) -> datetime:
         fail(say("errors.now_range", option="--now", first=FIRST_YEAR, last=LAST_YEAR,
                  got=repr(value)))
     return parsed
+
+
+def _terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (a PDF written there would be unreadable binary)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or replaced: not a terminal
+        return False
 
 
 def _local_zone() -> str:
@@ -103,7 +112,14 @@ def report(
     now: str | None = _NOW,
     db: str | None = _DB,
 ) -> None:
-    """A one- or two-page PDF about an episode to take to your doctor. Nothing is sent."""
+    """A one- or two-page PDF about an episode to take to your doctor. Nothing is sent.
+
+    With - the PDF goes to standard output: send that to a file or a program, never to
+    the terminal (refused: exit 2)."""
+    if file == "-" and _terminal(sys.stdout):
+        from backspasm.exports.data import export_error
+
+        fail(str(export_error("FILE", "binary_to_terminal")))
 
     def build(kb: Knowledge, record: Any, profile: Profile, at: datetime) -> bytes:
         from backspasm.exports.report import render_report_pdf

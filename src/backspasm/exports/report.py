@@ -15,7 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backspasm.exports.data import EpisodeRecord, ExportError, PainPoint, export_error
+from backspasm.exports.data import (
+    EpisodeRecord,
+    ExportError,
+    FiredRule,
+    PainPoint,
+    export_error,
+    fired_rule,
+)
 
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge
@@ -63,7 +70,7 @@ class _Chart:
 
 def pain_chart_svg(points: list[PainPoint], *, start: datetime, end: datetime, tz: Any) -> str:
     """Pain 0–10 over the episode as an SVG string (vector, text labels)."""
-    width, height, left, top, right, bottom = 640, 200, 34, 10, 12, 28
+    width, height, left, top, right, bottom = 640, 92, 30, 5, 12, 16
     plot_w, plot_h = width - left - right, height - top - bottom
     span = max((end - start).total_seconds(), 3600.0)
 
@@ -115,76 +122,126 @@ def report_context(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> d
         raise ExportError("region", "expected a region in regions.yaml")
     texts = dict(kb.data["exports"]["report"])
     # Region words ("A&E" / "the emergency room (ER)") from the person's region (H27).
-    texts["questions_to_ask"] = [{**q, "text": fill_region(q["text"], region)}
+    texts["questions_to_ask"] = [{**q, "text": fill_region(q["text"], region),
+                                  "regional": q["text"] != fill_region(q["text"], region)}
                                  for q in texts["questions_to_ask"]]
     end = episode.ended or now
-    answers = dict(episode.triage.answers) if episode.triage else {}
-    unsure = set(episode.triage.unsure) if episode.triage else set()
-    if episode.triage is None:
-        signs = []
-    else:
-        signs = [
-            {"label": s["label"], "answer": answers.get(s["field"]), "legs": False,
-             "unsure": s["field"] in unsure and answers.get(s["field"]) is None}
-            for s in texts["warning_signs"]
-        ]
-        signs += [
-            {"label": s["label"], "answer": answers.get(s["field"]), "legs": True}
-            for s in texts["leg_fields"]
-        ]
-    care_by_day: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for c in episode.care:
-        if c.kind == "medicine":
-            continue
-        care_by_day[c.start.astimezone(tz).date()][c.kind] += 1
-    care_kinds = [k for k in texts["care_kinds"] if any(k in v for v in care_by_day.values())]
-    meds: dict[str, dict[Any, list[datetime]]] = defaultdict(lambda: defaultdict(list))
-    for m in sorted(episode.medicines, key=lambda m: m.at):
-        local = m.at.astimezone(tz)
-        meds[m.name.strip()][local.date()].append(local)
-    med_days = {name: sorted(days.items()) for name, days in meds.items()}
+    triage = episode.triage
+    answers = dict(triage.answers) if triage else {}
+    unsure = set(triage.unsure) if triage else set()
     pain = sorted(episode.pain, key=lambda p: p.at)
     from backspasm.core.fit import fits, person_facts
 
     person = person_facts(answers, unsure)
+    questions = [q for q in texts["questions_to_ask"] if fits(kb, q, person)]
+    rules = _rules(triage)
+    signs = _signs(texts, triage)
+    warnings = [{"at": w.at.astimezone(tz), "level": w.level, "pain": w.pain,
+                 "rules": list(w.rules)} for w in episode.warnings]
+    cited: list[Any] = [r.sources for r in rules]
+    cited += [r.sources for w in episode.warnings for r in w.rules]
+    cited += [s["sources"] for s in signs["yes"] + signs["unsure"]]
+    cited += [q["sources"] for q in questions]
+    if any(q["regional"] for q in questions):
+        cited.append(region.get("sources", []))
     return {
         "t": texts,
         "meta": kb.data["meta"],
-        "questions_to_ask": [q for q in texts["questions_to_ask"] if fits(kb, q, person)],
+        "questions_to_ask": questions,
         "levels": texts["levels"],
         "generated": now.astimezone(tz),
         "tz": tz.key,
         "knowledge_version": kb.version,
+        "name": episode.name,
+        "birth_date": episode.birth_date,
         "onset": episode.onset.astimezone(tz),
         "ended": episode.ended.astimezone(tz) if episode.ended else None,
         "duration": _duration(end - episode.onset),
         "trigger": texts["triggers"].get(episode.trigger or "", None),
-        "triage": episode.triage,
-        "triage_at": episode.triage.at.astimezone(tz) if episode.triage else None,
+        "triage": triage,
+        "triage_at": triage.at.astimezone(tz) if triage else None,
+        "rules": rules,
+        "warnings": warnings,
         "answers": answers,
         "signs": signs,
         "pain": [(p.at.astimezone(tz), p.score) for p in pain],
         "pain_first": pain[0].score if pain else None,
         "pain_last": pain[-1].score if pain else None,
         "pain_max": max((p.score for p in pain), default=None),
+        "pain_notes": [(p.at.astimezone(tz), p.score, p.note) for p in pain if p.note],
         "chart": pain_chart_svg(pain, start=episode.onset, end=end, tz=tz) if pain else None,
-        "care_days": sorted(care_by_day.items()),
-        "care_kinds": care_kinds,
-        "medicines": med_days,
-        "sources": [kb.sources[sid] for sid in _cited(kb, episode)],
+        "days": _days(episode, texts),
+        "sources": _source_names(kb, [sid for group in cited for sid in group]),
     }
 
 
-def _cited(kb: Knowledge, episode: EpisodeRecord) -> list[str]:
-    ids: list[str] = []
-    texts = kb.data["exports"]["report"]
-    for group in (texts["warning_signs"], texts["leg_fields"], texts["questions_to_ask"]):
-        for item in group:
-            ids += item["sources"]
-    if episode.triage:
-        for r in episode.triage.reasons:
-            ids += list(r.get("sources", []))
-    return [i for i in dict.fromkeys(ids) if i in kb.sources]
+def _rules(triage: Any) -> list[FiredRule]:
+    """Every rule the triage fired (its reasons, for a snapshot made without ``rules``)."""
+    if triage is None:
+        return []
+    return list(triage.rules) or [fired_rule(r) for r in triage.reasons]
+
+
+def _signs(texts: dict[str, Any], triage: Any) -> dict[str, list[dict[str, Any]]]:
+    """The warning signs in groups: yes, not sure (counted as yes), no, not asked (skipped on
+    purpose by the question flow) and not answered. A leg answer says which legs."""
+    groups: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("yes", "unsure", "no", "not_asked", "not_answered")}
+    if triage is None:
+        return groups
+    answers, unsure, skipped = triage.answers, set(triage.unsure), set(triage.not_asked)
+    for legs, key in ((False, "warning_signs"), (True, "leg_fields")):
+        for s in texts[key]:
+            value = answers.get(s["field"])
+            sign = {**s, "answer": value}
+            if s["field"] in unsure and value is None:
+                groups["unsure"].append(sign)
+            elif value is None:
+                groups["not_asked" if s["field"] in skipped else "not_answered"].append(sign)
+            elif value is False or (legs and value == "none"):
+                groups["no"].append(sign)
+            else:
+                groups["yes"].append(sign)
+    return groups
+
+
+def _days(episode: EpisodeRecord, texts: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row a day (days with something written down): the pain scores, each care kind
+    with the minutes of each session (``None``: not given), each medicine with its note
+    as typed and its times."""
+    tz = episode.tz
+    days: dict[Any, dict[str, Any]] = defaultdict(
+        lambda: {"pain": [], "care": defaultdict(list), "medicines": {}})
+    for p in sorted(episode.pain, key=lambda p: p.at):
+        days[p.at.astimezone(tz).date()]["pain"].append(p.score)
+    for c in sorted(episode.care, key=lambda c: c.start):
+        minutes = round((c.end - c.start).total_seconds() / 60) if c.end else None
+        days[c.start.astimezone(tz).date()]["care"][c.kind].append(minutes)
+    for m in sorted(episode.medicines, key=lambda m: m.at):
+        local = m.at.astimezone(tz)
+        key = (m.name.strip(), (m.note or "").strip())
+        days[local.date()]["medicines"].setdefault(key, []).append(local)
+    kinds = list(texts["care_kinds"])
+    out = []
+    for day, row in sorted(days.items()):
+        care = sorted(row["care"].items(),
+                      key=lambda kv: kinds.index(kv[0]) if kv[0] in kinds else len(kinds))
+        out.append({
+            "day": day,
+            "pain": row["pain"],
+            "care": [{"label": texts["care_kinds"].get(k, k), "minutes": m,
+                      "same": len(set(m)) == 1 and m[0] is not None} for k, m in care],
+            "medicines": [{"name": n, "note": note, "times": times}
+                          for (n, note), times in row["medicines"].items()],
+        })
+    return out
+
+
+def _source_names(kb: Knowledge, ids: list[str]) -> list[str]:
+    """The short name of each cited source, once, in the order first cited."""
+    names = kb.data["exports"]["report"]["source_names"]
+    return [str(names.get(i) or kb.sources[i]["title"])
+            for i in dict.fromkeys(ids) if i in kb.sources]
 
 
 def render_report_html(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> str:

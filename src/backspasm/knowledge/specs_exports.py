@@ -22,7 +22,8 @@ FILES = {
             "refusals": Obj(required={k: NonEmptyStr() for k in (
                 "no_episode", "episode_ended", "emergency", "plan_over", "nothing_to_report")}),
             "errors": Obj(required={k: NonEmptyStr() for k in (
-                "time_zone", "offset", "session_times", "session_kind", "pain_score")}),
+                "time_zone", "offset", "session_times", "session_kind", "pain_score",
+                "binary_to_terminal")}),
             "calendar": Obj(
                 required={
                     "name": NonEmptyStr(),
@@ -50,6 +51,7 @@ FILES = {
                         ),
                         min_items=1,
                     ),
+                    "source_names": MapOf(NonEmptyStr()),
                 }
             ),
             "fhir": Obj(
@@ -134,6 +136,9 @@ def check_exports(kb: Knowledge) -> list[str]:
         problems += fit_problems(q, f"exports.yaml: report.questions_to_ask (id {q['id']!r})",
                                  thresholds)
     problems += _check_names(kb)
+    for sid in report["source_names"]:
+        if sid not in kb.sources:
+            problems.append(f"exports.yaml: report.source_names: {sid!r} is not in sources.yaml")
     plan = as_map(kb.data.get("plan"))
     if plan is not None:
         kinds = {k.get("kind") for k in as_list(plan.get("session_kinds")) or []}
