@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +32,8 @@ class PainPoint:
 
     at: datetime
     score: int
+    #: The person's note, as typed (``None``: none).
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class CareDone:
     kind: str
     start: datetime
     end: datetime | None = None
+    #: The person's note, as typed (``None``: none).
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class MedicineDose:
 
     name: str
     at: datetime
+    #: The person's note, as typed (e.g. the dose "400 mg"; ``None``: none).
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class TriageSnapshot:
     reasons: Sequence[Mapping[str, Any]] = ()
     #: Yes/no fields answered "not sure" (not in ``answers``): triage counted them as yes.
     unsure: Sequence[str] = ()
+    #: The knowledge version that judged it (the stored record's; ``None``: unknown).
+    knowledge_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,10 @@ class EpisodeRecord:
     #: Region whose words ("A&E", "ER") and numbers the report uses (``core.region``,
     #: chosen by ``source.load_episode`` from the profile); ``None``: the default region.
     region: str | None = None
+    #: The person's name and date of birth as given in the profile (``None``: not given;
+    #: exports then identify them by pseudonym only).
+    person_name: str | None = None
+    birth_date: date | None = None
 
 
 def export_error(field_name: str, key: str, kb: Any = None, **values: Any) -> ExportError:

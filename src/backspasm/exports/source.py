@@ -93,21 +93,22 @@ def load_episode(
     end = episode.ended_at
     until = end + timedelta(seconds=1) if end else None
     pain = [
-        PainPoint(p.at, p.score)
+        PainPoint(p.at, p.score, p.note)
         for p in store.pain_entries(profile_id, since=episode.onset, until=until)
     ]
     care, meds = [], []
     for c in store.care_entries(profile_id, since=episode.onset, until=until):
         if c.kind == "medicine":
-            meds.append(MedicineDose(c.medicine or "", c.start))
+            meds.append(MedicineDose(c.medicine or "", c.start, c.note))
         else:
             stop = c.start + timedelta(minutes=c.minutes) if c.minutes else None
-            care.append(CareDone(c.kind, c.start, stop))
+            care.append(CareDone(c.kind, c.start, stop, c.note))
     snapshot = None
     for rec in reversed(store.triage_records(profile_id)):
         if rec.at >= episode.onset and (end is None or rec.at <= end):
             snapshot = TriageSnapshot(rec.at, dict(rec.answers), rec.level,
-                                      _reasons(kb, rec), tuple(rec.unsure))
+                                      _reasons(kb, rec), tuple(rec.unsure),
+                                      rec.knowledge_version)
             break
     sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
     from backspasm.status import profile_region
@@ -124,6 +125,8 @@ def load_episode(
         triage=snapshot,
         sessions=sessions,
         region=profile_region(kb, profile).id,
+        person_name=getattr(profile, "name", None) or None,
+        birth_date=getattr(profile, "birth_date", None),
     )
     return record, profile
 

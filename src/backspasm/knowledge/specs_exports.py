@@ -59,6 +59,18 @@ FILES = {
                     "careplan_sources": _SOURCES,
                     "questionnaire_title": NonEmptyStr(),
                     "pain_text": NonEmptyStr(),
+                    "code_systems": Obj(required={k: NonEmptyStr() for k in (
+                        "session-kind", "care-kind", "triage-level", "triage-rule", "answer")}),
+                    "risk_text": NonEmptyStr(),
+                    "risk_method": NonEmptyStr(),
+                    "sources_label": NonEmptyStr(),
+                    "medicine_codes": ListOf(Obj(required={
+                        "names": ListOf(NonEmptyStr(), min_items=1),
+                        "system": NonEmptyStr(),
+                        "code": NonEmptyStr(),
+                        "display": NonEmptyStr(),
+                        "note": NonEmptyStr(),
+                    })),
                 },
                 optional={"note": Str},
             ),

@@ -1,0 +1,179 @@
+"""The person's resources: Patient, pain Observations, MedicationStatements, Procedures
+(care done) and the triage result as a RiskAssessment. Each returns a resource without
+``id``; the Bundle gives it one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from backspasm.exports.data import (
+    CareDone,
+    EpisodeRecord,
+    MedicineDose,
+    PainPoint,
+    TriageSnapshot,
+    export_error,
+)
+from backspasm.exports.fhir.codes import (
+    CARE_KIND_SYSTEM,
+    LEVEL_SYSTEM,
+    LOINC_PAIN,
+    RULE_SYSTEM,
+    fhir_datetime,
+    medicine_coding,
+)
+from backspasm.knowledge import Knowledge
+
+__all__ = ["patient", "pain_observation", "medication_statement", "procedure",
+           "risk_assessment", "PROCEDURE_KINDS"]
+
+#: Care kinds logged as a Procedure (medicines are MedicationStatements; "other" says too
+#: little to file).
+PROCEDURE_KINDS = ("ice", "heat", "contrast", "stretch")
+
+_SURVEY = {
+    "coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+        "code": "survey",
+        "display": "Survey",
+    }]
+}
+_PATIENT_SPECIFIED = {
+    "coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/medication-statement-category",
+        "code": "patientspecified",
+        "display": "Patient Specified",
+    }]
+}
+
+
+def _note(text: str | None) -> dict[str, Any]:
+    return {"note": [{"text": text}]} if text and text.strip() else {}
+
+
+def patient(episode: EpisodeRecord, pseudonym_url: str) -> dict[str, Any]:
+    """Name and birth date when the profile gives them; always the pseudonymous identifier
+    (random per profile, never reused, so two exports of one person match)."""
+    res: dict[str, Any] = {
+        "resourceType": "Patient",
+        "identifier": [{"system": "urn:ietf:rfc:3986", "value": pseudonym_url}],
+    }
+    if episode.person_name and episode.person_name.strip():
+        res["name"] = [{"text": " ".join(episode.person_name.split())}]
+    if episode.birth_date is not None:
+        res["birthDate"] = episode.birth_date.isoformat()
+    return res
+
+
+def pain_observation(kb: Knowledge, p: PainPoint, *, tz: ZoneInfo,
+                     subject: dict[str, str]) -> dict[str, Any]:
+    if not 0 <= p.score <= 10:
+        raise export_error("pain", "pain_score", kb, got=repr(p.score))
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [_SURVEY],
+        "code": {"coding": [dict(LOINC_PAIN)], "text": kb.data["exports"]["fhir"]["pain_text"]},
+        "subject": subject,
+        "effectiveDateTime": fhir_datetime(p.at.astimezone(tz)),
+        "valueInteger": p.score,
+        **_note(p.note),
+    }
+
+
+def medication_statement(kb: Knowledge, m: MedicineDose, *, tz: ZoneInfo,
+                         subject: dict[str, str]) -> dict[str, Any]:
+    """A medicine the person says they took: the name as typed, coded only where it maps to
+    a checked code (``codes.medicine_coding``); the note (e.g. "400 mg") as typed."""
+    text = m.name.strip() or kb.data["exports"]["report"]["care_kinds"]["medicine"]
+    concept: dict[str, Any] = {"text": text}
+    coding = medicine_coding(kb, m.name)
+    if coding is not None:
+        concept = {"coding": [coding], "text": text}
+    return {
+        "resourceType": "MedicationStatement",
+        "status": "completed",
+        "category": _PATIENT_SPECIFIED,
+        "medicationCodeableConcept": concept,
+        "subject": subject,
+        "effectiveDateTime": fhir_datetime(m.at.astimezone(tz)),
+        "dateAsserted": fhir_datetime(m.at.astimezone(tz)),
+        "informationSource": subject,
+        **_note(m.note),
+    }
+
+
+def procedure(kb: Knowledge, c: CareDone, *, tz: ZoneInfo,
+              subject: dict[str, str]) -> dict[str, Any]:
+    """A care session the person logged. No SNOMED CT code: none we could check means
+    "ice pack at home" (cryotherapy codes mean freezing a lesion), so our own code + text."""
+    label = kb.data["exports"]["report"]["care_kinds"].get(c.kind, c.kind)
+    res: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "status": "completed",
+        "code": {"coding": [{"system": CARE_KIND_SYSTEM, "code": c.kind, "display": label}],
+                 "text": label},
+        "subject": subject,
+        "asserter": subject,
+    }
+    start = fhir_datetime(c.start.astimezone(tz))
+    if c.end is not None and c.end > c.start:
+        res["performedPeriod"] = {"start": start, "end": fhir_datetime(c.end.astimezone(tz))}
+    else:
+        res["performedPeriod"] = {"start": start}
+    res.update(_note(c.note))
+    return res
+
+
+def _sources_line(kb: Knowledge, ids: Sequence[str]) -> str:
+    parts = []
+    for sid in ids:
+        src = kb.sources.get(sid)
+        if src is None:
+            continue
+        url = src.get("url")
+        parts.append(f"{src['title']} ({url})" if url else str(src["title"]))
+    return "; ".join(parts)
+
+
+def risk_assessment(kb: Knowledge, triage: TriageSnapshot, *, tz: ZoneInfo,
+                    subject: dict[str, str], basis_ref: str) -> dict[str, Any]:
+    """The triage result: the level as the predicted outcome, each fired rule as a reason
+    (code + words) and a note with its sources, and the knowledge version that judged it."""
+    words = kb.data["exports"]["fhir"]
+    level_label = kb.data["exports"]["report"]["levels"].get(triage.level, triage.level)
+    version = triage.knowledge_version or kb.version
+    reasons: list[Mapping[str, Any]] = list(triage.reasons)
+    titles = {str(r["id"]): str(r["title"]) for r in kb.data["rules"]["rules"]}
+    res: dict[str, Any] = {
+        "resourceType": "RiskAssessment",
+        "status": "final",
+        "method": {"text": f"{words['risk_method']} {version}"},
+        "code": {"text": words["risk_text"]},
+        "subject": subject,
+        "occurrenceDateTime": fhir_datetime(triage.at.astimezone(tz)),
+        "basis": [{"reference": basis_ref}],
+        "prediction": [{
+            "outcome": {
+                "coding": [{"system": LEVEL_SYSTEM, "code": triage.level,
+                            "display": level_label}],
+                "text": level_label,
+            },
+        }],
+    }
+    if reasons:
+        res["reasonCode"] = [
+            {"coding": [{"system": RULE_SYSTEM, "code": str(r["rule"]),
+                         **({"display": titles[str(r["rule"])]}
+                            if str(r["rule"]) in titles else {})}],
+             "text": str(r["text"])}
+            for r in reasons
+        ]
+        res["note"] = [
+            {"text": f"{r['rule']}: {r['text']} {words['sources_label']}: "
+                     f"{_sources_line(kb, list(r.get('sources', ())))}."}
+            for r in reasons
+        ]
+    return res
