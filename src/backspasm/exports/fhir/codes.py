@@ -28,6 +28,7 @@ __all__ = [
     "answer_system",
     "code_systems",
     "fhir_datetime",
+    "fhir_text",
     "medicine_coding",
 ]
 
@@ -58,6 +59,15 @@ def fhir_datetime(value: datetime) -> str:
     if value.tzinfo is None:
         raise export_error("date-time", "offset")
     return value.replace(microsecond=0).isoformat()
+
+
+_ODD_SPACE = re.compile(r"[^\S \r\n\t]")
+
+
+def fhir_text(value: str) -> str:
+    """Words as typed, as a valid FHIR string: other white space (e.g. a no-break space
+    pasted in) becomes a plain space, and none at either end."""
+    return _ODD_SPACE.sub(" ", value).strip()
 
 
 def _answer_enums(kb: Knowledge) -> dict[str, list[str]]:

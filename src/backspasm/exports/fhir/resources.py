@@ -22,6 +22,7 @@ from backspasm.exports.fhir.codes import (
     LOINC_PAIN,
     RULE_SYSTEM,
     fhir_datetime,
+    fhir_text,
     medicine_coding,
 )
 from backspasm.knowledge import Knowledge
@@ -50,7 +51,8 @@ _PATIENT_SPECIFIED = {
 
 
 def _note(text: str | None) -> dict[str, Any]:
-    return {"note": [{"text": text}]} if text and text.strip() else {}
+    clean = fhir_text(text or "")
+    return {"note": [{"text": clean}]} if clean else {}
 
 
 def patient(episode: EpisodeRecord, pseudonym_url: str) -> dict[str, Any]:
@@ -60,8 +62,9 @@ def patient(episode: EpisodeRecord, pseudonym_url: str) -> dict[str, Any]:
         "resourceType": "Patient",
         "identifier": [{"system": "urn:ietf:rfc:3986", "value": pseudonym_url}],
     }
-    if episode.person_name and episode.person_name.strip():
-        res["name"] = [{"text": " ".join(episode.person_name.split())}]
+    name = " ".join((episode.person_name or "").split())
+    if name:
+        res["name"] = [{"text": name}]
     if episode.birth_date is not None:
         res["birthDate"] = episode.birth_date.isoformat()
     return res
@@ -87,7 +90,7 @@ def medication_statement(kb: Knowledge, m: MedicineDose, *, tz: ZoneInfo,
                          subject: dict[str, str]) -> dict[str, Any]:
     """A medicine the person says they took: the name as typed, coded only where it maps to
     a checked code (``codes.medicine_coding``); the note (e.g. "400 mg") as typed."""
-    text = m.name.strip() or kb.data["exports"]["report"]["care_kinds"]["medicine"]
+    text = fhir_text(m.name) or kb.data["exports"]["report"]["care_kinds"]["medicine"]
     concept: dict[str, Any] = {"text": text}
     coding = medicine_coding(kb, m.name)
     if coding is not None:
@@ -164,10 +167,12 @@ def risk_assessment(kb: Knowledge, triage: TriageSnapshot, *, tz: ZoneInfo,
         }],
     }
     if reasons:
+        # A rule this knowledge no longer has (an older saved result) keeps its words and
+        # its id in the note, but no code: our code system lists today's rules only.
         res["reasonCode"] = [
-            {"coding": [{"system": RULE_SYSTEM, "code": str(r["rule"]),
-                         **({"display": titles[str(r["rule"])]}
-                            if str(r["rule"]) in titles else {})}],
+            {**({"coding": [{"system": RULE_SYSTEM, "code": str(r["rule"]),
+                             "display": titles[str(r["rule"])]}]}
+                if str(r["rule"]) in titles else {}),
              "text": str(r["text"])}
             for r in reasons
         ]
