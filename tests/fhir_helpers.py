@@ -115,4 +115,4 @@ def by_type(bundle: dict) -> dict[str, list[dict]]:
 
 
 def named_person(**overrides: Any) -> EpisodeRecord:
-    return episode(person_name="Alex  Morgan", birth_date=date(1982, 5, 17), **overrides)
+    return episode(name="Alex  Morgan", birth_date=date(1982, 5, 17), **overrides)

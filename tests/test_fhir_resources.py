@@ -57,7 +57,7 @@ def test_patient_without_name_is_pseudonymous_and_never_shared(kb):
     assert pa["identifier"][0]["value"] != pb["identifier"][0]["value"]
     assert "r4nd0m1" not in json.dumps(a)
     # Only the date of birth given: no empty name.
-    (pc,) = by_type(build_bundle(episode(birth_date=date(1990, 1, 2), person_name="  "),
+    (pc,) = by_type(build_bundle(episode(birth_date=date(1990, 1, 2), name="  "),
                                  kb=kb, now=NOW, patient_key="p"))["Patient"]
     assert "name" not in pc and pc["birthDate"] == "1990-01-02"
 
@@ -263,7 +263,7 @@ def _facts_in(record) -> dict[str, Any]:
     tz = UTC  # compared as instants (PEP 495: a repeated hour never equals another zone's)
     t = record.triage
     return {
-        "name": " ".join(record.person_name.split()) if record.person_name else None,
+        "name": " ".join(record.name.split()) if record.name else None,
         "birth": record.birth_date,
         "pain": _sorted((p.at.astimezone(tz), p.score, _typed(p.note)) for p in record.pain),
         "meds": _sorted((m.at.astimezone(tz), _typed(m.name), _typed(m.note))
@@ -344,7 +344,7 @@ def _records(draw):
     name = draw(st.one_of(st.none(), st.sampled_from(["Sam Lee", "Zoë O'Brien"])))
     birth = draw(st.one_of(st.none(), st.dates(date(1920, 1, 1), date(2010, 12, 31))))
     triage = draw(st.one_of(st.none(), st.just(_two_rules())))
-    return episode(pain=pain, medicines=meds, care=care, person_name=name, birth_date=birth,
+    return episode(pain=pain, medicines=meds, care=care, name=name, birth_date=birth,
                    triage=triage, sessions=[])
 
 

@@ -32,18 +32,18 @@ class PainPoint:
 
     at: datetime
     score: int
-    #: The person's note, as typed (``None``: none).
+    #: What the person wrote with it, as typed.
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class CareDone:
-    """A care session the person did (ice, heat, …)."""
+    """A care session the person did (ice, heat, …); ``end`` from the minutes logged."""
 
     kind: str
     start: datetime
     end: datetime | None = None
-    #: The person's note, as typed (``None``: none).
+    #: What the person wrote with it, as typed.
     note: str | None = None
 
 
@@ -53,8 +53,34 @@ class MedicineDose:
 
     name: str
     at: datetime
-    #: The person's note, as typed (e.g. the dose "400 mg"; ``None``: none).
+    #: What the person wrote with it, as typed (e.g. the dose: "400 mg").
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """One triage rule that fired: its id, level, the reason as triage words it, and the
+    ids of its sources (``core.triage.Reason``)."""
+
+    rule: str
+    level: str
+    text: str
+    sources: tuple[str, ...] = ()
+    #: The "not sure" answers it fired on.
+    unsure: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LaterWarning:
+    """A warning the diary raised after the triage (``core.diary_warnings``): at ``at`` (a
+    pain entry, score ``pain``) ``status`` said ``level`` (above ``previous_level``), for
+    ``rules``."""
+
+    at: datetime
+    level: str
+    previous_level: str
+    pain: int
+    rules: Sequence[FiredRule] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +93,12 @@ class TriageSnapshot:
     reasons: Sequence[Mapping[str, Any]] = ()
     #: Yes/no fields answered "not sure" (not in ``answers``): triage counted them as yes.
     unsure: Sequence[str] = ()
-    #: The knowledge version that judged it (the stored record's; ``None``: unknown).
+    #: Every rule that fired (``reasons`` as value objects; rules this knowledge no longer
+    #: knows are left out, as in ``reasons``).
+    rules: Sequence[FiredRule] = ()
+    #: Questions skipped on purpose (off the route, or after an emergency stopped them).
+    not_asked: Sequence[str] = ()
+    #: The knowledge version the triage ran under.
     knowledge_version: str | None = None
 
 
@@ -88,10 +119,18 @@ class EpisodeRecord:
     #: Region whose words ("A&E", "ER") and numbers the report uses (``core.region``,
     #: chosen by ``source.load_episode`` from the profile); ``None``: the default region.
     region: str | None = None
-    #: The person's name and date of birth as given in the profile (``None``: not given;
-    #: exports then identify them by pseudonym only).
-    person_name: str | None = None
+    #: The person's name and date of birth, only when they gave them (the profile).
+    name: str | None = None
     birth_date: date | None = None
+    #: Warnings the diary raised after the triage, oldest first (``core.diary_warnings``).
+    warnings: Sequence[LaterWarning] = ()
+
+
+def fired_rule(reason: Any) -> FiredRule:
+    """A :class:`FiredRule` from a ``core.triage.Reason`` or its ``to_dict()``."""
+    d: Mapping[str, Any] = reason if isinstance(reason, Mapping) else reason.to_dict()
+    return FiredRule(str(d["rule"]), str(d["level"]), str(d["text"]),
+                     tuple(d.get("sources") or ()), tuple(d.get("unsure") or ()))
 
 
 def export_error(field_name: str, key: str, kb: Any = None, **values: Any) -> ExportError:

@@ -62,7 +62,7 @@ def patient(episode: EpisodeRecord, pseudonym_url: str) -> dict[str, Any]:
         "resourceType": "Patient",
         "identifier": [{"system": "urn:ietf:rfc:3986", "value": pseudonym_url}],
     }
-    name = " ".join((episode.person_name or "").split())
+    name = " ".join((episode.name or "").split())
     if name:
         res["name"] = [{"text": name}]
     if episode.birth_date is not None:
