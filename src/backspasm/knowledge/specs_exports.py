@@ -62,6 +62,7 @@ FILES = {
                     "code_systems": Obj(required={k: NonEmptyStr() for k in (
                         "session-kind", "care-kind", "triage-level", "triage-rule", "answer")}),
                     "risk_text": NonEmptyStr(),
+                    "warning_text": NonEmptyStr(),
                     "risk_method": NonEmptyStr(),
                     "sources_label": NonEmptyStr(),
                     "medicine_codes": ListOf(Obj(required={

@@ -1,13 +1,14 @@
 """FHIR R4 (4.0.1) export: one episode as a ``collection`` Bundle.
 
 Resources: the Patient (name and birth date when given, always a pseudonymous identifier),
-the triage Questionnaire (linkIds are the answer field names) and the QuestionnaireResponse
-of the latest answers, which links to the RiskAssessment (the triage result with its fired
-rules and sources); one Observation per pain entry (LOINC 72514-3), one MedicationStatement
-per logged medicine, one Procedure per logged ice, heat, contrast or stretch session, the
-CarePlan of planned sessions, and a CodeSystem for each of our own code systems used
-(``codes.CANONICAL``). Plain dicts in FHIR JSON form; entries have ``urn:uuid:`` full URLs,
-stable for the same input, and every reference points at an entry of the Bundle.
+the triage Questionnaire (linkIds are the answer field names), a CodeSystem for each of our
+own code systems used (``codes.CANONICAL``), the QuestionnaireResponse of the latest
+answers, which links to the RiskAssessment (the triage result with its fired rules and
+sources), a RiskAssessment per warning the diary raised later, one Observation per pain
+entry (LOINC 72514-3), one MedicationStatement per logged medicine, one Procedure per
+logged ice, heat, contrast or stretch session, and the CarePlan of planned sessions. Plain
+dicts in FHIR JSON form; entries have ``urn:uuid:`` full URLs, stable for the same input,
+and every reference points at an entry of the Bundle.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from backspasm.exports.fhir.resources import (
     patient,
     procedure,
     risk_assessment,
+    warning_assessment,
 )
 from backspasm.knowledge import Knowledge
 
@@ -97,6 +99,7 @@ def build_bundle(
     add(patient_url, patient(episode, patient_url))
     q = questionnaire(kb)
     add(_urn("questionnaire", QUESTIONNAIRE_URL, kb.version), q)
+    qr_url: str | None = None
     if episode.triage is not None:
         at = episode.triage.at.isoformat()
         qr_url, ra_url = _urn("qr", *key, at), _urn("risk", *key, at)
@@ -104,9 +107,15 @@ def build_bundle(
                                            result_ref=ra_url))
         add(ra_url, risk_assessment(kb, episode.triage, tz=tz, subject=subject,
                                     basis_ref=qr_url))
+    pain_at: dict[tuple[datetime, int], str] = {}
     for i, p in enumerate(episode.pain):
-        add(_urn("pain", *key, p.at.isoformat(), str(i)),
-            pain_observation(kb, p, tz=tz, subject=subject))
+        url = _urn("pain", *key, p.at.isoformat(), str(i))
+        pain_at.setdefault((p.at, p.score), url)
+        add(url, pain_observation(kb, p, tz=tz, subject=subject))
+    for w in episode.warnings:
+        basis = [u for u in (pain_at.get((w.at, w.pain)), qr_url) if u is not None]
+        add(_urn("warning", *key, w.at.isoformat(), w.level),
+            warning_assessment(kb, w, tz=tz, subject=subject, basis=basis))
     for i, m in enumerate(episode.medicines):
         add(_urn("medicine", *key, m.at.isoformat(), str(i)),
             medication_statement(kb, m, tz=tz, subject=subject))

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from backspasm.exports.data import (
     CareDone,
     EpisodeRecord,
+    LaterWarning,
     MedicineDose,
     PainPoint,
     TriageSnapshot,
@@ -28,7 +29,7 @@ from backspasm.exports.fhir.codes import (
 from backspasm.knowledge import Knowledge
 
 __all__ = ["patient", "pain_observation", "medication_statement", "procedure",
-           "risk_assessment", "PROCEDURE_KINDS"]
+           "risk_assessment", "warning_assessment", "PROCEDURE_KINDS"]
 
 #: Care kinds logged as a Procedure (medicines are MedicationStatements; "other" says too
 #: little to file).
@@ -141,32 +142,35 @@ def _sources_line(kb: Knowledge, ids: Sequence[str]) -> str:
     return "; ".join(parts)
 
 
-def risk_assessment(kb: Knowledge, triage: TriageSnapshot, *, tz: ZoneInfo,
-                    subject: dict[str, str], basis_ref: str) -> dict[str, Any]:
-    """The triage result: the level as the predicted outcome, each fired rule as a reason
-    (code + words) and a note with its sources, and the knowledge version that judged it."""
+def _reason(r: Any) -> dict[str, Any]:
+    """A fired rule as a dict: from a reason dict or a ``FiredRule``."""
+    if isinstance(r, Mapping):
+        return dict(r)
+    return {"rule": r.rule, "text": r.text, "sources": tuple(r.sources)}
+
+
+def _assessment(kb: Knowledge, *, level: str, reasons: Sequence[Any], at: str, version: str,
+                what: str, subject: dict[str, str], basis: Sequence[str]) -> dict[str, Any]:
     words = kb.data["exports"]["fhir"]
-    level_label = kb.data["exports"]["report"]["levels"].get(triage.level, triage.level)
-    version = triage.knowledge_version or kb.version
-    reasons: list[Mapping[str, Any]] = list(triage.reasons)
+    level_label = kb.data["exports"]["report"]["levels"].get(level, level)
+    fired = [_reason(r) for r in reasons]
     titles = {str(r["id"]): str(r["title"]) for r in kb.data["rules"]["rules"]}
     res: dict[str, Any] = {
         "resourceType": "RiskAssessment",
         "status": "final",
         "method": {"text": f"{words['risk_method']} {version}"},
-        "code": {"text": words["risk_text"]},
+        "code": {"text": what},
         "subject": subject,
-        "occurrenceDateTime": fhir_datetime(triage.at.astimezone(tz)),
-        "basis": [{"reference": basis_ref}],
+        "occurrenceDateTime": at,
+        "basis": [{"reference": ref} for ref in basis],
         "prediction": [{
             "outcome": {
-                "coding": [{"system": LEVEL_SYSTEM, "code": triage.level,
-                            "display": level_label}],
+                "coding": [{"system": LEVEL_SYSTEM, "code": level, "display": level_label}],
                 "text": level_label,
             },
         }],
     }
-    if reasons:
+    if fired:
         # A rule this knowledge no longer has (an older saved result) keeps its words and
         # its id in the note, but no code: our code system lists today's rules only.
         res["reasonCode"] = [
@@ -174,11 +178,33 @@ def risk_assessment(kb: Knowledge, triage: TriageSnapshot, *, tz: ZoneInfo,
                              "display": titles[str(r["rule"])]}]}
                 if str(r["rule"]) in titles else {}),
              "text": str(r["text"])}
-            for r in reasons
+            for r in fired
         ]
         res["note"] = [
             {"text": f"{r['rule']}: {r['text']} {words['sources_label']}: "
                      f"{_sources_line(kb, list(r.get('sources', ())))}."}
-            for r in reasons
+            for r in fired
         ]
     return res
+
+
+def risk_assessment(kb: Knowledge, triage: TriageSnapshot, *, tz: ZoneInfo,
+                    subject: dict[str, str], basis_ref: str) -> dict[str, Any]:
+    """The triage result: the level as the predicted outcome, each fired rule as a reason
+    (code + words) and a note with its sources, and the knowledge version that judged it."""
+    return _assessment(
+        kb, level=triage.level, reasons=list(triage.reasons),
+        at=fhir_datetime(triage.at.astimezone(tz)),
+        version=triage.knowledge_version or kb.version,
+        what=kb.data["exports"]["fhir"]["risk_text"], subject=subject, basis=[basis_ref])
+
+
+def warning_assessment(kb: Knowledge, warning: LaterWarning, *, tz: ZoneInfo,
+                       subject: dict[str, str], basis: Sequence[str]) -> dict[str, Any]:
+    """A warning the diary raised after the triage (``status`` at a pain entry), as
+    judged by this knowledge: the new level and the rules that raised it; ``basis``: the
+    pain Observation it was raised at, and the triage it went beyond."""
+    return _assessment(
+        kb, level=warning.level, reasons=list(warning.rules),
+        at=fhir_datetime(warning.at.astimezone(tz)), version=kb.version,
+        what=kb.data["exports"]["fhir"]["warning_text"], subject=subject, basis=basis)
