@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.kb = load_knowledge(settings.knowledge_dir)
     app.state.assets = assets = Assets(STATIC_DIR)
-    app.state.templates = make_templates(assets)
+    app.state.templates = make_templates(assets, app.state.kb)
     # Migrates on open; a long-lived server keeps its SQLite connections (pooled).
     app.state.store = open_store(settings.database_url, pooled=True)
     app.state.journeys = JourneyStore(app.state.store, keep_hours=settings.journey_hours)
