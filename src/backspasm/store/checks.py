@@ -89,7 +89,7 @@ def iso_utc(dt: datetime | None) -> str | None:
 
 def profile_values(**given: Any) -> dict[str, Any]:
     """The column values of the profile settings given (``tz``, ``wake``, ``sleep``,
-    ``region``, ``age``); the waking time must come before the sleeping time."""
+    ``region``, ``age``); the waking and sleeping times must differ."""
     out: dict[str, Any] = {}
     if "tz" in given:
         out["tz"] = tz_name(given["tz"])
@@ -112,8 +112,9 @@ def profile_values(**given: Any) -> dict[str, Any]:
         out["age"] = whole_number("age", given["age"], 0, 120)
     elif "age" in given:
         out["age"] = None
-    if "wake" in out and "sleep" in out and out["wake"] >= out["sleep"]:
-        raise StoreError("wake", "a waking time before the sleeping time", str(out["wake"]))
+    # A sleeping time before the waking time is a night awake (core.windows.waking_problem).
+    if "wake" in out and "sleep" in out and out["wake"] == out["sleep"]:
+        raise StoreError("wake", "a waking time other than the sleeping time", str(out["wake"]))
     return out
 
 
