@@ -66,7 +66,7 @@ def test_times_come_back_aware_utc(store):
         (lambda s, p: s.start_episode(p, onset=NOW, trigger="yoga"), "trigger"),
         (lambda s, p: s.end_episode(p, at=NOW), "episode"),
         (lambda s, p: s.update_profile(p, tz="Mars/Olympus"), "tz"),
-        (lambda s, p: s.update_profile(p, wake=time(23)), "wake"),
+        (lambda s, p: s.update_profile(p, wake=time(22)), "wake"),  # = sleep
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(store, call, field):

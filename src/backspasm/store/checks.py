@@ -89,8 +89,8 @@ def iso_utc(dt: datetime | None) -> str | None:
 
 def profile_values(**given: Any) -> dict[str, Any]:
     """The column values of the profile settings given (``tz``, ``wake``, ``sleep``,
-    ``region``, ``age``, ``name``, ``birth_date``); the waking time must come before the
-    sleeping time."""
+    ``region``, ``age``, ``name``, ``birth_date``); the waking and sleeping times must
+    differ (waking hours may cross midnight)."""
     out: dict[str, Any] = {}
     if "name" in given:  # optional; blank clears it
         out["name"] = None if given["name"] is None else text("name", given["name"], 200)
@@ -119,8 +119,9 @@ def profile_values(**given: Any) -> dict[str, Any]:
         out["age"] = whole_number("age", given["age"], 0, 120)
     elif "age" in given:
         out["age"] = None
-    if "wake" in out and "sleep" in out and out["wake"] >= out["sleep"]:
-        raise StoreError("wake", "a waking time before the sleeping time", str(out["wake"]))
+    # A sleeping time before the waking time is a night awake (core.windows.waking_problem).
+    if "wake" in out and "sleep" in out and out["wake"] == out["sleep"]:
+        raise StoreError("wake", "a waking time other than the sleeping time", str(out["wake"]))
     return out
 
 

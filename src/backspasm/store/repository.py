@@ -117,8 +117,8 @@ class Store(Entries):
         def go(conn: Connection) -> r.Profile:
             old = rows.profile(conn, profile_id)
             wake, sleep = values.get("wake", old.wake), values.get("sleep", old.sleep)
-            if wake >= sleep:
-                raise StoreError("wake", "a waking time before the sleeping time", str(wake))
+            if wake == sleep:  # sleep before wake: awake across midnight
+                raise StoreError("wake", "a waking time other than the sleeping time", str(wake))
             if values:
                 conn.execute(update(profiles).where(profiles.c.id == profile_id)
                              .values(**values))
