@@ -494,7 +494,7 @@ def test_a_diary_page_reads_the_database_once(client, path):
     for score in (7, 6, 5):
         client.post("/diary/pain", data={"score": str(score)})
     client.post("/diary/care", data={"care_kind": "ice", "care_minutes": "15"})
-    client.post("/diary/episode/end")
+    client.post("/diary/episode/end", data={"confirm": "yes"})
     client.post("/diary/episode/start", data={"hours": "2"})
     client.post("/diary/pain", data={"score": "4"})
     if path == "episode":  # a past episode, asked for by id
