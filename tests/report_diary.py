@@ -49,11 +49,13 @@ def full_answers(at: datetime, onset: datetime, **special: Any) -> dict[str, Any
     return answers
 
 
-def write_two_weeks(store: Any, tz: str, *, with_person: bool = True) -> tuple[int, int]:
-    """The episode in ``store`` for a new profile in ``tz``; returns (profile, episode) ids."""
+def write_two_weeks(store: Any, tz: str, *, with_person: bool = True,
+                    days: int = 14) -> tuple[int, int]:
+    """The episode in ``store`` for a new profile in ``tz``; returns (profile, episode) ids.
+    ``days`` longer than 14: the same, with the pain at 1 and the same care every day after."""
     kb = load_knowledge()
     p = store.ensure_profile(f"two-weeks-{tz}", tz=tz)
-    if with_person and hasattr(p, "birth_date"):
+    if with_person:
         store.update_profile(p.id, name=NAME, birth_date=BIRTH)
     ep = store.start_episode(p.id, onset=ONSET, trigger="lifting")
     answers = full_answers(TRIAGE_AT, ONSET)
@@ -63,10 +65,10 @@ def write_two_weeks(store: Any, tz: str, *, with_person: bool = True) -> tuple[i
     store.save_triage(p.id, answers=answers, level=result.level,
                       rules=[r.rule for r in result.reasons], knowledge_version=kb.version,
                       at=TRIAGE_AT)
-    for i, score in enumerate(SCORES):
+    for i, score in enumerate(SCORES + [1] * 4 * (days - 14)):
         at = ONSET + timedelta(hours=24 * (i // 4) + (1, 5, 9, 13)[i % 4])
         store.log_pain(p.id, score=score, at=at, note=NOTES.get(i))
-    for d in range(14):
+    for d in range(days):
         day = ONSET + timedelta(days=d)
         for h in (0, 6, 12):
             store.log_care(p.id, kind="medicine", start=day + timedelta(hours=h, minutes=5),
@@ -78,5 +80,5 @@ def write_two_weeks(store: Any, tz: str, *, with_person: bool = True) -> tuple[i
                            start=day + timedelta(hours=h, minutes=30), minutes=20)
         if d >= 3:
             store.log_care(p.id, kind="stretch", start=day + timedelta(hours=4), minutes=10)
-    store.end_episode(p.id, at=ONSET + timedelta(days=14))
+    store.end_episode(p.id, at=ONSET + timedelta(days=days))
     return p.id, ep.id
