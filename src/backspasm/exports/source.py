@@ -140,6 +140,8 @@ def load_episode(
             snapshot = _snapshot(kb, rec)
             break
     sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
+    if not whole_plan:  # the plan also lists the sessions already past (done or missed)
+        sessions = [x for x in sessions if x.start >= now]
     from backspasm.status import profile_region
 
     region = profile_region(kb, profile).id
