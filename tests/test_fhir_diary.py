@@ -5,8 +5,12 @@ every reference resolved, and what a clinic files is what the person logged."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -68,9 +72,18 @@ def test_the_two_week_diary_as_fhir(bundle):
     assert pain_urls[pain_ref]["valueInteger"] == 10
 
     (patient,) = res["Patient"]
-    if "name" in patient:  # the profile has a name once the store keeps one
-        assert patient["name"] == [{"text": NAME}] and patient["birthDate"] == BIRTH.isoformat()
+    assert patient["name"] == [{"text": NAME}] and patient["birthDate"] == BIRTH.isoformat()
     assert ONSET.isoformat()[:10] in json.dumps(res["CarePlan"])
+
+
+def test_a_profile_without_name_exports_only_its_pseudonym(store):
+    kb = load_knowledge()
+    pid, _ = write_two_weeks(store, "Europe/London", with_person=False)
+    record, profile = load_episode(store, pid, None, kb=kb, now=NOW)
+    key = f"profile/{profile.pseudonym}"
+    (patient,) = by_type(build_bundle(record, kb=kb, now=NOW, patient_key=key))["Patient"]
+    assert set(patient) == {"resourceType", "id", "identifier"}
+    assert profile.pseudonym not in json.dumps(patient)
 
 
 def test_the_two_week_bundle_loads_with_fhir_resources(bundle):
@@ -78,3 +91,24 @@ def test_the_two_week_bundle_loads_with_fhir_resources(bundle):
 
     model = Bundle.model_validate(json.loads(bundle_json(bundle)))
     assert len(model.entry) == len(bundle["entry"])
+
+
+def test_the_command_line_exports_the_name_given_with_backspasm_profile(tmp_path):
+    """End to end with the console script: `profile --name/--birth-date`, a diary entry,
+    `export fhir -`; and clearing the name leaves the pseudonym only."""
+    exe = Path(sys.executable).with_name("backspasm")
+    env = {**os.environ, "BACKSPASM_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        r = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env)
+        assert r.returncode == 0, r.stderr
+        return r
+
+    run("profile", "--name", "Jo  Bloggs", "--birth-date", "1970-01-31")
+    run("episode", "start")
+    run("log", "pain", "6")
+    patient = by_type(json.loads(run("export", "fhir", "-").stdout))["Patient"][0]
+    assert patient["name"] == [{"text": "Jo Bloggs"}] and patient["birthDate"] == "1970-01-31"
+    run("profile", "--name", "", "--birth-date", "")
+    patient = by_type(json.loads(run("export", "fhir", "-").stdout))["Patient"][0]
+    assert "name" not in patient and "birthDate" not in patient

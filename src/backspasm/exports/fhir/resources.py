@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from copy import deepcopy
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -78,7 +79,7 @@ def pain_observation(kb: Knowledge, p: PainPoint, *, tz: ZoneInfo,
     return {
         "resourceType": "Observation",
         "status": "final",
-        "category": [_SURVEY],
+        "category": [deepcopy(_SURVEY)],
         "code": {"coding": [dict(LOINC_PAIN)], "text": kb.data["exports"]["fhir"]["pain_text"]},
         "subject": subject,
         "effectiveDateTime": fhir_datetime(p.at.astimezone(tz)),
@@ -99,12 +100,12 @@ def medication_statement(kb: Knowledge, m: MedicineDose, *, tz: ZoneInfo,
     return {
         "resourceType": "MedicationStatement",
         "status": "completed",
-        "category": _PATIENT_SPECIFIED,
+        "category": deepcopy(_PATIENT_SPECIFIED),
         "medicationCodeableConcept": concept,
         "subject": subject,
         "effectiveDateTime": fhir_datetime(m.at.astimezone(tz)),
         "dateAsserted": fhir_datetime(m.at.astimezone(tz)),
-        "informationSource": subject,
+        "informationSource": dict(subject),
         **_note(m.note),
     }
 
@@ -120,7 +121,7 @@ def procedure(kb: Knowledge, c: CareDone, *, tz: ZoneInfo,
         "code": {"coding": [{"system": CARE_KIND_SYSTEM, "code": c.kind, "display": label}],
                  "text": label},
         "subject": subject,
-        "asserter": subject,
+        "asserter": dict(subject),
     }
     start = fhir_datetime(c.start.astimezone(tz))
     if c.end is not None and c.end > c.start:
