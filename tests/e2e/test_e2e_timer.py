@@ -151,3 +151,19 @@ def test_an_offline_timer_says_saved_once_it_is(browser, fresh_server):
         assert len(_entries(fresh_server, "ice")) == 1
     finally:
         ctx.close()
+
+
+def test_the_stop_question_and_notify_button_are_accessible_at_360px(browser, live_server):
+    from conftest import assert_no_axe_violations
+
+    def stopped_early(page, base):
+        _clock_from(page, 10)
+        page.goto(base + "/timer/heat")
+        page.click("#start")
+        page.clock.run_for(2 * MINUTE)
+        page.click("#stop")
+        page.wait_for_selector("#ask-form:not([hidden])")
+        assert page.locator("#notify").is_visible()
+
+    assert_no_axe_violations(browser, live_server.url, "timer-stop-question", stopped_early,
+                             PHONE)
