@@ -52,7 +52,8 @@ FILES = {
                         "note_long", "logged_at"),
                     "timer": _texts("started_at", "started_in_future",
                                     "started_too_long_ago", "minutes"),
-                    "settings": _texts("tz", "wake", "sleep", "sleep_before_wake", "region"),
+                    "settings": _texts("tz", "wake", "sleep", "sleep_before_wake", "region", "name",
+                                       "birth_date"),
                 }
             ),
             "csrf": NonEmptyStr(),

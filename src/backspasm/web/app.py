@@ -80,6 +80,7 @@ def router_modules() -> tuple[Any, ...]:
     from backspasm.web.api import session as api_session
     from backspasm.web.api import triage as api_triage
     from backspasm.web.pages import (
+        about,
         account,
         diary,
         exports,
@@ -93,7 +94,7 @@ def router_modules() -> tuple[Any, ...]:
     )
 
     return (account, triage, plan, timer, offline, learn, diary, settings, privacy, api_session,
-            api_triage, api_plan, api_docs, api_diary, exports)
+            api_triage, api_plan, api_docs, api_diary, exports, about)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.kb = load_knowledge(settings.knowledge_dir)
     app.state.assets = assets = Assets(STATIC_DIR)
-    app.state.templates = make_templates(assets)
+    app.state.templates = make_templates(assets, app.state.kb)
     # Migrates on open; a long-lived server keeps its SQLite connections (pooled).
     app.state.store = open_store(settings.database_url, pooled=True)
     app.state.journeys = JourneyStore(app.state.store, keep_hours=settings.journey_hours)
