@@ -172,3 +172,40 @@ def test_the_stop_question_and_notify_button_are_accessible_at_360px(browser, li
 
     assert_no_axe_violations(browser, live_server.url, "timer-stop-question", stopped_early,
                              PHONE)
+
+
+def test_a_plan_session_start_raises_a_notification_once_turned_on(browser, fresh_server):
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.grant_permissions(["notifications"], origin=fresh_server.url)
+    ctx.add_init_script(SPY)
+    from datetime import time
+
+    with fresh_server.store() as store:  # awake all day but a minute: always a next session
+        pid = store.ensure_profile("local").id
+        store.update_profile(pid, wake=time(0, 1), sleep=time(0, 0))
+    try:
+        page = ctx.new_page()
+        page.goto(fresh_server.url + "/plan")
+        page.fill("input[name=hours]", "0")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_selector("h1:has-text('My plan')")
+        assert page.locator("[data-notify-at]").count() >= 1
+        start = datetime.now(UTC)
+        page.clock.install(time=start)
+        page.clock.pause_at(start + timedelta(seconds=1))
+        page.goto(fresh_server.url + "/timer/ice")
+        page.click("#notify")  # the person turns notices on
+        page.wait_for_selector("#notify[aria-pressed='true']")
+        page.goto(fresh_server.url + "/plan")
+        first = page.locator("[data-notify-at]").first
+        title = first.get_attribute("data-notify-text")
+        wait = page.evaluate("iso => Date.parse(iso) - Date.now()",
+                             first.get_attribute("data-notify-at"))
+        assert wait > 0
+        page.clock.run_for(max(wait - 2_000, 0))
+        assert page.evaluate("window.__notes") == []  # not before it starts
+        page.clock.run_for(3_000)
+        notes = page.evaluate("window.__notes")
+        assert notes and notes[0]["body"] == title
+    finally:
+        ctx.close()
