@@ -89,3 +89,12 @@ def test_pain_logged_offline_is_sent_once_when_back_online(ctx, fresh_server):
         entries = store.pain_entries(pid)
     assert [e.score for e in entries] == [6]
     assert entries[0].at <= logged_offline  # logged at the time it was given, not sent
+
+
+@pytest.mark.parametrize("queued", [False, True], ids=["offline", "queued"])
+def test_the_offline_page_is_accessible_at_360px(browser, live_server, queued):
+    from conftest import assert_no_axe_violations
+
+    path = "/offline#queued" if queued else "/offline"
+    assert_no_axe_violations(browser, live_server.url, "offline",
+                             lambda page, base: page.goto(base + path), PHONE)

@@ -33,7 +33,10 @@ def _entries(server, kind: str):
 
 
 def _clock_from(page, minutes_ago: float) -> None:
-    page.clock.install(time=datetime.now(UTC) - timedelta(minutes=minutes_ago))
+    """The page's clock, set back and stopped: only ``page.clock.run_for`` moves it."""
+    start = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    page.clock.install(time=start)
+    page.clock.pause_at(start + timedelta(seconds=1))
 
 
 def test_pause_stops_the_countdown_and_resume_carries_on(page, live_server):
@@ -47,10 +50,11 @@ def test_pause_stops_the_countdown_and_resume_carries_on(page, live_server):
     assert page.locator("#pause").inner_text() == "Resume"
     assert page.locator("#timer").get_attribute("data-paused") == "true"
     assert "Paused" in page.locator("#status").inner_text()
+    paused = page.locator("#countdown").inner_text()
     page.clock.run_for(3 * MINUTE)
-    assert page.locator("#countdown").inner_text() == "19:55"  # nothing ran while paused
+    assert page.locator("#countdown").inner_text() == paused  # nothing ran while paused
     page.reload()  # a paused timer stays paused across a reload
-    assert page.locator("#countdown").inner_text() == "19:55"
+    assert page.locator("#countdown").inner_text() == paused == "19:55"
     page.click("#pause")
     assert page.locator("#pause").inner_text() == "Pause"
     page.clock.run_for(10_000)
@@ -149,5 +153,59 @@ def test_an_offline_timer_says_saved_once_it_is(browser, fresh_server):
         status = page.locator("#status").inner_text()
         assert "Saved in your diary: 20 minutes." in status and "offline" not in status
         assert len(_entries(fresh_server, "ice")) == 1
+    finally:
+        ctx.close()
+
+
+def test_the_stop_question_and_notify_button_are_accessible_at_360px(browser, live_server):
+    from conftest import assert_no_axe_violations
+
+    def stopped_early(page, base):
+        # A clock that keeps running (axe-core waits on timers of its own).
+        page.clock.install(time=datetime.now(UTC) - timedelta(minutes=10))
+        page.goto(base + "/timer/heat")
+        page.click("#start")
+        page.clock.run_for(2 * MINUTE)
+        page.click("#stop")
+        page.wait_for_selector("#ask-form:not([hidden])")
+        assert page.locator("#notify").is_visible()
+
+    assert_no_axe_violations(browser, live_server.url, "timer-stop-question", stopped_early,
+                             PHONE)
+
+
+def test_a_plan_session_start_raises_a_notification_once_turned_on(browser, fresh_server):
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.grant_permissions(["notifications"], origin=fresh_server.url)
+    ctx.add_init_script(SPY)
+    from datetime import time
+
+    with fresh_server.store() as store:  # awake all day but a minute: always a next session
+        pid = store.ensure_profile("local").id
+        store.update_profile(pid, wake=time(0, 1), sleep=time(0, 0))
+    try:
+        page = ctx.new_page()
+        page.goto(fresh_server.url + "/plan")
+        page.fill("input[name=hours]", "0")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_selector("h1:has-text('My plan')")
+        assert page.locator("[data-notify-at]").count() >= 1
+        start = datetime.now(UTC)
+        page.clock.install(time=start)
+        page.clock.pause_at(start + timedelta(seconds=1))
+        page.goto(fresh_server.url + "/timer/ice")
+        page.click("#notify")  # the person turns notices on
+        page.wait_for_selector("#notify[aria-pressed='true']")
+        page.goto(fresh_server.url + "/plan")
+        first = page.locator("[data-notify-at]").first
+        title = first.get_attribute("data-notify-text")
+        wait = page.evaluate("iso => Date.parse(iso) - Date.now()",
+                             first.get_attribute("data-notify-at"))
+        assert wait > 0
+        page.clock.run_for(max(wait - 2_000, 0))
+        assert page.evaluate("window.__notes") == []  # not before it starts
+        page.clock.run_for(3_000)
+        notes = page.evaluate("window.__notes")
+        assert notes and notes[0]["body"] == title
     finally:
         ctx.close()

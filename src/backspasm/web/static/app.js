@@ -20,3 +20,24 @@ if ("serviceWorker" in navigator) {
       .catch(function () { /* no offline support: the app still works online */ });
   });
 }
+
+// A session's start on this page ([data-notify-at], e.g. "Next" on My plan): a browser
+// notification when it comes, while the page is open, only if the person turned notices
+// on (the button on a timer page) and the browser allows them. Nothing goes to a server.
+(function () {
+  var items = document.querySelectorAll("[data-notify-at]");
+  if (!items.length || !("Notification" in window)) return;
+  var on = false;
+  try { on = JSON.parse(localStorage.getItem("bs-notify") || "false") === true; } catch (e) { /* private mode */ }
+  if (!on || Notification.permission !== "granted") return;
+  Array.prototype.forEach.call(items, function (el) {
+    var at = el.getAttribute("data-notify-at");
+    var wait = Date.parse(at) - Date.now();
+    if (!(wait > 0 && wait < 24 * 3600 * 1000)) return;
+    setTimeout(function () {
+      try {
+        new Notification("backspasm", { body: el.getAttribute("data-notify-text") || "", tag: "bs-session-" + at });
+      } catch (e) { /* no notification: the page still shows the plan */ }
+    }, wait);
+  });
+})();
