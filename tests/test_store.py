@@ -301,7 +301,8 @@ def test_migration_0005_keeps_older_triage_records(db_url):
         with engine.begin() as conn:  # back to the schema before 0005, row kept
             command.downgrade(alembic_config(conn), "0004_web_journeys")
         assert "unsure" not in {c["name"] for c in inspect(engine).get_columns("triage_records")}
-        assert migrate(engine) == ["0005_triage_unsure", "0006_profile_pseudonyms"]
+        assert migrate(engine) == ["0005_triage_unsure", "0006_profile_pseudonyms",
+                                  "0007_profile_name_birth_date"]
     with open_store(db_url) as s:
         rec = s.latest_triage(p.id)
         assert rec.unsure == [] and rec.answers == {"age": 50} and rec.level == "urgent"
