@@ -82,8 +82,9 @@ def test_page_cli_calendar_feed_and_fhir_agree_on_the_times(diary):
     bundle = client.get("/export/fhir.json").json()
     (careplan,) = [e["resource"] for e in bundle["entry"]
                    if e["resource"]["resourceType"] == "CarePlan"]
-    acts = [(a["detail"]["code"]["coding"][0]["code"], _utc(a["detail"]["scheduledPeriod"]["start"]),
-             a["detail"]["status"]) for a in careplan["activity"]]
+    acts = [(a["detail"]["code"]["coding"][0]["code"],
+             _utc(a["detail"]["scheduledPeriod"]["start"]), a["detail"]["status"])
+            for a in careplan["activity"]]
     planned = [s for s in sessions if s.get("planned", True)]
     assert sorted((k, t) for k, t, _ in acts) == sorted(
         (s["kind"], _utc(s["start"])) for s in planned)
