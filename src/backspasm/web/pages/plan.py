@@ -103,7 +103,10 @@ def _view(kb: Knowledge, plan: Plan, now: datetime) -> dict[str, Any]:
 
     sessions = plan.sessions
     today = [item(i) for i, s in enumerate(sessions) if s.shown_start.date() == today_date]
-    due = [i for i, s in enumerate(sessions) if s.status == "due"]
+    # The session due now: one that can be done and ticked off first (a check-in has no
+    # timer and nothing to log; it stays in today's list).
+    due = sorted((i for i, s in enumerate(sessions) if s.status == "due"),
+                 key=lambda i: sessions[i].kind not in kb.vocabulary.care_kind_of)
     later = [i for i, s in enumerate(sessions) if s.status == "upcoming"]
     phases = {p["id"]: p for p in kb["plan"]["phases"]}
     return {
