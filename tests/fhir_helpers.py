@@ -27,6 +27,8 @@ class Session:
     kind: str
     start: datetime
     end: datetime
+    #: As core.plan.Session: "done" when the plan matched a logged session to it (issue 13).
+    status: str = "upcoming"
 
 
 _VALIDATORS: dict[str, Any] = {}
@@ -54,7 +56,7 @@ def episode(**overrides: Any) -> EpisodeRecord:
     """An episode with a triage, pain with notes, medicines, care sessions and a plan."""
     t = ONSET
     sessions = [
-        Session("ice", t + timedelta(hours=2), t + timedelta(hours=2, minutes=20)),
+        Session("ice", t + timedelta(hours=2), t + timedelta(hours=2, minutes=20), "done"),
         Session("check_in", t + timedelta(hours=6), t + timedelta(hours=6, minutes=5)),
         Session("heat", t + timedelta(days=3, hours=3), t + timedelta(days=3, hours=3, minutes=20)),
         Session("contrast_shower", t + timedelta(days=4), t + timedelta(days=4, minutes=15)),

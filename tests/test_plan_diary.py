@@ -114,3 +114,21 @@ def test_equal_waking_and_sleeping_times_are_refused():
     with pytest.raises(PlanError) as err:
         make_plan(KB, onset=ONSET, now=ONSET, tz="UTC", wake=time(7), sleep=time(7))
     assert err.value.field == "sleep"
+
+
+def test_status_next_session_follows_the_care_logged(tmp_path):
+    """`backspasm status` and GET /api/v1/status read the plan the diary makes."""
+    from backspasm.status import status_report
+    from backspasm.store import open_store
+
+    now = datetime(2025, 6, 2, 9, 40, tzinfo=UTC)
+    with open_store(f"sqlite:///{tmp_path / 'd.db'}", clock=lambda: now) as store:
+        p = store.ensure_profile("local")
+        store.update_profile(p.id, tz="UTC")
+        store.start_episode(p.id, onset=ONSET)
+        before = status_report(store, store.get_profile(p.id), KB, now)["next_session"]
+        store.log_care(p.id, kind="ice", start=datetime(2025, 6, 2, 9, 15, tzinfo=UTC),
+                       minutes=20)
+        after = status_report(store, store.get_profile(p.id), KB, now)["next_session"]
+    assert (before["start"][11:16], before["status"]) == ("08:50", "due")
+    assert (after["start"][11:16], after["status"]) == ("11:05", "upcoming")

@@ -190,3 +190,61 @@ def test_the_steps_follow_the_saved_answers_and_the_region_in_one_app(client):
     assert "acetaminophen" not in back and "ibuprofen" not in back.lower()
     assert back.count('class="bs-step"') == len(
         steps_for_phase(kb, "acute", person={"pregnant": True, "age": 30}, region="GB"))
+
+
+# --- issue 13: the plan follows the diary -----------------------------------------------
+
+ONSET13 = datetime(2026, 6, 1, 6, 30, tzinfo=UTC)  # 07:30 in London (BST)
+
+
+def _at(client, moment):
+    client.app.dependency_overrides[get_now] = lambda: moment
+
+
+def test_a_due_ice_says_due_since_and_done_logs_it_and_moves_the_next(client):
+    pid = _pid(client)
+    client.app.state.store.start_episode(pid, onset=ONSET13)
+    _at(client, ONSET13 + timedelta(minutes=30))  # 08:00, done just now
+    page = text_of(client.get("/plan").text)
+    assert "Now: ice pack, due since 07:30 — start the timer" in page
+    assert "Ice pack at 09:20" in page
+    r = client.get("/plan")
+    assert 'action="/plan/done"' in r.text and 'href="/timer/ice"' in r.text
+    form = {"kind": "ice", "start": ONSET13.isoformat(), "csrf_token": ""}
+    r = client.post("/plan/done", data=form)
+    assert r.status_code == 200 and r.url.path == "/plan"
+    care = client.app.state.store.care_entries(pid, since=ONSET13)
+    # 20 minutes up to now: 07:40 to 08:00
+    assert [(c.kind, c.start, c.minutes) for c in care] == [
+        ("ice", ONSET13 + timedelta(minutes=10), 20)]
+    page = text_of(r.text)
+    assert "Nothing is due right now" in page
+    assert "Ice pack at 09:30" in page  # 07:40 + 20 + 90 minutes, re-anchored on the log
+    assert "Ice pack at 09:20" not in page
+    assert "(done)" in page
+    # A second tap (a retried form) logs nothing more.
+    client.post("/plan/done", data=form)
+    assert len(client.app.state.store.care_entries(pid, since=ONSET13)) == 1
+
+
+@pytest.mark.parametrize("form", [{"kind": "massage"}, {"kind": "check_in"},
+                                  {"kind": "ice", "start": "2026-06-01T06:31:00+00:00"},
+                                  {"kind": "ice", "start": "soon"}])
+def test_done_for_a_session_not_in_the_plan_is_refused_and_logs_nothing(client, form):
+    pid = _pid(client)
+    client.app.state.store.start_episode(pid, onset=ONSET13)
+    _at(client, ONSET13 + timedelta(minutes=15))
+    r = client.post("/plan/done", data={"start": ONSET13.isoformat(), "csrf_token": "", **form})
+    assert r.status_code == 422 and "not in your plan" in r.text
+    assert client.app.state.store.care_entries(pid, since=ONSET13) == []
+
+
+def test_the_page_shows_stretching_when_the_diary_says_the_pain_eases(client):
+    pid = _pid(client)
+    store = client.app.state.store
+    store.start_episode(pid, onset=ONSET13)
+    now = ONSET13 + timedelta(hours=100)
+    for hours_ago, score in ((40, 8), (30, 7), (10, 3), (2, 2)):
+        store.log_pain(pid, score=score, at=now - timedelta(hours=hours_ago))
+    _at(client, now)
+    assert "Gentle stretches" in text_of(client.get("/plan").text)

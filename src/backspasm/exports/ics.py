@@ -7,7 +7,6 @@ from their own calendar, so the reminders work with backspasm closed and offline
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -22,9 +21,13 @@ __all__ = ["build_ics", "session_texts", "session_uid"]
 PRODID = f"-//backspasm//backspasm {__version__}//EN"
 
 
-def session_uid(episode_uid: str, kind: str, local_day: date, ordinal: int) -> str:
-    """Stable UID: the same episode and plan give the same UIDs, so re-imports update."""
-    return f"{episode_uid}-{local_day.isoformat()}-{kind}-{ordinal}@backspasm"
+def session_uid(episode_uid: str, kind: str, start: datetime) -> str:
+    """Stable UID from the episode, the kind and the planned start (UTC, to the minute).
+
+    Plan times never depend on when the file is made (the scheduling rule version 2), so a
+    session keeps its UID until the diary moves it; a moved session is a new event (and a
+    feed drops the old one). Not a per-day count: that shifted as sessions went by."""
+    return f"{episode_uid}-{kind}-{start.astimezone(UTC):%Y%m%dT%H%MZ}@backspasm"
 
 
 def session_texts(kb: Any) -> dict[str, dict[str, Any]]:
@@ -235,7 +238,6 @@ def build_ics(
         cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", timedelta(hours=1))
     stamp = now.astimezone(UTC)
-    per_day: Counter[tuple[str, date]] = Counter()
     events = []
     for s in sorted(sessions, key=lambda s: (s.start, s.kind)):
         if s.start.tzinfo is None or s.end.tzinfo is None:
@@ -245,11 +247,8 @@ def build_ics(
             known = ", ".join(kinds)
             raise export_error("session kind", "session_kind", kb, kinds=known, got=repr(s.kind))
         start, end = _local(s.start, tz), _local(s.end, tz)
-        per_day[(s.kind, start.date())] += 1
         ev = Event()
-        ev.add(
-            "uid", session_uid(episode_uid, s.kind, start.date(), per_day[(s.kind, start.date())])
-        )
+        ev.add("uid", session_uid(episode_uid, s.kind, s.start))
         ev.add("dtstamp", stamp)
         ev.add("dtstart", _written(start))
         ev.add("dtend", _written(end))

@@ -73,9 +73,12 @@ def later_warnings(kb: Knowledge, episodes: Any, pain: Any, triages: Any, *,
 
 
 def plan_sessions(
-    kb: Knowledge, profile: Profile, onset: datetime, *, now: datetime, days: int | None = None
+    kb: Knowledge, profile: Profile, onset: datetime, *, now: datetime, days: int | None = None,
+    done: Any = (),
 ) -> list[Any]:
-    """The planned sessions from ``now`` on (``core.plan.make_plan``) for this profile."""
+    """Every session of the plan (``core.plan.make_plan``) for this profile, from the onset,
+    following ``done`` (the episode's care taken, ``(kind, start, end)``), each with its
+    status at ``now``: the same times as the plan page and ``backspasm plan``."""
     from backspasm.core.plan import PlanError, make_plan
 
     try:
@@ -87,10 +90,14 @@ def plan_sessions(
             wake=profile.wake,
             sleep=profile.sleep,
             days=days,
+            done=list(done),
         )
     except PlanError as exc:
         raise ExportError(exc.field, str(exc).split(": ", 1)[-1]) from None
     return list(plan.sessions)
+
+
+AHEAD = ("due", "upcoming")
 
 
 def load_episode(
@@ -104,8 +111,9 @@ def load_episode(
 ) -> tuple[EpisodeRecord, Any]:
     """The episode (the given one, else the open one, else the latest) and its profile.
 
-    ``whole_plan`` plans from the onset (every session, for the report and FHIR);
-    otherwise only the sessions still ahead of ``now``.
+    ``whole_plan`` gives every session from the onset (for the report and FHIR), each with
+    its status at ``now``, following the care logged; otherwise only the sessions due or
+    still to come.
     """
     profile = store.get_profile(profile_id)
     tz = resolve_tz(profile.tz, "profile time zone", kb)
@@ -139,9 +147,10 @@ def load_episode(
         if rec.at >= episode.onset and (end is None or rec.at <= end):
             snapshot = _snapshot(kb, rec)
             break
-    sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
-    if not whole_plan:  # the plan also lists the sessions already past (done or missed)
-        sessions = [x for x in sessions if x.start >= now]
+    sessions = plan_sessions(kb, profile, episode.onset, now=now,
+                             done=[(c.kind, c.start, c.end) for c in care])
+    if not whole_plan:  # the plan also lists the sessions already past: keep due and upcoming
+        sessions = [s for s in sessions if s.status in AHEAD]
     from backspasm.status import profile_region
 
     region = profile_region(kb, profile).id
@@ -219,8 +228,11 @@ def calendar_for(
         return refuse("episode", refusal(kb, "no_episode"))
     if episode.ended_at is not None:
         return refuse("episode", refusal(kb, "episode_ended"))
-    sessions = [s for s in plan_sessions(kb, profile, episode.onset, now=now, days=days)
-                if s.start >= now]
+    care = [(c.kind, c.start, None if not c.minutes else c.start + timedelta(minutes=c.minutes))
+            for c in store.care_entries(profile_id, since=episode.onset)]
+    # Due and upcoming sessions, the page's times (issue 13): a due one stays until done.
+    sessions = [s for s in plan_sessions(kb, profile, episode.onset, now=now, days=days,
+                                         done=care) if s.status in AHEAD and s.planned]
     if not sessions:
         return refuse("plan", refusal(kb, "plan_over"))
     return Calendar(sessions, tz, f"bs-{profile.pseudonym}-{episode.id}")

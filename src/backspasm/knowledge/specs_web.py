@@ -46,6 +46,7 @@ FILES = {
                         "too_many_tries_one", "too_many_tries_other"),
                     "question": _texts("choose", "hours_ago", "number"),
                     "onset": _texts("hours"),
+                    "plan_done": _texts("session"),
                     "diary": _texts(
                         "score", "care_kind", "medicine_missing", "medicine_not_needed",
                         "medicine_long", "care_time", "care_minutes", "care_minutes_plan",

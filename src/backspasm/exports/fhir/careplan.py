@@ -7,27 +7,25 @@ other modules. ``subject`` is the Patient reference; times are written in ``epis
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from backspasm.exports.data import CareDone, EpisodeRecord, SessionLike
 from backspasm.exports.fhir.codes import SESSION_KIND_SYSTEM, fhir_datetime
-from backspasm.knowledge import Knowledge, load_knowledge
+from backspasm.knowledge import Knowledge
 
 __all__ = ["careplan", "session_status"]
 
-_DONE_WINDOW = timedelta(minutes=90)
-
-
 def session_status(session: SessionLike, care: Sequence[CareDone], now: datetime,
                    kb: Knowledge | None = None) -> str:
-    """FHIR activity status: completed if the diary has it (its care kind, plan.yaml), else
-    by time."""
-    vocabulary = (kb or load_knowledge()).vocabulary
-    done_as = {session.kind, vocabulary.care_kind_of.get(session.kind)}
-    for c in care:
-        if c.kind in done_as and abs(c.start - session.start) <= _DONE_WINDOW:
-            return "completed"
+    """FHIR activity status. ``completed`` only when the plan matched a logged session to
+    this one, one to one (``core.schedule``: the session's ``status`` is ``done``); a
+    logged session near a planned one is no proof (one ice pack once ticked off several).
+    Otherwise by time: ``scheduled``, ``in-progress``, ``not-started``. ``care`` and ``kb``
+    are kept for callers of the older signature; the matching is the core's."""
+    del care, kb
+    if getattr(session, "status", None) == "done":
+        return "completed"
     if now < session.start:
         return "scheduled"
     if now < session.end:
@@ -39,7 +37,9 @@ def careplan(episode: EpisodeRecord, *, kb: Knowledge, now: datetime,
              subject: dict[str, str]) -> dict[str, Any]:
     """The CarePlan resource (without ``id``) for ``episode``'s planned sessions."""
     tz = episode.tz
-    sessions = sorted(episode.sessions, key=lambda s: s.start)
+    # Logged sessions that matched no planned one are not activities of the plan.
+    sessions = sorted((s for s in episode.sessions if getattr(s, "planned", True)),
+                      key=lambda s: s.start)
     ended = episode.ended
     if ended is not None:  # H22: an ended episode plans nothing after its end
         sessions = [s for s in sessions if s.start < ended]

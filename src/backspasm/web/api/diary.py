@@ -319,11 +319,12 @@ STATUS = {"type": "object", "required": ["level", "rose", "new_reasons", "shows"
 async def status(request: Request, kb: Knowledge = Depends(get_kb),
                  profile_id: int = Depends(get_profile_id),
                  now: datetime = Depends(get_now)) -> JSONResponse:
-    from backspasm.status import status_of, status_since
+    from backspasm.status import episode_window, status_of, status_since
 
     store = request.app.state.store
 
-    def build() -> dict[str, Any]:  # one read transaction
-        return status_of(store.overview(profile_id, pain_since=status_since(kb, now)), kb, now)
+    def build() -> dict[str, Any]:  # one read transaction (with the care the plan follows)
+        return status_of(store.overview(profile_id, pain_since=status_since(kb, now),
+                                        window=episode_window(now)), kb, now)
 
     return JSONResponse(await _call(build))

@@ -86,10 +86,12 @@ PLAN_SCHEMA = {
         "hours_since_onset": {"type": "number"},
         "timezone": {"type": "string"},
         "sessions": {"type": "array", "items": {
-            "type": "object", "required": ["kind", "start", "end"],
+            "type": "object", "required": ["kind", "start", "end", "status"],
             "properties": {"kind": {"type": "string"},
                            "start": {"type": "string", "format": "date-time"},
-                           "end": {"type": "string", "format": "date-time"}}}},
+                           "end": {"type": "string", "format": "date-time"},
+                           # Every session from the onset; its status at `now` (issue 13).
+                           "status": {"enum": ["done", "due", "missed", "upcoming"]}}}},
         "steps": {"type": "array", "items": {"type": "object"}},
         "knowledge_version": {"type": "string"},
     },

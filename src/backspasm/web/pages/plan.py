@@ -3,7 +3,7 @@ evidence, and a button to start each timer. Works offline once visited (service 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +15,7 @@ from backspasm.core.answers import parse_datetime
 from backspasm.core.plan import Plan, Session, is_easing, make_plan, session_kind
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_date, format_time, plural_words
+from backspasm.status import diary_plan, episode_window, status_since
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import Journey
 from backspasm.web.templating import render
@@ -63,10 +64,16 @@ _plural_once = lru_cache(maxsize=1024)(plural_words)
 
 def _item(kb: Knowledge, s: Session, now: datetime) -> dict[str, Any]:
     zone = s.start.tzinfo
+    shown, shown_end = s.shown_start, s.shown_end
     return {"kind": s.kind, "title": session_kind(kb, s.kind)["title"],
-            "start": _clock(s.start, zone), "end": _clock(s.end, zone),
-            "iso": s.start.isoformat(), "day": _day(s.start.date()),
-            "past": s.end <= now, "current": s.start <= now < s.end,
+            "start": _clock(shown, zone), "end": _clock(shown_end, zone),
+            "planned_start": _clock(s.start, zone),
+            "iso": shown.isoformat(), "day": _day(shown.date()), "status": s.status,
+            # The planned start names the session in the Done form (never in a URL).
+            "key": s.start.astimezone(UTC).isoformat(),
+            "loggable": s.planned and s.status in ("due", "upcoming")
+            and s.kind in kb.vocabulary.care_kind_of,
+            "past": shown_end <= now, "current": shown <= now < shown_end,
             "timer": kb.vocabulary.timer_of.get(s.kind)}
 
 
@@ -82,8 +89,8 @@ def _timers(kb: Knowledge, phase: str) -> list[dict[str, str]]:
 
 
 def _view(kb: Knowledge, plan: Plan, now: datetime) -> dict[str, Any]:
-    """What the page shows. Only the sessions shown (now, the next two, today's) are put
-    into words: a plan holds a week of them."""
+    """What the page shows. Only the sessions shown (the one due, the next two, today's)
+    are put into words: a plan holds a week of them."""
     zone_now = now.astimezone(plan.sessions[0].start.tzinfo) if plan.sessions else plan.now
     assert zone_now is not None
     today_date = zone_now.date()
@@ -95,14 +102,16 @@ def _view(kb: Knowledge, plan: Plan, now: datetime) -> dict[str, Any]:
         return items[i]
 
     sessions = plan.sessions
-    today = [item(i) for i, s in enumerate(sessions) if s.start.date() == today_date]
-    upcoming = [i for i, s in enumerate(sessions) if not s.end <= now]  # not past
-    later = [i for i in upcoming if not sessions[i].start <= now]  # nor current
-    current = bool(upcoming) and sessions[upcoming[0]].start <= now
+    today = [item(i) for i, s in enumerate(sessions) if s.shown_start.date() == today_date]
+    # The session due now: one that can be done and ticked off first (a check-in has no
+    # timer and nothing to log; it stays in today's list).
+    due = sorted((i for i, s in enumerate(sessions) if s.status == "due"),
+                 key=lambda i: sessions[i].kind not in kb.vocabulary.care_kind_of)
+    later = [i for i, s in enumerate(sessions) if s.status == "upcoming"]
     phases = {p["id"]: p for p in kb["plan"]["phases"]}
     return {
         "phase": phases[plan.phase], "hours": int(plan.hours_since_onset),
-        "now_item": item(upcoming[0]) if current else None,
+        "now_item": item(due[0]) if due else None,
         "next_items": [item(i) for i in later[:2]],
         "today": today, "today_label": _day(today_date), "timers": _timers(kb, plan.phase),
         "recovery_from": (f"{_day(plan.recovery_from.date())} at "
@@ -165,9 +174,10 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
     from backspasm.web.diary_link import profile_settings_of
 
     journey = saved_journey(request, profile_id, now)  # its answers and result on screen
-    # One read transaction for the whole page: the profile, the episodes and the latest
-    # saved triage (no pain entries: none at or after now).
-    data = request.app.state.store.overview(profile_id, pain_since=now)
+    # One read transaction for the whole page: the profile, the episodes, the latest saved
+    # triage, the pain that status reads and the open episode's care (the plan follows it).
+    data = request.app.state.store.overview(profile_id, pain_since=status_since(kb, now),
+                                            window=episode_window(now))
     profile = getattr(request.state, "profile_settings", None)
     if profile is None:  # kept for the emergency-signs card (deps.get_profile)
         profile = request.state.profile_settings = profile_settings_of(data.profile, kb)
@@ -184,10 +194,13 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
     if onset is None:
         return render(request, "plan_onset.html", {"error": None,
                                                    "value": ""})
-    easing = is_easing(kb, answers.get("pain_now"), answers.get("pain_trend"))
-    plan = make_plan(kb, onset=onset, now=now, tz=profile["tz"], wake=profile["wake"],
-                     sleep=profile["sleep"], easing=easing, person=_person(data),
-                     region=profile["region"])
+    if data.current is not None:  # the diary's plan, as `backspasm plan` and the calendar
+        plan = diary_plan(data, kb, now, person=_person(data), region=profile["region"])
+    else:  # an onset from the journey only: no diary to follow yet
+        easing = is_easing(kb, answers.get("pain_now"), answers.get("pain_trend"))
+        plan = make_plan(kb, onset=onset, now=max(now, onset), tz=profile["tz"],
+                         wake=profile["wake"], sleep=profile["sleep"], easing=easing,
+                         person=_person(data), region=profile["region"])
     view = _view(kb, plan, now)
     state = request.app.state
     signed_out = state.settings.multi_user and getattr(request.state, "user", None) is None
@@ -197,7 +210,8 @@ def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
     # The footer lists the card's sources after the page's own (base.html's signs_in_page).
     sources += [sid for sid in signs_sources if sid not in sources]
     return render(request, "plan.html", {
-        **view, "steps_html": _steps_html(request, kb, plan, profile["region"]),
+        **view, "diary": data.current is not None,
+        "steps_html": _steps_html(request, kb, plan, profile["region"]),
         "signs_html": signs, "page_sources": sources, "plural_once": _plural_once})
 
 
@@ -217,3 +231,40 @@ def set_onset(request: Request, hours: str = Form(""), csrf_token: str = Form(""
             "error": form_error(kb, "onset", "hours", maximum=MAX_ONSET_HOURS)}, status_code=422)
     request.app.state.diary.start_episode(profile_id, now - timedelta(hours=int(value)))
     return RedirectResponse("/plan", status_code=303)
+
+
+@router.post("/plan/done", response_class=HTMLResponse)
+def session_done(request: Request, kind: str = Form(""), start: str = Form(""),
+                 csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
+                 profile_id: int = Depends(get_profile_id),
+                 profile: dict = Depends(get_profile),
+                 now: datetime = Depends(get_now)) -> Response:
+    """"Done" on a due or upcoming session: log it in the diary (as the timer would) and
+    show the plan again, re-anchored on it. A session already done is not logged twice."""
+    from starlette.exceptions import HTTPException
+
+    shown = emergency_page(request, kb, profile_id, profile, now)
+    if shown is not None:
+        return shown
+    store = request.app.state.store
+    data = store.overview(profile_id, pain_since=status_since(kb, now),
+                          window=episode_window(now))
+    care = kb.vocabulary.care_kind_of.get(kind)
+    if data.current is None or care is None:
+        raise HTTPException(422, form_error(kb, "plan_done", "session"))
+    plan = diary_plan(data, kb, now)
+    target = next((s for s in plan.sessions if s.planned and s.kind == kind
+                   and s.start.astimezone(UTC).isoformat() == start), None)
+    if target is None:
+        raise HTTPException(422, form_error(kb, "plan_done", "session"))
+    if target.status in ("due", "upcoming"):
+        length = target.end.astimezone(UTC) - target.start.astimezone(UTC)
+        # Done now: it ran for its planned length up to now, not before its planned start
+        # (so it ticks this session off) nor before the onset.
+        began = now - length
+        if target.start <= now:
+            began = max(began, target.start.astimezone(UTC))
+        began = max(began, data.current.onset)
+        request.app.state.diary.log_care(profile_id, kind=care, start=began,
+                                         minutes=round(length.total_seconds() / 60))
+    return RedirectResponse("/plan#now", status_code=303)
