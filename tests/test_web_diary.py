@@ -315,8 +315,11 @@ def test_settings_are_saved(client):
     p = store_of(client).get_profile(pid(client))
     assert (p.tz, p.wake.isoformat("minutes"), p.sleep.isoformat("minutes"), p.region) == (
         "America/New_York", "06:30", "23:15", "US")
+    r = client.post("/settings", data={"tz": "America/New_York", "wake": "21:00",
+                                       "sleep": "05:30", "region": "US"})
+    assert r.status_code == 200 and "Your settings are saved" in r.text  # across midnight
     html = client.get("/settings").text
-    assert 'value="America/New_York"' in html
+    assert 'value="America/New_York"' in html and 'value="05:30"' in html
     assert 'id="region-US" name="region" value="US" checked' in html
 
 

@@ -215,12 +215,18 @@ def test_regions_fit_a_phone_and_settings_work_without_javascript(nojs, server):
     assert sideways_overflow(nojs) <= 0
     nojs.check("#region-US")
     nojs.fill("#tz", "America/Chicago")
+    nojs.fill("#wake", "20:00")  # a night worker: awake across midnight
+    nojs.fill("#sleep", "04:00")
     with nojs.expect_navigation():
         nojs.click("button:has-text('Save settings')")
     assert "Your settings are saved" in nojs.locator("main").inner_text()
     with server.store() as store:
         profile = store.profile_by_key("local")
         assert (profile.tz, profile.region) == ("America/Chicago", "US")
+        assert (profile.wake.isoformat("minutes"), profile.sleep.isoformat("minutes")) == (
+            "20:00", "04:00")
+    nojs.goto(server.url + "/plan")  # the plan is made with those hours, not refused
+    assert nojs.locator("h1").count() == 1 and "Error" not in nojs.title()
 
 
 # --- 5. the chart --------------------------------------------------------------------------

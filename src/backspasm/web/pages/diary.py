@@ -204,13 +204,23 @@ def _back(request: Request, flash: Flash | None = None, anchor: str = "",
 
 @router.post("/diary/pain", response_class=HTMLResponse)
 def log_pain(request: Request, score: str = Form(""), csrf_token: str = Form(""),
+             logged_at: str = Form(""),
              kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
              now: datetime = Depends(get_now)) -> Response:
+    from backspasm.web import offline_queue  # logged_at: sent later by sw.js (timers)
+
     value = score.strip()
     if not (value.isascii() and value.isdigit() and 0 <= int(value) <= 10):
         return _again(request, kb, profile_id, now,
                       {"score": form_error(kb, "diary", "score")})
-    entry = request.app.state.store.log_pain(profile_id, score=int(value), at=now)
+    at = offline_queue.logged_at(logged_at, now)
+    if at is None:
+        return _again(request, kb, profile_id, now,
+                      {"logged_at": form_error(kb, "diary", "logged_at")})
+    store = request.app.state.store
+    if offline_queue.already_logged(store, profile_id, at, int(value), now):
+        return _back(request, None, "saved")
+    entry = store.log_pain(profile_id, score=int(value), at=min(at, now))
     return _back(request, Flash("pain", entry.id), "saved")
 
 
