@@ -154,3 +154,20 @@ def test_a_setting_of_one_is_filled_in_good_english():
         "for 20 minutes, then 1.5 hours off")
     assert fill("after the first {acute_days} days", values) == "after the first 1 day"
     assert fill("{unknown} times", values) == "{unknown} times"
+
+
+def test_the_saved_note_never_scrolls_past_a_new_diary_warning(client):
+    """The redirect lands on #saved: when the entry raised a warning, the note sits above
+    the warning card, so the person sees the warning first, not the scale below it."""
+    client.post("/diary/episode/start", data={"hours": "80"})
+    client.post("/diary/pain", data={"score": "5"}, follow_redirects=False)
+    html = client.get("/diary").text
+    assert "need more help than before" in html
+    assert 0 <= html.index('id="saved"') < html.index('id="warn-h"')
+
+
+def test_without_a_warning_the_note_sits_by_the_pain_scale(client):
+    client.post("/diary/episode/start", data={"hours": "3"})
+    client.post("/diary/pain", data={"score": "3"}, follow_redirects=False)
+    html = client.get("/diary").text
+    assert html.index("<h1") < html.index('id="saved"') < html.index('action="/diary/pain"')
