@@ -315,7 +315,22 @@ def test_settings_are_saved(client):
     p = store_of(client).get_profile(pid(client))
     assert (p.tz, p.wake.isoformat("minutes"), p.sleep.isoformat("minutes"), p.region) == (
         "America/New_York", "06:30", "23:15", "US")
-    assert 'value="America/New_York"' in client.get("/settings").text
+    r = client.post("/settings", data={"tz": "America/New_York", "wake": "21:00",
+                                       "sleep": "05:30", "region": "US"})
+    assert r.status_code == 200 and "Your settings are saved" in r.text  # across midnight
+    html = client.get("/settings").text
+    assert 'value="America/New_York"' in html and 'value="05:30"' in html
+    assert 'id="region-US" name="region" value="US" checked' in html
+
+
+def test_settings_time_zone_is_a_searchable_list_and_region_a_short_list(client):
+    html = client.get("/settings").text
+    assert 'list="tz-list"' in html and '<datalist id="tz-list">' in html
+    zones = re.findall(r'<option value="([^"]+)">', html)
+    assert {"Europe/London", "America/New_York", "Asia/Kolkata", "UTC"} <= set(zones)
+    assert zones[:-1] == sorted(zones[:-1]) and len(zones) > 300
+    assert 'data-from-device="1"' in html  # never chosen: the device's zone fills it (JS)
+    assert html.count('type="radio" id="region-') == 3 and "<select" not in html
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -324,7 +339,7 @@ def test_settings_are_saved(client):
     ("tz", "EST5EDT ", "Enter a time zone name"),
     ("wake", "7am", "Enter the time you get up"),
     ("sleep", "24:00", "Enter the time you go to bed"),
-    ("sleep", "06:00", "must be later than the time you get up"),
+    ("sleep", "07:00", "must be different from the time you get up"),
     ("region", "ZZ", "Choose where you live"),
 ])
 def test_bad_settings_name_the_field_and_change_nothing(client, field, value, message):

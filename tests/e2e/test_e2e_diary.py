@@ -137,7 +137,7 @@ def test_care_logged_on_the_diary_page_shows_in_the_list_and_on_the_chart(tab, s
     tab.fill("#care_note", "with food")
     with tab.expect_navigation():
         tab.click("button:has-text('Save care')")
-    assert tab.url == server.url + "/diary"
+    assert tab.url == server.url + "/diary#care-saved"
     assert int(tab.locator("svg.bs-chart").get_attribute("data-care")) == before + 1
     row = tab.locator("table.bs-table tbody tr", has_text="Naproxen")
     assert row.count() == 1 and "with food" in row.inner_text()

@@ -95,9 +95,12 @@ def format_number(value: float, decimals: int | None = None) -> str:
 
 def plural(n: float, forms: Mapping[str, str], **values: object) -> str:
     """The form of a text for the number ``n`` by the locale's plural rules (CLDR
-    categories: ``one``, ``other``, …; ``other`` when the locale's category is missing),
+    categories: ``one``, ``other``, …; ``other`` when the locale's category is missing;
+    ``=0``, when given, for exactly zero),
     with ``{n}`` (the number as the locale writes it) and ``values`` filled in."""
-    category = _locale(LOCALE).plural_form(n)
+    # An explicit text for none ("never", "none yet"; ICU's "=0") wins over the locale's
+    # category, which in English puts 0 with "other" ("0 times").
+    category = "=0" if n == 0 and "=0" in forms else _locale(LOCALE).plural_form(n)
     text = forms.get(category, forms["other"])
     return text.format(n=format_number(n), **values)
 
@@ -110,9 +113,13 @@ def format_list(items: list[str], style: Literal["standard", "unit"] = "unit") -
     return babel_list(items, style=style, locale=_locale(LOCALE))
 
 
-def plural_words(n: float, one: str, other: str) -> str:
-    """:func:`plural` for templates: ``{{ hours | plural("{n} hour", "{n} hours") }}``."""
-    return plural(n, {"one": one, "other": other})
+def plural_words(n: float, one: str, other: str, zero: str | None = None) -> str:
+    """:func:`plural` for templates: ``{{ hours | plural("{n} hour", "{n} hours") }}``;
+    ``zero``: the words for none (``plural("{n} time", "{n} times", zero="never")``)."""
+    forms = {"one": one, "other": other}
+    if zero is not None:
+        forms["=0"] = zero
+    return plural(n, forms)
 
 
 def jinja_filters() -> dict[str, Callable[..., str]]:

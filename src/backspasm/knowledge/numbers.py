@@ -16,7 +16,7 @@ from typing import Any
 
 from backspasm.knowledge.schema import as_list, as_map
 
-__all__ = ["placeholder_values", "prepare", "REGION_PLACEHOLDERS"]
+__all__ = ["fill", "placeholder_values", "prepare", "REGION_PLACEHOLDERS"]
 
 REGION_PLACEHOLDERS = frozenset(
     {"emergency_number", "emergency_department", "urgent_help", "region_name"}
@@ -95,6 +95,29 @@ def _texts(node: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
                 yield from _texts(v, f"{path}[{i}]{label}")
 
 
+#: A setting placeholder and the counted word after it ("{heat_per_day} times").
+_COUNTED = re.compile(r"{(\w+)}(\s+(?:heat |ice )?)(hours|days|minutes|times|rounds|seconds"
+                      r"|sessions)\b")
+_ONE = {"times": "time"}
+
+
+def fill(text: str, values: dict[str, tuple[float, str]]) -> str:
+    """``text`` with the setting placeholders filled; a counted word after one agrees with
+    the number through the locale's plural rules ("1 time", "1 minute", "2 minutes")."""
+    from backspasm.knowledge.formats import plural
+
+    def counted(m: re.Match[str]) -> str:
+        name, gap, word = m.group(1), m.group(2), m.group(3)
+        if name not in values:
+            return m.group(0)
+        one = _ONE.get(word, word.removesuffix("s"))
+        return plural(values[name][0], {"one": "{n}" + gap + one, "other": "{n}" + gap + word})
+
+    text = _COUNTED.sub(counted, text)
+    return _PLACEHOLDER.sub(
+        lambda m: _num(values[m.group(1)][0]) if m.group(1) in values else m.group(0), text)
+
+
 def prepare(data: dict[str, Any]) -> list[str]:
     """Check every text for literal numbers that repeat a setting and for unknown
     placeholders, then fill the setting placeholders in place. Returns the problems."""
@@ -127,8 +150,5 @@ def prepare(data: dict[str, Any]) -> list[str]:
                 if name not in values and name not in shown_later:
                     problems.append(f"{path}: unknown placeholder {{{name}}}")
             if not problems:
-                holder[key] = _PLACEHOLDER.sub(
-                    lambda m: _num(values[m.group(1)][0]) if m.group(1) in values else m.group(0),
-                    text,
-                )
+                holder[key] = fill(text, values)
     return problems

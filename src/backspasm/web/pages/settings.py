@@ -5,12 +5,14 @@ optional, only for the report the person gives a doctor."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.core.times import parse_clock
+from backspasm.core.windows import waking_problem
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_time
 from backspasm.web.deps import get_kb, get_profile_id
@@ -22,6 +24,20 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 NAV = (50, "settings", "/settings")
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> tuple[str, ...]:
+    """The time zones offered in the searchable list: the IANA names of places (Area/City),
+    sorted; old aliases (US/Eastern, Etc/GMT+5) are left out of the list, not refused."""
+    from zoneinfo import available_timezones
+
+    return tuple(sorted(z for z in available_timezones()
+                        if z.split("/", 1)[0] in _AREAS and "/" in z) + ["UTC"])
+
+
+_AREAS = frozenset({"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic",
+                    "Australia", "Europe", "Indian", "Pacific"})
 
 
 def _hhmm(value: str) -> time | None:
@@ -44,7 +60,7 @@ def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[
     regions = [{"id": r["id"], "name": r["name"], "number": r["emergency_number"]}
                for r in kb["regions"]["regions"]]
     return render(request, "settings.html", {
-        "values": values,
+        "values": values, "zones": time_zone_names(),
         "errors": errors, "regions": regions, "saved": saved}, status_code=status)
 
 
@@ -89,7 +105,7 @@ def save_settings(request: Request, tz: str = Form(""), wake: str = Form(""),
         errors["wake"] = form_error(kb, "settings", "wake")
     if sleep_t is None:
         errors["sleep"] = form_error(kb, "settings", "sleep")
-    if wake_t and sleep_t and wake_t >= sleep_t:
+    if wake_t and sleep_t and waking_problem(wake_t, sleep_t):  # sleep < wake: past midnight
         errors["sleep"] = form_error(kb, "settings", "sleep_before_wake")
     if values["region"] not in {r["id"] for r in kb["regions"]["regions"]}:
         errors["region"] = form_error(kb, "settings", "region")
@@ -100,7 +116,13 @@ def save_settings(request: Request, tz: str = Form(""), wake: str = Form(""),
         errors["birth_date"] = form_error(kb, "settings", "birth_date")
     if errors:
         return _page(request, kb, values, errors, status=422)
-    request.app.state.store.update_profile(
-        profile_id, tz=values["tz"], wake=wake_t, sleep=sleep_t, region=values["region"],
-        name=values["name"] or None, birth_date=born or None)
+    from backspasm.store import StoreError
+
+    try:
+        request.app.state.store.update_profile(
+            profile_id, tz=values["tz"], wake=wake_t, sleep=sleep_t, region=values["region"],
+            name=values["name"] or None, birth_date=born or None)
+    except StoreError as exc:  # a limit of the diary not checked above: still named
+        field = exc.field if exc.field in values else "sleep"
+        return _page(request, kb, values, {field: str(exc)}, status=422)
     return RedirectResponse("/settings?saved=1", status_code=303)

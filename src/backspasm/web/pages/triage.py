@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -319,6 +320,8 @@ def confirm(csrf_token: str = Form(""), w: Walk = Depends(get_walk)) -> Response
         diary.record_triage(profile_id, journey.answers, journey.result, now)
         if onset is not None and not result.emergency:
             diary.start_episode(profile_id, onset, journey.answers.get("trigger"))
+        if isinstance(journey.answers.get("pain_now"), int) and not result.emergency:
+            diary.log_triage_pain(profile_id, journey.answers["pain_now"], now)
 
     note = record_or_note(request, kb, keep)
     if note is not None:  # show the result here and now: a failed save never replaces it
@@ -331,6 +334,19 @@ def confirm(csrf_token: str = Form(""), w: Walk = Depends(get_walk)) -> Response
             "region": region_info(kb, profile["region"]),
             "page_sources": sources_of(journey.result["care_card"]["sources"])})
     return _redirect("/triage/result")
+
+
+def _in_diary(w: Walk, answers: dict[str, Any]) -> dict[str, Any] | None:
+    """What the confirmed result put into the diary (said on the result page): the episode
+    open now and the pain score given, if any."""
+    from backspasm.knowledge.formats import format_datetime
+
+    onset = w.request.app.state.diary.current_onset(w.profile_id)
+    pain = answers.get("pain_now")
+    if onset is None and not isinstance(pain, int):
+        return None
+    return {"onset": format_datetime(onset, "moment_list", tz=ZoneInfo(w.profile["tz"]))
+            if onset else None, "pain": pain if isinstance(pain, int) else None}
 
 
 @router.get("/triage/result", response_class=HTMLResponse)
@@ -349,6 +365,7 @@ def result_page(w: Walk = Depends(get_walk)) -> Response:
     return render(request, "result.html", {
         "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
         "region_choice": profile["region_choice"], "region": region_info(w.kb, profile["region"]),
+        "in_diary": _in_diary(w, journey.answers),
         "page_sources": sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]],
                                     *[a["sources"] for a in result.get("advice", [])]),
