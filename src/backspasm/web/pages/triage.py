@@ -122,14 +122,14 @@ def _profile(request: Request, profile_id: int | None) -> dict[str, Any]:
 def start(request: Request, kb: Knowledge = Depends(get_kb),
           now: datetime = Depends(get_now)) -> Response:
     """The start page. Public in multi-user mode too: emergency signs never wait (H20), and
-    the check itself needs no sign-in. Just signed in with a check begun signed out: that
-    check, now saved (web/guest.py)."""
+    the check itself needs no sign-in. Just signed in with a result seen signed out: that
+    result, now saved (web/guest.py)."""
     if signed_out(request):
         region, choice = server_region(kb, request.app.state.settings)
     elif request.app.state.settings.multi_user and _key(request) and \
-            request.app.state.journeys.load(_key(request), GUEST, now) is not None:
-        claimed = load_journey(request, profile_id_of(request), now)
-        return _redirect("/triage/result" if claimed and claimed.result else "/triage/next")
+            getattr(request.app.state.journeys.load(_key(request), GUEST, now), "result", None):
+        load_journey(request, profile_id_of(request), now)  # claimed: saved, with its plan
+        return _redirect("/triage/result")
     else:
         profile = get_profile(request)
         region, choice = profile["region"], profile["region_choice"]
