@@ -154,3 +154,17 @@ def test_learn_page_renders_every_education_section_with_sources(client):
     # The content date and the review status are on the page.
     meta = client.app.state.kb["meta"]
     assert f'datetime="{meta["last_reviewed"]}"' in html and meta["review"]["status"] in html
+
+
+def test_api_docs_show_each_request_schema_exactly_as_the_openapi_document_has_it(client):
+    import html as html_lib
+    import json
+
+    page = client.get("/api/docs").text
+    shown = [json.loads(html_lib.unescape(m))
+             for m in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.S)]
+    spec = client.get("/api/openapi.json").json()
+    bodies = [v["schema"] for methods in spec["paths"].values() for op in methods.values()
+              for v in op.get("requestBody", {}).get("content", {}).values()]
+    assert shown and shown == bodies
+    assert "<script" not in "".join(re.findall(r"<pre>.*?</pre>", page, re.S))

@@ -114,6 +114,7 @@ def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]
     from backspasm.knowledge import (  # every area by name: a missing one is an error
         specs_base,
         specs_exports,
+        specs_pictures,
         specs_plan,
         specs_triage,
         specs_web,
@@ -122,7 +123,8 @@ def _file_specs() -> tuple[dict[str, Spec], list[Callable[[Knowledge], list[str]
 
     specs: dict[str, Spec] = {}
     checks: list[Callable[[Knowledge], list[str]]] = []
-    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports, specs_words):
+    for mod in (specs_base, specs_triage, specs_plan, specs_web, specs_exports, specs_words,
+                specs_pictures):
         specs.update(mod.FILES)
         checks.extend(getattr(mod, "CHECKS", []))
     return specs, checks

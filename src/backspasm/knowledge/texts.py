@@ -29,7 +29,7 @@ SKIP_KEYS = frozenset({
     "requires_easing", "only_if", "avoid_if", "min", "max", "end_alarm_kinds", "url", "year",
     "citation", "content_version", "last_reviewed", "licence", "reviewers", "changelog",
     "signed_off", "careplan_sources", "position", "review", "region_words_sources",
-    "care_kinds", "care_kind", "timer",
+    "care_kinds", "care_kind", "timer", "file", "shows",
 })
 #: Files that hold no user-facing prose (sources are titles of published works).
 SKIP_FILES = frozenset({"sources", "thresholds"})

@@ -50,7 +50,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 #: The service worker's list of pages it keeps for offline use, and its cache name.
-_SW_PAGES = "var OFFLINE_PAGES = /^\\/(plan|timer)(\\/|$)/;"
+_SW_PAGES = "var OFFLINE_PAGES = /^\\/(plan|timer|diary|learn)?(\\/|$)/;"
 _SW_CACHE = 'var CACHE = "backspasm-v1";'
 
 
@@ -85,6 +85,7 @@ def router_modules() -> tuple[Any, ...]:
         diary,
         exports,
         learn,
+        offline,
         plan,
         privacy,
         settings,
@@ -92,7 +93,7 @@ def router_modules() -> tuple[Any, ...]:
         triage,
     )
 
-    return (account, triage, plan, timer, learn, diary, settings, privacy, api_session,
+    return (account, triage, plan, timer, offline, learn, diary, settings, privacy, api_session,
             api_triage, api_plan, api_docs, api_diary, exports, about)
 
 
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.kb = load_knowledge(settings.knowledge_dir)
     app.state.assets = assets = Assets(STATIC_DIR)
-    app.state.templates = make_templates(assets)
+    app.state.templates = make_templates(assets, app.state.kb)
     # Migrates on open; a long-lived server keeps its SQLite connections (pooled).
     app.state.store = open_store(settings.database_url, pooled=True)
     app.state.journeys = JourneyStore(app.state.store, keep_hours=settings.journey_hours)

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from starlette.responses import HTMLResponse
 
 if TYPE_CHECKING:
+    from backspasm.knowledge import Knowledge
     from backspasm.web.assets import Assets
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -51,10 +53,14 @@ def _signs_for(request: Request) -> dict[str, Any]:
     return emergency_signs_context(state.kb, region)
 
 
-def make_templates(assets: Assets | None = None) -> Jinja2Templates:
+def make_templates(assets: Assets | None = None, kb: Knowledge | None = None) -> Jinja2Templates:
     """The page templates; ``static_url("bs.css")`` in them names an asset by its hashed
     URL (``assets``). Templates are compiled once: the installed files do not change while
-    the server runs (Jinja's default checks each file's time on every render)."""
+    the server runs (Jinja's default checks each file's time on every render).
+
+    ``pictures_for(place, id)`` (``_picture.html``) finds the drawings of the request's
+    knowledge, or of ``kb`` for a template rendered without a request (the plan's steps);
+    with ``kb`` given, every drawing is read and checked now (a broken one stops start-up)."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR), context_processors=[_page_context])
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
@@ -64,7 +70,24 @@ def make_templates(assets: Assets | None = None) -> Jinja2Templates:
     from backspasm.knowledge.formats import jinja_filters
 
     templates.env.filters.update(jinja_filters())
+    templates.env.globals["pictures_for"] = _pictures_global(kb)
+    if kb is not None:
+        from backspasm.web.pictures import picture_index
+
+        picture_index(kb)
     return templates
+
+
+def _pictures_global(default_kb: Knowledge | None) -> Callable[..., Any]:
+    @pass_context
+    def pictures_for(ctx: Any, place: str, pid: str) -> tuple[Any, ...]:
+        from backspasm.web.pictures import pictures_for as find
+
+        request = ctx.get("request")
+        kb = request.app.state.kb if request is not None else default_kb
+        return () if kb is None else find(kb, place, pid)
+
+    return pictures_for
 
 
 #: Most rendered pages kept by :func:`render` (all are dropped when it is full).
