@@ -104,8 +104,9 @@ def test_interactive_asks_one_question_at_a_time_and_stops_at_an_emergency() -> 
 
 
 def test_interactive_reasks_after_a_bad_answer_and_json_result() -> None:
-    answers = ["maybe", "n"] + ["n"] * 4 + ["1", "1", "n"] + ["n"] * 3  # to cancer_history
-    answers += ["40", "n", "80", "5", "2"] + ["n"] * 2 + ["1"] + ["n"] * 5 + ["1"]
+    answers = ["maybe", "n"] + ["n"] * 3 + ["1", "1"] + ["n"] * 4  # to cancer_history
+    # age, sexual function, pregnant, fragile bones, onset, pain, trend, unbearable, trigger
+    answers += ["40", "n", "n", "n", "80", "5", "2", "n", "1"] + ["n"] * 5 + ["1"]
     out = cli("triage", "--json", "--now", NOW, stdin="\n".join(answers) + "\n")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)

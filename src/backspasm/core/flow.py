@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from backspasm.core.answers import AnswersError, format_datetime, parse_answers, parse_datetime
+from backspasm.core.answers import AnswersError, parse_answers
+from backspasm.core.form_values import NOT_SURE, FormAnswer, parse_form_value
 from backspasm.core.triage import Condition, TriageResult, compile_condition, facts_of, triage
 
 if TYPE_CHECKING:  # types only: importing them costs start-up time
@@ -30,10 +31,9 @@ if TYPE_CHECKING:  # types only: importing them costs start-up time
 __all__ = [
     "NOT_SURE", "FormAnswer", "JourneyState", "Option", "Outcome", "Question", "Unit",
     "apply_answer", "is_emergency_now", "journey_state", "next_question", "next_step",
-    "parse_form_value", "path", "question", "questions", "relevant_answers",
+    "notices", "parse_form_value", "path", "question", "questions", "relevant_answers", "route",
 ]
 
-NOT_SURE = "not_sure"
 RESULT = "result"
 
 
@@ -107,19 +107,14 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class FormAnswer:
-    """One parsed form value: ``value`` for the field, or ``not_sure``."""
-
-    field: str
-    value: Any
-    not_sure: bool = False
-
-
-@dataclass(frozen=True)
 class _Flow:
     start: str
     questions: Mapping[str, Question]
     routes: Mapping[str, tuple[tuple[Condition | None, str], ...]]
+    #: A question with ``when`` in questions.yaml is asked only when it holds (its age).
+    asked_when: Mapping[str, Condition]
+    #: A question's ``notice``: shown after it is answered, when the condition holds.
+    notices: Mapping[str, tuple[Condition, dict[str, Any]]]
 
 
 def _build(kb: Knowledge) -> _Flow:
@@ -128,6 +123,8 @@ def _build(kb: Knowledge) -> _Flow:
     choices = data["choices"]
     qs: dict[str, Question] = {}
     routes: dict[str, tuple[tuple[Condition | None, str], ...]] = {}
+    asked_when: dict[str, Condition] = {}
+    notices: dict[str, tuple[Condition, dict[str, Any]]] = {}
     for i, q in enumerate(data["questions"], start=1):
         if q["kind"] == "yes_no":
             opts = [Option("yes", choices["yes"]), Option("no", choices["no"])]
@@ -149,13 +146,18 @@ def _build(kb: Knowledge) -> _Flow:
             number=i,
             units=tuple(Unit(u["value"], u["label"], u["hours"]) for u in q.get("units", [])),
         )
+        if "when" in q:
+            asked_when[q["id"]] = compile_condition(q["when"], thresholds)
+        if "notice" in q:
+            n = q["notice"]
+            notices[q["id"]] = (compile_condition(n["when"], thresholds), dict(n))
         nxt = q["next"]
         raw_routes: list[Route] = [{"to": nxt}] if isinstance(nxt, str) else nxt
         routes[q["id"]] = tuple(
             (compile_condition(r["if"], thresholds) if "if" in r else None, r["to"])
             for r in raw_routes
         )
-    return _Flow(start=data["start"], questions=qs, routes=routes)
+    return _Flow(data["start"], qs, routes, asked_when, notices)
 
 
 def _flow(kb: Knowledge) -> _Flow:
@@ -177,8 +179,10 @@ def question(kb: Knowledge, qid: str) -> Question:
 
 def _walk(
     answers: Mapping[str, Any], kb: Knowledge, now: datetime, unsure: Iterable[str],
-    region: str | None,
+    region: str | None, through: bool = False,
 ) -> tuple[list[Question], Question | Outcome]:
+    """The questions on the route and the next step. ``through``: go on past unanswered
+    questions too (routed as if answered "no"), for the whole route ahead."""
     flow = _flow(kb)
     unsure_set = frozenset(unsure)
     parsed = parse_answers(answers, default_now=now)
@@ -188,7 +192,10 @@ def _walk(
     qid = flow.start
     while qid != RESULT:
         q = flow.questions[qid]
-        if qid not in answers and qid not in unsure_set:
+        if qid in flow.asked_when and not flow.asked_when[qid](facts):
+            qid = next(to for cond, to in flow.routes[qid] if cond is None or cond(facts))
+            continue  # cannot apply to this person (e.g. their age): not asked
+        if qid not in answers and qid not in unsure_set and not through:
             if result.emergency:
                 return asked, Outcome(result, stopped_early=True)
             return asked, q
@@ -224,10 +231,12 @@ def relevant_answers(
     keep: set[str] = set()
     qid = flow.start
     while qid != RESULT:
-        if qid not in answers and qid not in unsure_set:
+        skipped = qid in flow.asked_when and not flow.asked_when[qid](facts)
+        if not skipped and qid not in answers and qid not in unsure_set:
             keep |= _reachable(flow, qid)
             break
-        keep.add(qid)
+        if not skipped:
+            keep.add(qid)
         qid = next(to for cond, to in flow.routes[qid] if cond is None or cond(facts))
     kept = {k: v for k, v in answers.items() if k in keep or k not in flow.questions}
     return kept, frozenset(f for f in unsure_set if f in keep)
@@ -311,60 +320,25 @@ def path(
     return _walk(answers, kb, now, unsure, None)[0]
 
 
-def parse_form_value(q: Question, raw: str, *, now: datetime) -> FormAnswer:
-    """Parse one form value for ``q``: ``yes``/``no``/``not_sure``, an option value, or a
-    whole number (for ``hours_ago`` the hours, or an RFC 3339 date-time). Raises AnswersError."""
-    value = (raw or "").strip()
-    if q.kind == "yes_no":
-        allowed = [o.value for o in q.options]
-        if value not in allowed:
-            raise AnswersError(q.id, " or ".join(f'"{v}"' for v in allowed), raw)
-        if value == NOT_SURE:
-            return FormAnswer(q.id, None, not_sure=True)
-        return FormAnswer(q.id, value == "yes")
-    if q.kind == "choice":
-        allowed = [o.value for o in q.options]
-        if value not in allowed:
-            raise AnswersError(q.id, "one of " + ", ".join(f'"{v}"' for v in allowed), raw)
-        return FormAnswer(q.id, value)
-    if q.kind == "hours_ago":
-        when = parse_datetime(value) if "T" in value.upper() else None
-        if when is not None:
-            if when > now:
-                raise AnswersError(q.id, "a time not after now", raw)
-            return FormAnswer(q.id, format_datetime(when))
-    expected = f"a whole number from {q.minimum} to {q.maximum}"
-    per = 1
-    if q.kind == "hours_ago" and q.units:
-        value, per = _in_hours(q, value)
-        names = " or ".join(f'"N {u.value}"' for u in q.units)
-        expected = f"{expected} hours, or {names}"
-    if not value.isascii() or not value.isdigit():
-        raise AnswersError(q.id, expected, raw)
-    number = int(value) * per
-    if (q.minimum is not None and number < q.minimum) or (
-        q.maximum is not None and number > q.maximum
-    ):
-        raise AnswersError(q.id, expected, raw)
-    if q.kind == "hours_ago":
-        return FormAnswer(q.id, format_datetime(now - timedelta(hours=number)))
-    return FormAnswer(q.id, number)
+def route(
+    answers: Mapping[str, Any], kb: Knowledge, *, now: datetime, unsure: Iterable[str] = frozenset()
+) -> list[Question]:
+    """Every question on the route these answers take, answered or still ahead (those
+    ahead routed as if answered "no"): how many questions a person will see."""
+    return _walk(answers, kb, now, unsure, None, through=True)[0]
 
 
-def _in_hours(q: Question, value: str) -> tuple[str, int]:
-    """``"3 days"`` -> ``("3", 24)``: the number as typed and the hours in its unit (a bare
-    number, or a unit not known, is hours; the number check then refuses what is left)."""
-    number, _, word = value.partition(" ")
-    if not word:  # "3d", "72h"
-        digits = number.rstrip("abcdefghijklmnopqrstuvwxyz")
-        number, word = digits, number[len(digits):]
-    word = word.strip().lower()
-    if not word:
-        return number, q.units[0].hours
-    for u in q.units:
-        if word in (u.value, u.value.rstrip("s"), u.value[0]) or word == u.label.lower():
-            return number, u.hours
-    return value, 1
+def notices(
+    answers: Mapping[str, Any], kb: Knowledge, *, now: datetime, unsure: Iterable[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The questions.yaml ``notice`` of each answered question whose condition holds (a
+    child is told to involve an adult and a doctor), in route order; ``after`` names the
+    question."""
+    flow, unsure_set = _flow(kb), frozenset(unsure)
+    facts = facts_of(parse_answers(answers, default_now=now), unsure_set)
+    return [{**flow.notices[q.id][1], "after": q.id}
+            for q in path(answers, kb, now=now, unsure=unsure_set)
+            if q.id in flow.notices and flow.notices[q.id][0](facts)]
 
 
 def apply_answer(

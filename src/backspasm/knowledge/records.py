@@ -200,9 +200,24 @@ class Question(TypedDict):
     min: NotRequired[int]
     max: NotRequired[int]
     units: NotRequired[list[Unit]]
+    when: NotRequired[Condition]
+    notice: NotRequired[Notice]
+
+
+class Notice(TypedDict):
+    when: Condition
+    heading: str
+    text: str
+    sources: list[str]
+
+
+class Section(TypedDict):
+    id: str
+    label: str
 
 
 class QuestionsFile(TypedDict):
     start: str
+    sections: list[Section]
     choices: dict[str, str]
     questions: list[Question]

@@ -139,6 +139,9 @@ FILES = {
     "questions": Obj(
         required={
             "start": NonEmptyStr(),
+            # The parts of the check a person sees their progress by, in order.
+            "sections": ListOf(Obj(required={"id": NonEmptyStr(), "label": NonEmptyStr()}),
+                               min_items=1),
             "choices": Obj(
                 required={"yes": NonEmptyStr(), "no": NonEmptyStr(), "not_sure": NonEmptyStr()}
             ),
@@ -170,6 +173,11 @@ FILES = {
                         ),
                         "min": Int,
                         "max": Int,
+                        # Asked only when this holds over the answers so far (else skipped).
+                        "when": Any_,
+                        # Words shown after this answer when `when` holds (under 16).
+                        "notice": Obj(required={"when": Any_, "heading": NonEmptyStr(),
+                                                "text": NonEmptyStr(), "sources": _SOURCES}),
                         # hours_ago: the units a person may answer in (hours, days).
                         "units": ListOf(
                             Obj(required={"value": NonEmptyStr(), "label": NonEmptyStr(),
@@ -314,6 +322,12 @@ def check_questions(kb: Knowledge) -> list[str]:
             problems.append(f"{where}.units: expected the first unit to be hours (hours: 1)")
         if q["kind"] in ("number", "hours_ago") and ("min" not in q or "max" not in q):
             problems.append(f"{where}: a {q['kind']} question needs min and max")
+        if q["section"] not in {x["id"] for x in data["sections"]}:
+            problems.append(f"{where}.section: not one of the sections {q['section']!r}")
+        notice_when = q["notice"]["when"] if "notice" in q else None
+        for key, cond in (("when", q.get("when")), ("notice.when", notice_when)):
+            if cond is not None:
+                problems += condition_problems(cond, f"{where}.{key}", thresholds)
         routes = _routes(q)
         for j, route in enumerate(routes):
             if route["to"] != "result" and route["to"] not in by_id:

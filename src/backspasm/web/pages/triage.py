@@ -25,12 +25,29 @@ from backspasm.core.flow import (
     Question,
     apply_answer,
     journey_state,
+    notices,
     question,
 )
+from backspasm.core.progress import progress
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.messages import say_n
 from backspasm.web.auth import cookie_name
-from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
+from backspasm.web.deps import (
+    get_kb,
+    get_now,
+    get_optional_profile_id,
+    get_profile,
+    profile_id_of,
+)
+from backspasm.web.guest import (
+    GUEST,
+    guest_profile,
+    keep_result,
+    load_journey,
+    owner,
+    signed_out,
+    with_form_cookie,
+)
 from backspasm.web.journey import COOKIE, Journey
 from backspasm.web.regions import region_info
 from backspasm.web.templating import render
@@ -55,14 +72,14 @@ def _key(request: Request) -> str | None:
     return request.cookies.get(cookie_name(request, COOKIE))
 
 
-def _load(request: Request, profile_id: int, now: datetime) -> Journey | None:
-    return request.app.state.journeys.load(_key(request), str(profile_id), now)
+def _load(request: Request, profile_id: int | None, now: datetime) -> Journey | None:
+    return load_journey(request, profile_id, now)  # signed out (multi-user): None
 
 
-def _save(request: Request, profile_id: int, journey: Journey, now: datetime) -> None:
+def _save(request: Request, profile_id: int | None, journey: Journey, now: datetime) -> None:
     key = _key(request)
     assert key is not None  # only called once a journey was loaded with this key
-    request.app.state.journeys.save(key, str(profile_id), journey, now)
+    request.app.state.journeys.save(key, owner(profile_id), journey, now)
 
 
 def _state(journey: Journey, kb: Knowledge, now: datetime, region: str | None) -> JourneyState:
@@ -79,7 +96,7 @@ class Walk:
 
     request: Request
     kb: Knowledge
-    profile_id: int
+    profile_id: int | None  # None: signed out in multi-user mode (nothing is saved)
     profile: dict[str, Any]
     now: datetime
     journey: Journey | None
@@ -92,16 +109,28 @@ class Walk:
 
 
 def get_walk(request: Request, kb: Knowledge = Depends(get_kb),
-             profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
+             profile_id: int | None = Depends(get_optional_profile_id),
              now: datetime = Depends(get_now)) -> Walk:
-    return Walk(request, kb, profile_id, profile, now, _load(request, profile_id, now))
+    return Walk(request, kb, profile_id, _profile(request, profile_id), now,
+                _load(request, profile_id, now))
+
+
+def _profile(request: Request, profile_id: int | None) -> dict[str, Any]:
+    return guest_profile(request) if profile_id is None else get_profile(request)
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
-    """The start page. Public in multi-user mode too: emergency signs never wait (H20)."""
-    if request.app.state.settings.multi_user and getattr(request.state, "user", None) is None:
-        region, choice = server_region(kb, request.app.state.settings)  # signed out
+def start(request: Request, kb: Knowledge = Depends(get_kb),
+          now: datetime = Depends(get_now)) -> Response:
+    """The start page. Public in multi-user mode too: emergency signs never wait (H20), and
+    the check itself needs no sign-in. Just signed in with a result seen signed out: that
+    result, now saved (web/guest.py)."""
+    if signed_out(request):
+        region, choice = server_region(kb, request.app.state.settings)
+    elif request.app.state.settings.multi_user and _key(request) and \
+            getattr(request.app.state.journeys.load(_key(request), GUEST, now), "result", None):
+        load_journey(request, profile_id_of(request), now)  # claimed: saved, with its plan
+        return _redirect("/triage/result")
     else:
         profile = get_profile(request)
         region, choice = profile["region"], profile["region_choice"]
@@ -114,7 +143,8 @@ def start(request: Request, kb: Knowledge = Depends(get_kb)) -> HTMLResponse:
         return ctx
 
     # The page is the knowledge's words for this region and how it was chosen: kept.
-    return render(request, "start.html", context, cache_key=(region, _frozen(choice)))
+    return with_form_cookie(request, render(request, "start.html", context,
+                                            cache_key=(region, _frozen(choice))))
 
 
 def _frozen(choice: dict[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
@@ -123,13 +153,13 @@ def _frozen(choice: dict[str, Any] | None) -> tuple[tuple[str, Any], ...] | None
 
 
 @router.post("/triage/start")
-def begin(request: Request, profile_id: int = Depends(get_profile_id),
+def begin(request: Request, profile_id: int | None = Depends(get_optional_profile_id),
           now: datetime = Depends(get_now), csrf_token: str = Form("")) -> Response:
     """Start a fresh journey under a new random id (the old one is forgotten)."""
     journeys = request.app.state.journeys
-    journeys.forget(_key(request), str(profile_id))
+    journeys.forget(_key(request), owner(profile_id))
     key = journeys.new_key()
-    journeys.save(key, str(profile_id), Journey(), now)
+    journeys.save(key, owner(profile_id), Journey(), now)
     response = _redirect("/triage/next")
     settings = request.app.state.settings
     response.set_cookie(cookie_name(request, COOKIE), key,
@@ -195,12 +225,17 @@ def _question_page(request: Request, q: Question, journey: Journey, kb: Knowledg
     else:
         back = f"/triage/q/{asked[-1]}" if asked else "/"
     shown = _form_value(q, journey, now) if value is None else value
+    where = progress(kb, journey.answers, q.id, now=now, unsure=journey.unsure)
+    told = [n for n in notices(journey.answers, kb, now=now, unsure=journey.unsure)
+            if n["after"] != q.id]
     return render(request, "question.html", {
         "title": ("Error: " if error else "") + q.text, "q": q, "back": back,
-        "change": change, "error": error, "value": shown,
+        "change": change, "error": error, "value": shown, "progress": where,
+        "notices": told,
     }, status_code=422 if error else 200,
         # q comes from the knowledge and its id; the rest is all in the key
-        cache_key=None if error else (q.id, back, change, shown))
+        cache_key=None if error else (q.id, back, change, shown, where,
+                                      tuple(n["heading"] for n in told)))
 
 
 def _friendly_error(q: Question, kb: Knowledge) -> str:
@@ -219,7 +254,7 @@ def _known_question(kb: Knowledge, qid: str) -> Question:
 
 @router.get("/triage/q/{qid}", response_class=HTMLResponse)
 def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depends(get_kb),
-        profile_id: int = Depends(get_profile_id),
+        profile_id: int | None = Depends(get_optional_profile_id),
         now: datetime = Depends(get_now)) -> Response:
     q = _known_question(kb, qid)
     journey = _load(request, profile_id, now)
@@ -231,7 +266,7 @@ def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depend
 @router.post("/triage/q/{qid}", response_class=HTMLResponse)
 def answer(request: Request, qid: str, answer: str = Form(""), change: str = Form(""),
            unit: str = Form(""), csrf_token: str = Form(""), kb: Knowledge = Depends(get_kb),
-           profile_id: int = Depends(get_profile_id), profile: dict = Depends(get_profile),
+           profile_id: int | None = Depends(get_optional_profile_id),
            now: datetime = Depends(get_now)) -> Response:
     """Apply one answer (fresh or a change), re-run the flow, keep what still counts."""
     q = _known_question(kb, qid)
@@ -247,7 +282,7 @@ def answer(request: Request, qid: str, answer: str = Form(""), change: str = For
         return _question_page(request, q, journey, kb, now, bool(change),
                               error=_friendly_error(q, kb), value=answer[:100])
     journey.answers, journey.unsure = answers, sorted(unsure)
-    state = _state(journey, kb, now, profile["region"])
+    state = _state(journey, kb, now, _profile(request, profile_id)["region"])
     journey.answers, journey.unsure = state.answers, sorted(state.unsure)
     kept = {x.id for x in state.asked} | set(state.answers) | state.unsure
     journey.history = [h for h in journey.history if h != q.id and h in kept] + [q.id]
@@ -272,7 +307,8 @@ def stop(w: Walk = Depends(get_walk)) -> Response:
         journey.result = result
         note = record_or_note(request, kb, lambda: (
             _save(request, profile_id, journey, now),
-            request.app.state.diary.record_triage(profile_id, state.answers, result, now)))
+            profile_id is None  # signed out: the emergency card, nothing to save it in
+            or request.app.state.diary.record_triage(profile_id, state.answers, result, now)))
     asked = [x.id for x in state.asked]
     # "Change your last answer": the one given last, else the last on the route.
     last = next((h for h in reversed(journey.history) if h in asked), None)
@@ -312,16 +348,11 @@ def confirm(csrf_token: str = Form(""), w: Walk = Depends(get_walk)) -> Response
     journey.answers, journey.unsure = state.answers, sorted(state.unsure)
     result = state.step.result
     journey.result = result.to_dict()
-    diary = request.app.state.diary
-    onset = parse_datetime(journey.answers["onset"]) if "onset" in journey.answers else None
 
     def keep() -> None:
         _save(request, profile_id, journey, now)
-        diary.record_triage(profile_id, journey.answers, journey.result, now)
-        if onset is not None and not result.emergency:
-            diary.start_episode(profile_id, onset, journey.answers.get("trigger"))
-        if isinstance(journey.answers.get("pain_now"), int) and not result.emergency:
-            diary.log_triage_pain(profile_id, journey.answers["pain_now"], now)
+        if profile_id is not None:  # signed out: saved after sign-in (web/guest.py)
+            keep_result(request, profile_id, journey, now)
 
     note = record_or_note(request, kb, keep)
     if note is not None:  # show the result here and now: a failed save never replaces it
@@ -364,6 +395,7 @@ def result_page(w: Walk = Depends(get_walk)) -> Response:
         return _redirect("/triage/check")  # not confirmed yet
     return render(request, "result.html", {
         "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
+        "guest": w.profile_id is None,
         "region_choice": profile["region_choice"], "region": region_info(w.kb, profile["region"]),
         "in_diary": _in_diary(w, journey.answers),
         "page_sources": sources_of(result["care_card"]["sources"],
