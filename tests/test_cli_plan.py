@@ -47,10 +47,12 @@ def test_json_is_the_contract():
     assert d["timezone"] == "Europe/London"
     assert d["sessions"][0] == {
         "kind": "ice",
-        "start": "2025-06-02T10:00:00+01:00",
-        "end": "2025-06-02T10:20:00+01:00",
+        "start": "2025-06-02T09:00:00+01:00",
+        "end": "2025-06-02T09:20:00+01:00",
+        "status": "due",
     }
-    assert all(set(s) == {"kind", "start", "end"} for s in d["sessions"])
+    assert all(set(s) == {"kind", "start", "end", "status"} for s in d["sessions"])
+    assert {s["status"] for s in d["sessions"][1:]} == {"upcoming"}
     assert all({"id", "title", "text", "sources"} <= set(s) for s in d["steps"])
     assert r.stderr == ""
 
@@ -114,7 +116,9 @@ def test_timeline_is_readable_day_by_day():
     out = r.stdout
     assert "After 72 hours" in out
     assert "Thursday 5 June" in out and "Friday 6 June" in out
-    assert "10:00–10:05" in out and "Check-in" in out
+    assert "09:00–09:05" in out and "Check-in" in out
+    assert "Now: Check-in: 72 hours, due since 09:00." in out
+    assert "Monday 2 June" not in out  # the days before today are left out
     assert "Heat" in out and "Hot and cold shower" in out
     assert "Sources:" in out and "Not a diagnosis" in out
     assert "Gentle stretches" not in out  # not easing
@@ -140,8 +144,8 @@ def test_timeline_is_readable_day_by_day():
         ),
         (["--onset", "2025-06-02T09:00Z", "--sleep", "24:00"], "--sleep: expected a time of day"),
         (
-            ["--onset", "2025-06-02T09:00Z", "--wake", "22:00", "--sleep", "07:00"],
-            "--sleep: expected a time after wake",
+            ["--onset", "2025-06-02T09:00Z", "--wake", "07:00", "--sleep", "07:00"],
+            "--sleep: expected a sleeping time different from the waking time",
         ),
         (
             ["--onset", "2025-06-02T09:00Z", "--days", "0"],
@@ -165,9 +169,59 @@ def test_bad_input_exits_2_naming_the_option(args, message):
     assert "Traceback" not in r.stderr and r.stdout == ""
 
 
-def test_missing_onset_is_a_usage_error():
-    r = run("--json")
-    assert r.returncode == 2 and "--onset" in r.stderr
+def test_missing_onset_without_an_open_episode_is_a_usage_error(tmp_path):
+    r = run("--json", "--db", f"sqlite:///{tmp_path / 'none.db'}")
+    assert r.returncode == 2 and "--onset" in r.stderr and "No episode is open" in r.stderr
+    assert not (tmp_path / "none.db").exists()  # never made just to be read
+
+
+def _diary(tmp_path, *, tz="Europe/London", wake=None, sleep=None):
+    from datetime import UTC, time
+
+    from backspasm.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'diary.db'}"
+    with open_store(url, clock=lambda: datetime(2025, 6, 2, 12, 0, tzinfo=UTC)) as store:
+        p = store.ensure_profile("local")
+        store.update_profile(p.id, tz=tz, wake=wake or time(7), sleep=sleep or time(22))
+        store.start_episode(p.id, onset=datetime(2025, 6, 2, 6, 30, tzinfo=UTC))
+        store.log_care(p.id, kind="ice", start=datetime(2025, 6, 2, 8, 15, tzinfo=UTC),
+                       minutes=20)
+    return url
+
+
+def test_with_an_open_episode_the_plan_follows_the_diary_and_profile(tmp_path):
+    url = _diary(tmp_path)
+    r = run("--json", "--db", url, "--now", "2025-06-02T09:40+01:00")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["timezone"] == "Europe/London"  # the profile's zone, not the computer's
+    ice = [s for s in d["sessions"] if s["kind"] == "ice"][:3]
+    # onset 07:30 BST; the ice logged at 09:15 BST ticks off the 07:30 one (09:20 had not
+    # begun) and the next waits 20 + 90 minutes
+    assert [(s["start"][11:16], s["status"]) for s in ice] == [
+        ("07:30", "done"), ("11:05", "upcoming"), ("12:55", "upcoming")]
+    assert ice[0]["done_start"] == "2025-06-02T09:15:00+01:00"
+    text = run("--db", url, "--now", "2025-06-02T09:40+01:00")
+    assert text.returncode == 0, text.stderr
+    assert "done at 09:15" in text.stdout and "11:05–11:25" in text.stdout
+
+
+def test_with_a_diary_onset_still_gives_a_plan_without_it(tmp_path):
+    url = _diary(tmp_path)
+    r = run("--json", "--db", url, "--onset", "2025-06-02T07:30+01:00", "--now",
+            "2025-06-02T09:40+01:00", "--tz", "Europe/London")
+    d = json.loads(r.stdout)
+    assert not any(s["status"] == "done" for s in d["sessions"])
+
+
+def test_a_night_shift_profile_plans_the_night(tmp_path):
+    from datetime import time
+
+    url = _diary(tmp_path, wake=time(23), sleep=time(7))
+    d = json.loads(run("--json", "--db", url, "--now", "2025-06-02T09:40+01:00").stdout)
+    starts = [s["start"][11:16] for s in d["sessions"] if s["status"] == "upcoming"][:3]
+    assert starts == ["23:00", "00:50", "02:40"]
 
 
 def test_default_zone_comes_from_tz_environment(monkeypatch):

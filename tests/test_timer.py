@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -178,3 +179,151 @@ def test_ctrl_c_stops_cleanly_with_status_130():
     assert "Timer stopped." in out
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert "Time is up" not in out
+
+
+# --- pause, resume and stop keys; stopping early asks whether to log ------------------------
+
+class Keys:
+    """A scripted keyboard for :func:`run_stages`: ``script`` maps the clock time at which a
+    key is pressed to the key; waiting advances the test clock by the timeout."""
+
+    def __init__(self, clock: Clock, script: dict[float, str]) -> None:
+        self.clock = clock
+        self.script = dict(script)
+
+    def __call__(self, timeout: float) -> str | None:
+        due = [t for t in self.script if t <= self.clock.t + timeout]
+        if due:
+            t = min(due)
+            self.clock.t = max(self.clock.t, t)
+            return self.script.pop(t)
+        self.clock.t += timeout
+        return None
+
+
+def test_a_pause_holds_the_deadline_and_resume_carries_on():
+    clock = Clock(start=0.0)
+    ticks: list[tuple[float, float]] = []
+    pauses: list[bool] = []
+    stages = [TimerStage("on", 60, "on")]
+    # pause at 10 s, resume at 100 s: 90 s paused, so the 60 s timer ends at 150 s
+    total = run_stages(stages, clock=clock, keys=Keys(clock, {10.0: "p", 100.0: " "}),
+                       on_tick=lambda i, done, length: ticks.append((clock.t, done)),
+                       on_pause=pauses.append, tick=5.0)
+    assert total == 60
+    assert pauses == [True, False]
+    assert clock.t == pytest.approx(150)
+    assert all(done <= 10 for t, done in ticks if t <= 100)  # nothing ran while paused
+    assert ticks[-1][1] == 60
+
+
+def test_q_stops_the_timer():
+    clock = Clock(start=0.0)
+    with pytest.raises(timer_mod.TimerStopped):
+        run_stages(STAGES, clock=clock, keys=Keys(clock, {20.0: "q"}), tick=5.0)
+    assert clock.t == pytest.approx(20)
+
+
+def _pty_timer(tmp_path, *args: str):
+    """The real command in a pseudo-terminal (so it reads keys): (process, master fd)."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "BACKSPASM_DATABASE_URL": f"sqlite:///{tmp_path / 'diary.db'}",
+           "COLUMNS": "100", "TERM": "xterm"}
+    p = subprocess.Popen([sys.executable, "-m", "backspasm", "timer", *args],
+                         stdin=slave, stdout=slave, stderr=slave, env=env,
+                         start_new_session=True)
+    os.close(slave)
+    return p, master
+
+
+class Screen:
+    """What the command wrote to the pseudo-terminal so far."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.text = ""
+
+    def until(self, pattern: str, timeout: float = 30.0) -> re.Match[str]:
+        import os
+        import select
+
+        deadline = time.monotonic() + timeout
+        while (m := re.search(pattern, self.text)) is None:
+            left = deadline - time.monotonic()
+            assert left > 0, f"{pattern!r} not seen in:\n{self.text}"
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise AssertionError(f"{pattern!r} not seen before the end:\n{self.text}")
+                self.text += re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "",
+                                    chunk.decode("utf-8", "replace"))
+        return m
+
+
+def _care(tmp_path):
+    from backspasm.store import open_store
+
+    with open_store(f"sqlite:///{tmp_path / 'diary.db'}") as store:
+        profile = store.profile_by_key("local")
+        return [] if profile is None else store.care_entries(profile.id)
+
+
+def test_keys_pause_resume_and_stop_then_the_minutes_done_are_logged(tmp_path):
+    import os
+
+    # 20 minutes of heat at 60x: a planned minute is a second.
+    p, fd = _pty_timer(tmp_path, "heat", "--scale", "60")
+    screen = Screen(fd)
+    try:
+        screen.until(r"Press p or space to pause, q to stop\.")
+        screen.until(r"(18:[0-4]\d|1[0-7]:\d\d) left")  # more than a minute has run
+        os.write(fd, b"p")
+        paused = screen.until(r"Paused with (\d\d:\d\d) left").group(1)
+        time.sleep(2.0)  # 2 planned minutes, were it running
+        os.write(fd, b" ")
+        resumed = screen.until(r"Carrying on: (\d\d:\d\d) left").group(1)
+        assert resumed == paused  # the time paused did not count
+        os.write(fd, b"q")
+        screen.until(r"Timer stopped\.")
+        asked = screen.until(r"Log (\d+) minutes? of heat in your diary\? \[y/N\]")
+        minutes = int(asked.group(1))
+        os.write(fd, b"y\n")
+        screen.until(r"Heat for \d+ minutes? is in your diary\.")
+        assert p.wait(timeout=30) == 0
+    finally:
+        p.kill()
+        os.close(fd)
+    (entry,) = _care(tmp_path)
+    assert entry.kind == "heat" and entry.minutes == minutes and 1 <= minutes < 20
+
+
+def test_ctrl_c_in_a_terminal_asks_and_no_logs_nothing(tmp_path):
+    import os
+
+    p, fd = _pty_timer(tmp_path, "ice", "--scale", "60")
+    screen = Screen(fd)
+    try:
+        screen.until(r"(18:[0-4]\d|1[0-7]:\d\d) left")
+        p.send_signal(signal.SIGINT)  # Ctrl-C
+        screen.until(r"Log \d+ minutes? of ice in your diary\? \[y/N\]")
+        os.write(fd, b"n\n")
+        screen.until(r"Nothing was saved\.")
+        assert p.wait(timeout=30) == EXIT_INTERRUPTED
+    finally:
+        p.kill()
+        os.close(fd)
+    assert "Traceback" not in screen.text
+    assert _care(tmp_path) == []
+
+
+def test_help_names_the_keys():
+    result = CliRunner().invoke(app, ["timer", "--help"], env={"COLUMNS": "200"})
+    assert "p or space pauses and resumes" in result.output
+    assert "q stops" in result.output

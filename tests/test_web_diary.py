@@ -87,7 +87,7 @@ def test_one_tap_logs_the_score_and_the_chart_and_list_show_it(client):
     client.post("/diary/episode/start", data={"hours": "5"})
     for score in (6, 4):
         r = client.post("/diary/pain", data={"score": str(score)}, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == "/diary"
+        assert r.status_code == 303 and r.headers["location"] == "/diary#saved"
     html = client.get("/diary").text
     assert [p.score for p in store_of(client).pain_entries(pid(client))] == [6, 4]
     assert 'data-points="2"' in html
@@ -128,8 +128,13 @@ def test_start_and_end_an_episode_from_the_page(client):
     assert ep is not None
     assert abs((datetime.now(UTC) - ep.onset) - timedelta(hours=12)) < timedelta(minutes=5)
     assert "End this episode" in client.get("/diary").text
-    client.post("/diary/episode/end")
+    asked = client.post("/diary/episode/end")  # asks first; nothing changes yet
+    assert asked.status_code == 200 and "End this episode?" in asked.text
+    assert store_of(client).current_episode(pid(client)) is not None
+    r = client.post("/diary/episode/end", data={"confirm": "yes"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/diary#episode-h"
     assert store_of(client).current_episode(pid(client)) is None
+    assert "This episode is ended" in client.get("/diary").text
     html = client.get("/diary").text
     assert "Start an episode" in html
     assert client.get(f"/diary/episodes/{ep.id}").status_code == 200
@@ -138,10 +143,51 @@ def test_start_and_end_an_episode_from_the_page(client):
 def test_remove_an_entry(client):
     client.post("/diary/pain", data={"score": "4"})
     [entry] = store_of(client).pain_entries(pid(client))
-    r = client.post(f"/diary/pain/{entry.id}/delete", follow_redirects=False)
-    assert r.status_code == 303
+    asked = client.post(f"/diary/pain/{entry.id}/delete")  # asks first, naming the entry
+    assert asked.status_code == 200 and "Remove this entry?" in asked.text
+    assert "Pain 4 out of 10" in asked.text
+    assert len(store_of(client).pain_entries(pid(client))) == 1
+    r = client.post(f"/diary/pain/{entry.id}/delete", data={"confirm": "yes"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/diary#entries-h"
     assert store_of(client).pain_entries(pid(client)) == []
+    assert "The entry is removed" in client.get("/diary").text
     assert client.post(f"/diary/pain/{entry.id}/delete").status_code == 404
+    assert client.post(f"/diary/pain/{entry.id}/delete",
+                       data={"confirm": "yes"}).status_code == 404
+
+
+def test_saved_pain_is_confirmed_once_with_undo_and_no_score_in_the_url(client):
+    r = client.post("/diary/pain", data={"score": "7"}, follow_redirects=False)
+    [entry] = store_of(client).pain_entries(pid(client))
+    assert r.status_code == 303 and r.headers["location"] == "/diary#saved"
+    assert "7" not in r.headers["location"]
+    assert "7" not in r.headers["set-cookie"].split(";")[0].split("=", 1)[1].replace(
+        str(entry.id), "")  # the cookie holds the entry's id, never the score
+    html = client.get("/diary").text
+    assert re.search(r'id="saved"[^>]*>\s*<p><strong>Pain 7 saved at \d\d:\d\d\.', html)
+    assert f'action="/diary/pain/{entry.id}/delete"' in html
+    assert "saved at" not in client.get("/diary").text  # shown once
+    r = client.post(f"/diary/pain/{entry.id}/delete", data={"undo": "1"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/diary#saved"
+    assert store_of(client).pain_entries(pid(client)) == []
+    assert "Undone. That entry is removed." in client.get("/diary").text
+
+
+def test_a_flash_for_someone_elses_or_a_made_up_entry_shows_nothing(client):
+    client.cookies.set("bs_flash", "pain.999999")
+    assert "saved at" not in client.get("/diary").text
+    client.cookies.set("bs_flash", "pain.1<script>")
+    assert client.get("/diary").status_code == 200
+
+
+def test_saved_care_is_confirmed_at_the_care_form(client):
+    r = client.post("/diary/care", data={"care_kind": "ice", "care_minutes": "1"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/diary#care-saved"
+    html = client.get("/diary").text
+    assert re.search(r'id="care-saved"[^>]*>\s*<p><strong>Ice pack, 1 minute saved at', html)
 
 
 @pytest.mark.parametrize("score", ["11", "-1", "abc", "", "5.5", "٣", "1e1"])
@@ -204,7 +250,7 @@ def test_logged_care_shows_in_the_list_and_on_the_chart(client):
     r = client.post("/diary/care", data={"care_kind": "heat", "care_time": when,
                                          "care_minutes": "20", "care_note": "on the sofa"},
                     follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/diary"
+    assert r.status_code == 303 and r.headers["location"] == "/diary#care-saved"
     r = client.post("/diary/care", data={"care_kind": "medicine", "care_medicine": "Ibuprofen",
                                          "care_time": ""}, follow_redirects=False)
     assert r.status_code == 303
@@ -448,7 +494,7 @@ def test_a_diary_page_reads_the_database_once(client, path):
     for score in (7, 6, 5):
         client.post("/diary/pain", data={"score": str(score)})
     client.post("/diary/care", data={"care_kind": "ice", "care_minutes": "15"})
-    client.post("/diary/episode/end")
+    client.post("/diary/episode/end", data={"confirm": "yes"})
     client.post("/diary/episode/start", data={"hours": "2"})
     client.post("/diary/pain", data={"score": "4"})
     if path == "episode":  # a past episode, asked for by id

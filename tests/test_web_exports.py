@@ -147,7 +147,8 @@ def test_after_the_episode_ends_the_feed_is_empty_and_the_download_refused(clien
     _start(client)
     feed = "/" + _new_link(client)
     assert _events(client.get(feed)) and client.get("/export/calendar.ics").status_code == 200
-    r = client.post("/diary/episode/end", data={"csrf_token": ""}, follow_redirects=False)
+    r = client.post("/diary/episode/end", data={"csrf_token": "", "confirm": "yes"},
+                    follow_redirects=False)
     assert r.status_code in (302, 303)
     assert client.app.state.store.current_episode(_profile(client)) is None
     assert _events(client.get(feed)) == []  # still a valid calendar: apps drop the events

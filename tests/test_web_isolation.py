@@ -156,7 +156,7 @@ def test_two_workers_on_postgresql_lose_no_entries_and_keep_the_session(postgres
             with fresh(session) as c:
                 r = c.post("/diary/pain", data={"score": str(n), "csrf_token": token})
                 # 303 back to the diary: the session held in whichever worker answered.
-                assert r.status_code == 303 and r.headers["location"] == "/diary", n
+                assert r.status_code == 303 and r.headers["location"] == "/diary#saved", n
         with fresh(session) as c:
             got = c.get("/api/v1/pain").json()["pain"]
         assert sorted(p["score"] for p in got) == sorted(scores)

@@ -8,7 +8,6 @@ phase and the next planned session.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,8 @@ if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge
     from backspasm.store import Overview, Profile, Store
 
-__all__ = ["status_report", "status_of", "status_since", "diary_guidance", "profile_region"]
+__all__ = ["status_report", "status_of", "status_since", "diary_guidance", "profile_region",
+           "diary_easing", "diary_plan", "care_done", "episode_window"]
 
 
 def profile_region(kb: Knowledge, profile: Profile, override: str | None = None) -> Any:
@@ -72,32 +72,99 @@ def status_report(store: Store, profile: Profile, kb: Knowledge, now: datetime) 
     ``care_card`` is the card of the current level; ``rose`` says whether the diary raised
     the level above the last saved triage, and ``new_reasons`` why.
     """
-    return status_of(store.overview(profile.id, pain_since=status_since(kb, now)), kb, now)
+    return status_of(store.overview(profile.id, pain_since=status_since(kb, now),
+                                    window=episode_window(now)), kb, now)
+
+
+def episode_window(now: datetime) -> Any:
+    """The ``window`` of ``Store.overview`` that reads the open episode's care entries (from
+    its onset up to ``now``), which :func:`diary_plan` follows; without an open episode, none."""
+    from datetime import timedelta
+
+    def window(episodes: list[Any]) -> tuple[datetime, datetime]:
+        current = next((e for e in episodes if e.ended_at is None), None)
+        return (now, now) if current is None else (current.onset, now + timedelta(seconds=1))
+
+    return window
+
+
+def care_done(data: Overview, now: datetime) -> list[tuple[str, datetime, datetime | None]]:
+    """The open episode's care taken up to ``now``, as ``core.plan.make_plan`` reads it
+    (``done``), from an overview read with :func:`episode_window` (or a window that covers
+    the episode up to now). Raises ``ValueError`` when the overview's window does not."""
+    from datetime import timedelta
+
+    ep = data.current
+    if ep is None:
+        return []
+    if not _covers(data, now):
+        raise ValueError("the overview's care entries do not cover the open episode")
+    return [(c.kind, c.start, None if not c.minutes else c.start + timedelta(minutes=c.minutes))
+            for c in data.care if ep.onset <= c.start <= now]
+
+
+def _covers(data: Overview, now: datetime) -> bool:
+    ep = data.current
+    return ep is None or (data.window is not None and data.window[0] <= ep.onset
+                          and data.window[1] > now)
+
+
+def diary_easing(data: Overview, kb: Knowledge, now: datetime) -> bool | None:
+    """Whether the pain is easing, for the stretching step (``core.plan.is_easing``), from
+    the diary's latest pain and trend as ``status`` judges them (an overview read with a
+    ``pain_since`` not later than :func:`status_since`)."""
+    from backspasm.core.plan import is_easing
+
+    facts = _facts(data, kb, now)
+    return is_easing(kb, facts.pain_now, facts.pain_trend)
+
+
+def diary_plan(data: Overview, kb: Knowledge, now: datetime, *, days: int | None = None,
+               person: Any = None, region: str | None = None, with_care: bool = True) -> Any:
+    """The open episode's plan at ``now`` (``core.plan.make_plan``) from the diary read
+    once: the profile's zone and waking hours, the care taken (:func:`care_done`) and the
+    easing (:func:`diary_easing`). Every door that shows a diary's plan calls this.
+    ``with_care=False`` leaves the care out (an overview whose window is another episode).
+    Raises ``ValueError`` without an open episode and ``PlanError`` for a bad profile."""
+    from backspasm.core.plan import make_plan
+
+    ep = data.current
+    if ep is None:
+        raise ValueError("no open episode")
+    p = data.profile
+    return make_plan(kb, onset=ep.onset, now=max(now, ep.onset), tz=p.tz, wake=p.wake,
+                     sleep=p.sleep, days=days, easing=diary_easing(data, kb, now),
+                     person=person, region=region,
+                     done=care_done(data, now) if with_care else ())
+
+
+def _facts(data: Overview, kb: Knowledge, now: datetime) -> Any:
+    from backspasm.core.trends import diary_facts, windows
+
+    w = windows(kb)
+    pain_since = now - w.pain_since
+    if data.pain_since > pain_since:
+        raise ValueError("the overview's pain entries do not reach back far enough")
+    status = data.status_data(now - w.episodes)
+    recent = [p for p in status.recent_pain if p.at >= pain_since]
+    episodes = list(status.recent_episodes)
+    if status.episode is not None and status.episode not in episodes:
+        episodes.append(status.episode)
+    if status.latest_pain is not None and status.latest_pain not in recent:
+        recent.append(status.latest_pain)
+    return diary_facts(kb, episodes=episodes, pain=recent, now=now)
 
 
 def status_of(data: Overview, kb: Knowledge, now: datetime) -> dict[str, Any]:
     """:func:`status_report` from a diary already read (``Store.overview`` with a
     ``pain_since`` not later than :func:`status_since`): no database access."""
     from backspasm.core.answers import AnswersError
-    from backspasm.core.plan import PlanError, is_easing, make_plan
-    from backspasm.core.trends import diary_facts, reassess, windows
+    from backspasm.core.plan import PlanError
+    from backspasm.core.trends import reassess, windows
 
-    w = windows(kb)
-    pain_since = now - w.pain_since
-    if data.pain_since > pain_since:
-        raise ValueError("the overview's pain entries do not reach back far enough")
+    facts = _facts(data, kb, now)
     profile = data.profile
-    status = data.status_data(now - w.episodes)
-    if data.pain_since < pain_since:
-        status = replace(status, recent_pain=[p for p in data.recent_pain
-                                              if p.at >= pain_since])
-    episodes = list(status.recent_episodes)
-    if status.episode is not None and status.episode not in episodes:
-        episodes.append(status.episode)
-    pain = list(status.recent_pain)
-    if status.latest_pain is not None and status.latest_pain not in pain:
-        pain.append(status.latest_pain)
-    facts = diary_facts(kb, episodes=episodes, pain=pain, now=now)
+    status = data.status_data(now - windows(kb).episodes)
     saved = status.latest_triage
     region_choice = profile_region(kb, profile)
     region = region_choice.id
@@ -136,14 +203,13 @@ def status_of(data: Overview, kb: Knowledge, now: datetime) -> dict[str, Any]:
                       "hours_since_onset": round(facts.hours_since_onset or 0, 1)}
     if out["shows"] != "plan":
         return out  # no self-care plan beside an emergency (core.guidance decides)
+    # An overview read for another episode's page: the times without the care taken.
     try:
-        plan = make_plan(kb, onset=ep.onset, now=now, tz=profile.tz, wake=profile.wake,
-                         sleep=profile.sleep,
-                         easing=is_easing(kb, facts.pain_now, facts.pain_trend))
+        plan = diary_plan(data, kb, now, region=region, with_care=_covers(data, now))
     except PlanError:
         return out
     out["phase"] = plan.phase
-    upcoming = [s for s in plan.sessions if s.end > now]
-    if upcoming:
-        out["next_session"] = upcoming[0].to_dict()
+    ahead = [s for s in plan.sessions if s.status in ("due", "upcoming")]
+    if ahead:
+        out["next_session"] = ahead[0].to_dict()
     return out

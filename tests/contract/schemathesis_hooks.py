@@ -52,6 +52,6 @@ def map_case(context, case):
         body["onset"], body["now"] = body["now"], body["onset"]
     wake, sleep = body.get("wake"), body.get("sleep")
     if (isinstance(wake, str) and isinstance(sleep, str) and _HHMM.fullmatch(wake)
-            and _HHMM.fullmatch(sleep) and wake >= sleep):
+            and _HHMM.fullmatch(sleep) and wake == sleep):
         body["wake"], body["sleep"] = "07:00", "22:00"
     return case

@@ -74,6 +74,8 @@ def test_two_people_see_only_their_own_diary(person, server):
     assert ann.locator("svg.bs-chart").get_attribute("data-points") == "1"
     with ann.expect_navigation():
         ann.click("button:has-text('End this episode')")
+    with ann.expect_navigation():  # the Diary asks first
+        ann.click("button:has-text('Yes, end this episode')")
 
     bob = person("bob@example.com")
     bob.goto(server.url + "/diary")

@@ -94,17 +94,21 @@ def _int_option(value: str | None, option: str, expected: str, lo: int, hi: int)
 
 @app.command("plan")
 def plan_command(
-    onset: str = typer.Option(
-        ..., "--onset", help="When the spasm started, e.g. 2025-03-01T08:30+00:00."
+    onset: str | None = typer.Option(
+        None, "--onset", help="When the spasm started, e.g. 2025-03-01T08:30+00:00, for a "
+        "plan without your diary. Without it: the episode open in your diary."
     ),
     now: str | None = typer.Option(
         None, "--now", help="The moment to plan from (default: the current time)."
     ),
     tz: str | None = typer.Option(
-        None, "--tz", help="IANA time zone, e.g. Europe/London (default: this computer's zone)."
+        None, "--tz", help="IANA time zone, e.g. Europe/London (default: your profile's zone "
+        "with a diary, else this computer's zone)."
     ),
     wake: str | None = typer.Option(None, "--wake", help="Start of waking hours, HH:MM [07:00]."),
-    sleep: str | None = typer.Option(None, "--sleep", help="End of waking hours, HH:MM [22:00]."),
+    sleep: str | None = typer.Option(
+        None, "--sleep", help="End of waking hours, HH:MM [22:00]; before --wake: awake "
+        "across midnight."),
     days: str | None = typer.Option(None, "--days", help="How many days from onset to plan [7]."),
     pain: str | None = typer.Option(None, "--pain", help="Pain right now, 0 to 10 (optional)."),
     trend: str | None = typer.Option(
@@ -117,13 +121,15 @@ def plan_command(
         "Its latest saved answers fit the plan to you (pregnancy, age, fragile bones); "
         "after an emergency result in it, the emergency card is shown instead (exit 4)."),
 ) -> None:
-    """Make a timed self-care plan from the onset of the spasm.
+    """Make a timed self-care plan.
+
+    With an episode open in your diary (``episode start``), the plan follows it: your
+    profile's time zone and waking hours, the care you logged (``log care``) and your pain.
+    With --onset, a plan for that onset without your diary. ``--json`` gives each
+    session's status: done, due, missed or upcoming.
 
     The steps are fitted to you from your latest saved answers (``triage --save``).
-
-    Date-times without an offset are read as local time in --tz. The plan gives the phase
-    (first 72 hours, or after), what to do, and the times for ice, heat, a hot and cold
-    shower, and a check-in, within your waking hours.
+    Date-times without an offset are read as local time in --tz.
     """
     from datetime import UTC
 
@@ -131,7 +137,7 @@ def plan_command(
     from backspasm.knowledge import load_knowledge
 
     zone = tz if tz is not None else local_zone_name()
-    onset_dt = parse_when(onset, "--onset", zone)
+    onset_dt = parse_when(onset, "--onset", zone) if onset is not None else None
     now_dt = parse_when(now, "--now", zone) if now is not None else datetime.now(UTC)
     wake_t = parse_clock(wake, "--wake") if wake is not None else None
     sleep_t = parse_clock(sleep, "--sleep") if sleep is not None else None
@@ -147,20 +153,22 @@ def plan_command(
     from backspasm.cli.shown import emergency_instead
 
     emergency_instead(kb, db, now_dt, as_json=as_json)  # core.guidance decides (H4)
-    person, region = saved_person(kb, db)
+    easing = is_easing(kb, pain_n, trend)
+    done: list[Any] = []
+    if onset_dt is None:
+        diary = diary_episode(kb, db, now_dt)
+        onset_dt, done = diary["onset"], diary["done"]
+        zone = tz if tz is not None else diary["tz"]
+        wake_t = diary["wake"] if wake_t is None else wake_t
+        sleep_t = diary["sleep"] if sleep_t is None else sleep_t
+        if pain_n is None and trend is None:
+            easing = diary["easing"]
+        person, region = diary["person"], diary["region"]
+    else:
+        person, region = saved_person(kb, db)
     try:
-        plan = make_plan(
-            kb,
-            onset=onset_dt,
-            now=now_dt,
-            tz=zone,
-            wake=wake_t,
-            sleep=sleep_t,
-            days=days_n,
-            easing=is_easing(kb, pain_n, trend),
-            person=person,
-            region=region,
-        )
+        plan = make_plan(kb, onset=onset_dt, now=now_dt, tz=zone, wake=wake_t, sleep=sleep_t,
+                         days=days_n, easing=easing, person=person, region=region, done=done)
     except PlanError as err:
         fail(f"--{err}")
     if as_json:
@@ -173,6 +181,42 @@ def plan_command(
     from backspasm.core.region import choose_region
 
     show_signs(kb, choose_region(kb, profile_region=region, tz=zone))  # as the web plan (H20)
+
+
+def diary_episode(kb: Knowledge, db: str | None, now: datetime) -> dict[str, Any]:
+    """The open episode of the local profile and what its plan follows (one read): onset,
+    zone, waking hours, the care taken, easing (``status``), person facts and region.
+    Without a diary or an open episode: ``Error:`` asking for --onset (exit 2)."""
+    from backspasm.cli.app import say
+    from backspasm.cli.shown import diary_missing, why_not
+
+    if diary_missing(db):
+        fail(say("plan.no_episode"))
+    from backspasm.core.fit import person_facts
+    from backspasm.status import (
+        care_done,
+        diary_easing,
+        episode_window,
+        profile_region,
+        status_since,
+    )
+    from backspasm.store import DatabaseError, StoreError, open_store
+
+    try:
+        with open_store(db) as store:
+            profile = store.profile_by_key("local")
+            data = None if profile is None else store.overview(
+                profile.id, pain_since=status_since(kb, now), window=episode_window(now))
+    except (StoreError, DatabaseError) as exc:
+        fail(say("errors.db", why=why_not(exc)))
+    if data is None or data.current is None or data.current.onset > now:
+        fail(say("plan.no_episode"))
+    saved = data.latest_triage
+    return {"onset": data.current.onset, "tz": data.profile.tz, "wake": data.profile.wake,
+            "sleep": data.profile.sleep, "done": care_done(data, now),
+            "easing": diary_easing(data, kb, now),
+            "person": {} if saved is None else person_facts(saved.answers, saved.unsure),
+            "region": profile_region(kb, data.profile).id}
 
 
 def saved_person(kb: Knowledge, db: str | None) -> tuple[dict[str, Any], str | None]:
@@ -231,7 +275,18 @@ def _show(plan: Plan, kb: Knowledge) -> None:
         for line in lines:
             console.print(Padding(line, (0, 0, 0, 2), expand=False))
     console.print()
-    if not plan.sessions:
+    today = plan.now.date() if plan.now is not None else None
+    shown = [s for s in plan.sessions if today is None or s.shown_start.date() >= today]
+    due = next((s for s in shown if s.status == "due"), None)
+    if due is not None:
+        title = session_kind(kb, due.kind)["title"]
+        line = say("plan.now_due", title=title, time=format_time(due.start))
+        console.print(f"[bold]{escape(line)}[/bold]")
+        timer = kb.vocabulary.timer_of.get(due.kind)
+        if timer:
+            console.print(escape(say("plan.now_timer", timer=timer)))
+        console.print()
+    if not any(s.status in ("due", "upcoming") for s in shown):
         console.print(f"[bold underline]{say('plan.timetable')}[/bold underline]: "
                       f"{say('plan.no_more_sessions')}")
     else:
@@ -239,13 +294,15 @@ def _show(plan: Plan, kb: Knowledge) -> None:
                       f"({escape(plan.timezone)})")
         table = Table(show_header=False, box=None, padding=(0, 2))
         day = None
-        for s in plan.sessions:
-            d = s.start.date()
+        for s in shown:
+            d = s.shown_start.date()
             if d != day:
-                table.add_row(f"[bold]{format_date(s.start, 'day_long')}[/bold]", "")
+                table.add_row(f"[bold]{format_date(s.shown_start, 'day_long')}[/bold]", "", "")
                 day = d
             times = say("plan.from_to", start=format_time(s.start), end=format_time(s.end))
-            table.add_row(f"  {times}", escape(session_kind(kb, s.kind)["title"]))
+            mark = {"done": say("plan.done_at", time=format_time(s.shown_start)),
+                    "due": say("plan.due"), "missed": say("plan.missed")}.get(s.status, "")
+            table.add_row(f"  {times}", escape(session_kind(kb, s.kind)["title"]), escape(mark))
         console.print(table)
     console.print()
     console.print(f"[dim]{escape(say('plan.version', version=plan.knowledge_version))}[/dim]")

@@ -13,7 +13,7 @@ difference in Python; use :attr:`Session.duration` (or convert to UTC) for elaps
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
@@ -21,7 +21,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backspasm.core.plan_config import (
-    PlanConfig,
     PlanError,
     ShownStep,
     is_easing,
@@ -29,8 +28,9 @@ from backspasm.core.plan_config import (
     region_words,
     session_kind,
 )
+from backspasm.core.schedule import Logged, Placed, label, lay_out, logged_sessions
 from backspasm.core.times import FIRST_YEAR, LAST_YEAR
-from backspasm.core.windows import Span, ceil_minute, first_free, waking_windows
+from backspasm.core.windows import waking_problem, waking_windows
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.vocabulary import PHASES, SESSION_KINDS
 
@@ -51,26 +51,50 @@ __all__ = [
 
 KINDS = SESSION_KINDS
 
-# Heat sessions are spread over the day in steps rounded down to this, for tidy times.
-_SPREAD_STEP = timedelta(minutes=15)
 _FIRST_YEAR, _LAST_YEAR = FIRST_YEAR, LAST_YEAR  # core.times: the same range everywhere
 
 
 @dataclass(frozen=True)
 class Session:
-    """One timed session. ``start`` and ``end`` are aware datetimes in the plan's zone."""
+    """One timed session. ``start`` and ``end`` are aware datetimes in the plan's zone: the
+    planned times (for a logged session that matched no planned one, its logged times).
+
+    ``status`` at the plan's ``now``: ``done``, ``due``, ``missed`` or ``upcoming``
+    (:func:`backspasm.core.schedule.label`). A done session carries when it was really
+    done (``done_start``, ``done_end``), which the doors show."""
 
     kind: str
     start: datetime
     end: datetime
+    status: str = "upcoming"
+    done_start: datetime | None = None
+    done_end: datetime | None = None
+    #: False for a logged session that matched no planned one (shown, never in a calendar).
+    planned: bool = True
 
     @property
     def duration(self) -> timedelta:
         """Real elapsed time (not the wall-clock difference)."""
         return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
-    def to_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "start": self.start.isoformat(), "end": self.end.isoformat()}
+    @property
+    def shown_start(self) -> datetime:
+        """When the doors show it: the real time for a done session, else the planned one."""
+        return self.done_start or self.start
+
+    @property
+    def shown_end(self) -> datetime:
+        return self.done_end or self.end
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "start": self.start.isoformat(),
+                               "end": self.end.isoformat(), "status": self.status}
+        if self.done_start is not None and self.done_end is not None:
+            out["done_start"] = self.done_start.isoformat()
+            out["done_end"] = self.done_end.isoformat()
+        if not self.planned:
+            out["planned"] = False
+        return out
 
 
 @dataclass(frozen=True)
@@ -230,16 +254,23 @@ def make_plan(
     easing: bool | None = None,
     person: Mapping[str, Any] | None = None,
     region: str | None = None,
+    done: Iterable[tuple[str, datetime, datetime | None]] = (),
 ) -> Plan:
     """The care plan at ``now`` for a spasm that started at ``onset``.
 
-    ``wake``/``sleep`` (local wall times in ``tz``) and ``days`` (the horizon, counted as
-    ``days`` x 24 hours from onset) default to the values in ``plan.yaml`` (07:00, 22:00, 7).
-    ``easing`` (pain trend better or pain low; see :func:`is_easing`) adds gentle stretching
-    in the recovery phase. ``person`` (pregnant, age, osteoporosis_or_steroids from the saved
-    answers; see :mod:`backspasm.core.fit`) fits the steps to the person. Raises
-    :class:`PlanError` naming the bad input. ``region`` fills the words that differ by
-    region in the steps (see :func:`steps_for_phase`).
+    The session times come from the onset, the waking hours and ``done`` alone (the
+    scheduling rule version 2, :mod:`backspasm.core.schedule`); ``now`` only sets the phase
+    and each session's status. ``done`` is the diary's care taken: ``(kind, start, end)``
+    with a session kind or a diary care kind (others, e.g. ``medicine``, are ignored) and
+    ``end`` ``None`` for the planned length.
+
+    ``wake``/``sleep`` (local wall times in ``tz``; sleep before wake means awake across
+    midnight) and ``days`` (the horizon, counted as ``days`` x 24 hours from onset) default
+    to the values in ``plan.yaml`` (07:00, 22:00, 7). ``easing`` (see :func:`is_easing`)
+    adds gentle stretching in the recovery phase. ``person`` (pregnant, age,
+    osteoporosis_or_steroids from the saved answers; see :mod:`backspasm.core.fit`) fits
+    the steps to the person; ``region`` fills the words that differ by region (see
+    :func:`steps_for_phase`). Raises :class:`PlanError` naming the bad input.
     """
     cfg = plan_config(kb)
     zone = _zone(tz)
@@ -247,25 +278,31 @@ def make_plan(
     now_u = _aware(now, "now")
     if onset_u > now_u:
         raise PlanError("onset", "a time not after now")
-    for name, value in (("onset", onset_u), ("now", now_u)):
-        if not _FIRST_YEAR <= value.year <= _LAST_YEAR:  # keeps the date arithmetic in range
-            raise PlanError(name, f"a date-time between the years {_FIRST_YEAR} and {_LAST_YEAR}")
     wake = _clock_arg(cfg.wake if wake is None else wake, "wake")
     sleep = _clock_arg(cfg.sleep if sleep is None else sleep, "sleep")
-    if sleep <= wake:
-        raise PlanError(
-            "sleep", f"a time after wake ({wake.isoformat(timespec='minutes')})",
-            sleep.isoformat(timespec="minutes"),
-        )
+    problem = waking_problem(wake, sleep)
+    if problem is not None:
+        raise PlanError("sleep", problem, sleep.isoformat(timespec="minutes"))
     days = _whole(cfg.days if days is None else days, "days", 1, cfg.days_max, "of days ")
     _check_easing(easing)
+    logged = logged_sessions(cfg, kb.vocabulary.session_of_care, done, _aware)
 
     acute_end = onset_u + cfg.acute
     horizon = onset_u + timedelta(days=days)
-    start = ceil_minute(now_u)
     phase = "acute" if now_u < acute_end else "recovery"
+    placed, unmatched = _scheduler(kb)(zone, wake, sleep, onset_u, horizon, logged)
+    statuses = label(cfg, list(placed), onset_u, now_u)
 
-    sessions = list(_scheduler(kb)(zone, wake, sleep, onset_u, start, horizon))
+    def local(t: datetime) -> datetime:
+        return t.astimezone(zone)
+
+    sessions = [Session(p.kind, local(p.start), local(p.end), st,
+                        None if p.done is None else local(p.done.start),
+                        None if p.done is None else local(p.done.end))
+                for p, st in zip(placed, statuses, strict=True)]
+    sessions += [Session(g.kind, local(g.start), local(g.end), "done", local(g.start),
+                         local(g.end), planned=False) for g in unmatched if g.start < horizon]
+    sessions.sort(key=lambda s: (s.shown_start.astimezone(UTC), KINDS.index(s.kind)))
     return Plan(
         phase=phase,
         hours_since_onset=round((now_u - onset_u).total_seconds() / 3600, 2),
@@ -283,13 +320,14 @@ def make_plan(
     )
 
 
-Schedule = Callable[[ZoneInfo, time, time, datetime, datetime, datetime], tuple[Session, ...]]
+Placement = tuple[tuple[Placed, ...], tuple[Logged, ...]]
+Schedule = Callable[[ZoneInfo, time, time, datetime, datetime, tuple[Logged, ...]], Placement]
 
 
 def _scheduler(kb: Knowledge) -> Schedule:
-    """The timed sessions for (zone, wake, sleep, onset, start, horizon), the UTC instants
+    """The placed sessions for (zone, wake, sleep, onset, horizon, logged), the UTC instants
     from :func:`make_plan`: a pure function of these and the plan's settings, so the last
-    few are kept (per loaded knowledge; ``start`` is a whole minute)."""
+    few are kept (per loaded knowledge). The kept records are never changed."""
     return kb.compile("core.plan.schedule", _new_scheduler)
 
 
@@ -297,68 +335,14 @@ def _new_scheduler(kb: Knowledge) -> Schedule:
     cfg = plan_config(kb)
 
     @lru_cache(maxsize=256)
-    def schedule(zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime, start: datetime,
-                 horizon: datetime) -> tuple[Session, ...]:
-        return _schedule(cfg, zone, wake, sleep, onset_u, start, horizon)
+    def schedule(zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime,
+                 horizon: datetime, logged: tuple[Logged, ...]) -> Placement:
+        windows = waking_windows(zone, wake, sleep, onset_u, horizon)
+        placed, unmatched = lay_out(cfg, windows, onset_u, horizon, logged)
+        return tuple(placed), tuple(unmatched)
 
     return schedule
 
-
-def _schedule(cfg: PlanConfig, zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime,
-              start: datetime, horizon: datetime) -> tuple[Session, ...]:
-    acute_end = onset_u + cfg.acute
-    recovery_start = ceil_minute(acute_end)
-    raw: list[tuple[str, datetime, datetime]] = []
-    checked_in = False
-    next_heat = start  # heat starts stay >= the gap apart across days too
-    windows = waking_windows(zone, wake, sleep, start, horizon) if start < horizon else []
-    for w_lo, w_hi in windows:
-        hi = min(w_hi, horizon)
-        # Ice: greedy from the first waking moment, every 20 + 90 minutes, before 72 h.
-        t = max(w_lo, start)
-        ice_hi = min(hi, acute_end)
-        while t + cfg.ice_len <= ice_hi:
-            raw.append(("ice", t, t + cfg.ice_len))
-            t += cfg.ice_every
-        lo = max(w_lo, start, recovery_start)
-        if lo >= hi:
-            continue
-        busy: list[Span] = []
-        # Check-in: at 72 h, or the first waking moment after it (and not before now).
-        if not checked_in:
-            c = first_free(lo, cfg.check_len, hi, busy)
-            if c is not None:
-                busy.append((c, c + cfg.check_len))
-                raw.append(("check_in", c, c + cfg.check_len))
-                checked_in = True
-        # Contrast shower: the earliest free slot of the day, at most per_day times.
-        t = lo
-        for _ in range(cfg.contrast_per_day):
-            c = first_free(t, cfg.contrast_len, hi, busy)
-            if c is None:
-                break
-            busy.append((c, c + cfg.contrast_len))
-            raw.append(("contrast_shower", c, c + cfg.contrast_len))
-            t = c + cfg.contrast_len
-        # Heat: up to per_day sessions, spread over the rest of the day, starts >= gap apart.
-        first = first_free(max(lo, next_heat), cfg.heat_len, hi, busy)
-        if first is None:
-            continue
-        spread = (hi - first) / cfg.heat_per_day
-        spread -= spread % _SPREAD_STEP
-        step = max(cfg.heat_gap, spread)
-        t = first
-        for _ in range(cfg.heat_per_day):
-            h = first_free(t, cfg.heat_len, hi, busy)
-            if h is None:
-                break
-            busy.append((h, h + cfg.heat_len))
-            raw.append(("heat", h, h + cfg.heat_len))
-            t = h + step
-            next_heat = h + cfg.heat_gap
-
-    raw.sort(key=lambda r: (r[1], KINDS.index(r[0])))
-    return tuple(Session(k, s.astimezone(zone), e.astimezone(zone)) for k, s, e in raw)
 
 def timer_stages(
     kb: Knowledge, kind: str, *, minutes: float | None = None, rounds: int | None = None

@@ -66,6 +66,8 @@ class PlanConfig:
     contrast_per_day: int
     check_len: timedelta
     kinds: Mapping[str, SessionKindRecord]
+    #: Session kind -> its planned length.
+    lengths: Mapping[str, timedelta]
     #: (phase, easing) -> (step as shown, its knowledge record for avoid_if / only_if)
     steps: Mapping[tuple[str, bool], tuple[tuple[ShownStep, Step], ...]]
 
@@ -125,6 +127,7 @@ def _build(kb: Knowledge) -> PlanConfig:
         contrast_per_day=int(t("contrast_shower", "per_day")),
         check_len=timedelta(minutes=t("check_in", "minutes")),
         kinds=kinds,
+        lengths={k: timedelta(minutes=t(k, "minutes")) for k in kinds},
         steps=steps,
     )
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["MINUTE", "ceil_minute", "first_free", "wall_instant", "waking_windows"]
+__all__ = ["MINUTE", "ceil_minute", "first_free", "wall_instant", "waking_problem",
+           "waking_windows"]
 
 MINUTE = timedelta(minutes=1)
 
@@ -52,17 +53,31 @@ def wall_instant(day: date, wall: time, zone: ZoneInfo, *, last: bool) -> dateti
 def waking_windows(
     zone: ZoneInfo, wake: time, sleep: time, start: datetime, end: datetime
 ) -> list[Span]:
-    """Waking windows [wake, sleep) as UTC instants, one per local date from start to end."""
-    day = start.astimezone(zone).date()
+    """Waking windows [wake, sleep) as UTC instants that end after ``start`` and begin
+    before ``end``, oldest first. When ``sleep`` is not after ``wake`` the person is awake
+    across midnight (a night shift: 23:00 to 07:00) and each window ends on the next date.
+    """
+    overnight = sleep <= wake
+    day = start.astimezone(zone).date() - timedelta(days=1 if overnight else 0)
     last_day = end.astimezone(zone).date()
     out: list[Span] = []
     while day <= last_day:
         lo = wall_instant(day, wake, zone, last=True)
-        hi = wall_instant(day, sleep, zone, last=False)
-        if lo < hi:
+        hi = wall_instant(day + timedelta(days=1) if overnight else day, sleep, zone, last=False)
+        if out and lo < out[-1][1]:  # never two windows over one moment (DST edge)
+            lo = out[-1][1]
+        if lo < hi and hi > start and lo < end:
             out.append((lo, hi))
         day += timedelta(days=1)
     return out
+
+
+def waking_problem(wake: time, sleep: time) -> str | None:
+    """Why ``wake``/``sleep`` cannot be waking hours (``None``: they can). Only equal times
+    are refused: a sleep time before the wake time means awake across midnight."""
+    if wake.replace(tzinfo=None) == sleep.replace(tzinfo=None):
+        return "a sleeping time different from the waking time"
+    return None
 
 
 def first_free(t: datetime, length: timedelta, hi: datetime, busy: list[Span]) -> datetime | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,15 +32,19 @@ class PainPoint:
 
     at: datetime
     score: int
+    #: What the person wrote with it, as typed.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
 class CareDone:
-    """A care session the person did (ice, heat, …)."""
+    """A care session the person did (ice, heat, …); ``end`` from the minutes logged."""
 
     kind: str
     start: datetime
     end: datetime | None = None
+    #: What the person wrote with it, as typed.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,34 @@ class MedicineDose:
 
     name: str
     at: datetime
+    #: What the person wrote with it, as typed (e.g. the dose: "400 mg").
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """One triage rule that fired: its id, level, the reason as triage words it, and the
+    ids of its sources (``core.triage.Reason``)."""
+
+    rule: str
+    level: str
+    text: str
+    sources: tuple[str, ...] = ()
+    #: The "not sure" answers it fired on.
+    unsure: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LaterWarning:
+    """A warning the diary raised after the triage (``core.diary_warnings``): at ``at`` (a
+    pain entry, score ``pain``) ``status`` said ``level`` (above ``previous_level``), for
+    ``rules``."""
+
+    at: datetime
+    level: str
+    previous_level: str
+    pain: int
+    rules: Sequence[FiredRule] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +93,13 @@ class TriageSnapshot:
     reasons: Sequence[Mapping[str, Any]] = ()
     #: Yes/no fields answered "not sure" (not in ``answers``): triage counted them as yes.
     unsure: Sequence[str] = ()
+    #: Every rule that fired (``reasons`` as value objects; rules this knowledge no longer
+    #: knows are left out, as in ``reasons``).
+    rules: Sequence[FiredRule] = ()
+    #: Questions skipped on purpose (off the route, or after an emergency stopped them).
+    not_asked: Sequence[str] = ()
+    #: The knowledge version the triage ran under.
+    knowledge_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +119,18 @@ class EpisodeRecord:
     #: Region whose words ("A&E", "ER") and numbers the report uses (``core.region``,
     #: chosen by ``source.load_episode`` from the profile); ``None``: the default region.
     region: str | None = None
+    #: The person's name and date of birth, only when they gave them (the profile).
+    name: str | None = None
+    birth_date: date | None = None
+    #: Warnings the diary raised after the triage, oldest first (``core.diary_warnings``).
+    warnings: Sequence[LaterWarning] = ()
+
+
+def fired_rule(reason: Any) -> FiredRule:
+    """A :class:`FiredRule` from a ``core.triage.Reason`` or its ``to_dict()``."""
+    d: Mapping[str, Any] = reason if isinstance(reason, Mapping) else reason.to_dict()
+    return FiredRule(str(d["rule"]), str(d["level"]), str(d["text"]),
+                     tuple(d.get("sources") or ()), tuple(d.get("unsure") or ()))
 
 
 def export_error(field_name: str, key: str, kb: Any = None, **values: Any) -> ExportError:

@@ -16,9 +16,11 @@ from backspasm.exports.data import (
     CareDone,
     EpisodeRecord,
     ExportError,
+    LaterWarning,
     MedicineDose,
     PainPoint,
     TriageSnapshot,
+    fired_rule,
     resolve_tz,
 )
 
@@ -42,6 +44,32 @@ def _reasons(kb: Knowledge, rec: Any) -> list[dict[str, Any]]:
     except AnswersError:  # an answer this knowledge no longer knows: judge without them
         answers = parse_answers({}, default_now=rec.at)
     return [r.to_dict() for r in explain(kb, rec.rules, answers, rec.unsure)]
+
+
+def _snapshot(kb: Knowledge, rec: Any) -> TriageSnapshot:
+    """A saved triage as the exports show it: every fired rule, the questions skipped."""
+    from backspasm.core.diary_warnings import not_asked
+
+    reasons = _reasons(kb, rec)
+    return TriageSnapshot(rec.at, dict(rec.answers), rec.level, reasons, tuple(rec.unsure),
+                          rules=tuple(fired_rule(r) for r in reasons),
+                          not_asked=not_asked(kb, rec.answers, at=rec.at, unsure=rec.unsure),
+                          knowledge_version=rec.knowledge_version)
+
+
+def later_warnings(kb: Knowledge, episodes: Any, pain: Any, triages: Any, *,
+                   since: datetime, until: datetime | None,
+                   region: str | None) -> tuple[LaterWarning, ...]:
+    """The warnings ``status`` gave at each pain entry of the episode
+    (``core.diary_warnings``), as export value objects."""
+    from backspasm.core.diary_warnings import diary_warnings
+
+    return tuple(
+        LaterWarning(w.at, w.level, w.previous_level, w.pain,
+                     tuple(fired_rule(r) for r in w.reasons))
+        for w in diary_warnings(kb, episodes=episodes, pain=pain, triages=triages,
+                                since=since, until=until, region=region)
+    )
 
 
 def plan_sessions(
@@ -92,26 +120,29 @@ def load_episode(
         raise ExportError("episode", refusal(kb, "no_episode"))
     end = episode.ended_at
     until = end + timedelta(seconds=1) if end else None
-    pain = [
-        PainPoint(p.at, p.score)
-        for p in store.pain_entries(profile_id, since=episode.onset, until=until)
-    ]
+    from backspasm.core.trends import windows
+
+    # From before the onset too: the warnings' trend window reaches back (later_warnings).
+    pain_read = store.pain_entries(profile_id, since=episode.onset - windows(kb).pain_since,
+                                   until=until)
+    pain = [PainPoint(p.at, p.score, p.note) for p in pain_read if p.at >= episode.onset]
     care, meds = [], []
     for c in store.care_entries(profile_id, since=episode.onset, until=until):
         if c.kind == "medicine":
-            meds.append(MedicineDose(c.medicine or "", c.start))
+            meds.append(MedicineDose(c.medicine or "", c.start, c.note))
         else:
             stop = c.start + timedelta(minutes=c.minutes) if c.minutes else None
-            care.append(CareDone(c.kind, c.start, stop))
+            care.append(CareDone(c.kind, c.start, stop, c.note))
+    triages = store.triage_records(profile_id)
     snapshot = None
-    for rec in reversed(store.triage_records(profile_id)):
+    for rec in reversed(triages):
         if rec.at >= episode.onset and (end is None or rec.at <= end):
-            snapshot = TriageSnapshot(rec.at, dict(rec.answers), rec.level,
-                                      _reasons(kb, rec), tuple(rec.unsure))
+            snapshot = _snapshot(kb, rec)
             break
     sessions = plan_sessions(kb, profile, episode.onset, now=episode.onset if whole_plan else now)
     from backspasm.status import profile_region
 
+    region = profile_region(kb, profile).id
     record = EpisodeRecord(
         id=str(episode.id),
         onset=episode.onset,
@@ -123,7 +154,12 @@ def load_episode(
         medicines=meds,
         triage=snapshot,
         sessions=sessions,
-        region=profile_region(kb, profile).id,
+        region=region,
+        name=getattr(profile, "name", None) or None,
+        birth_date=getattr(profile, "birth_date", None),
+        warnings=later_warnings(kb, store.episodes(profile_id),
+                                pain_read,
+                                triages, since=episode.onset, until=end, region=region),
     )
     return record, profile
 

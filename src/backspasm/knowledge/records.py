@@ -124,6 +124,8 @@ class RegionRecord(TypedDict):
     emergency_department: str
     urgent_help: str
     sources: list[str]
+    urgent_number: NotRequired[str]
+    urgent_url: NotRequired[str]
 
 
 class ZoneRule(TypedDict):

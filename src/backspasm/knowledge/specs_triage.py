@@ -80,7 +80,10 @@ FILES = {
                         "emergency_department": NonEmptyStr(),
                         "urgent_help": NonEmptyStr(),
                         "sources": _SOURCES,
-                    }
+                    },
+                    # The urgent line a person can call, and its web address, where the
+                    # region has one (the urgent card's tap-to-call button and link).
+                    optional={"urgent_number": NonEmptyStr(), "urgent_url": NonEmptyStr()},
                 ),
                 min_items=1,
             ),

@@ -49,10 +49,11 @@ FILES = {
                     "diary": _texts(
                         "score", "care_kind", "medicine_missing", "medicine_not_needed",
                         "medicine_long", "care_time", "care_minutes", "care_minutes_plan",
-                        "note_long"),
+                        "note_long", "logged_at"),
                     "timer": _texts("started_at", "started_in_future",
-                                    "started_too_long_ago"),
-                    "settings": _texts("tz", "wake", "sleep", "sleep_before_wake", "region"),
+                                    "started_too_long_ago", "minutes"),
+                    "settings": _texts("tz", "wake", "sleep", "sleep_before_wake", "region", "name",
+                                       "birth_date"),
                 }
             ),
             "csrf": NonEmptyStr(),

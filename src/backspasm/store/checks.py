@@ -7,7 +7,7 @@ import (:mod:`backspasm.store.document`) and :class:`~backspasm.store.accounts.A
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from backspasm.core.times import RANGE_TEXT, in_range
@@ -89,8 +89,15 @@ def iso_utc(dt: datetime | None) -> str | None:
 
 def profile_values(**given: Any) -> dict[str, Any]:
     """The column values of the profile settings given (``tz``, ``wake``, ``sleep``,
-    ``region``, ``age``); the waking time must come before the sleeping time."""
+    ``region``, ``age``, ``name``, ``birth_date``); the waking and sleeping times must
+    differ (waking hours may cross midnight)."""
     out: dict[str, Any] = {}
+    if "name" in given:  # optional; blank clears it
+        out["name"] = None if given["name"] is None else text("name", given["name"], 200)
+        if out["name"] is not None:
+            out["name"] = " ".join(out["name"].split())
+    if "birth_date" in given:
+        out["birth_date"] = birth_date(given["birth_date"])
     if "tz" in given:
         out["tz"] = tz_name(given["tz"])
     for name in ("wake", "sleep"):
@@ -112,9 +119,21 @@ def profile_values(**given: Any) -> dict[str, Any]:
         out["age"] = whole_number("age", given["age"], 0, 120)
     elif "age" in given:
         out["age"] = None
-    if "wake" in out and "sleep" in out and out["wake"] >= out["sleep"]:
-        raise StoreError("wake", "a waking time before the sleeping time", str(out["wake"]))
+    # A sleeping time before the waking time is a night awake (core.windows.waking_problem).
+    if "wake" in out and "sleep" in out and out["wake"] == out["sleep"]:
+        raise StoreError("wake", "a waking time other than the sleeping time", str(out["wake"]))
     return out
+
+
+def birth_date(value: Any) -> date | None:
+    """``None`` (not given) or a calendar date from 1900 to today (UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise StoreError("birth_date", "a date such as 1980-04-30", value)
+    if not date(1900, 1, 1) <= value <= datetime.now(UTC).date():
+        raise StoreError("birth_date", "a date from 1900-01-01 to today", value.isoformat())
+    return value
 
 
 def unsure_names(value: Any) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -164,6 +164,14 @@ def parse_document(doc: Any, now: datetime) -> dict[str, Any]:
             raise StoreError(field, f"a date and time {RANGE_TEXT}", value)
         return past(field, parsed, now)
 
+    def iso_date(field: str, value: Any) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise StoreError(field, "a date such as 1980-04-30", value) from None
+
     def hhmm(field: str, value: Any) -> time:
         try:
             return time.fromisoformat(value)
@@ -175,7 +183,8 @@ def parse_document(doc: Any, now: datetime) -> dict[str, Any]:
     try:
         out["profile"] = profile_values(
             tz=tz_name(p["tz"]), wake=hhmm("wake", p["wake"]), sleep=hhmm("sleep", p["sleep"]),
-            region=p["region"], age=p.get("age"))
+            region=p["region"], age=p.get("age"), name=p.get("name"),
+            birth_date=iso_date("birth_date", p.get("birth_date")))
     except StoreError as err:
         raise bad(err, "profile") from None
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -108,6 +109,9 @@ profiles = Table(
     Column("created_at", UTCDateTime, nullable=False),
     #: Random per profile (revision 0006): ids can come back after a delete on SQLite.
     Column("pseudonym", String(32), default=new_pseudonym),
+    #: Optional, given by the person for the clinician's report (revision 0007).
+    Column("name", String(200)),
+    Column("birth_date", Date),
 )
 
 episodes = Table(

@@ -48,7 +48,8 @@ def export_profile(store: Store, profile_id: int) -> dict[str, Any]:
             "version": EXPORT_VERSION,
             "profile": {"tz": p.tz, "wake": p.wake.strftime("%H:%M"),
                         "sleep": p.sleep.strftime("%H:%M"), "region": p.region,
-                        "age": p.age},
+                        "age": p.age, "name": p.name,
+                        "birth_date": None if p.birth_date is None else p.birth_date.isoformat()},
             "episodes": [{"onset": iso_utc(e.onset), "ended_at": iso_utc(e.ended_at),
                           "trigger": e.trigger}
                          for e in rows.episodes(conn, profile_id)],

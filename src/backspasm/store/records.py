@@ -7,7 +7,7 @@ Times are aware datetimes in UTC. These satisfy the protocols that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 TRIGGERS = ("lifting", "twisting", "sport", "sudden_movement", "fall", "unknown")
@@ -37,6 +37,9 @@ class Profile:
     #: Random, never reused (ids may be, after ``forget`` on SQLite): seeds calendar UIDs
     #: and FHIR pseudonyms so nothing of one person passes to the next.
     pseudonym: str = ""
+    #: Optional, only when the person gives them (the clinician's report, FHIR Patient).
+    name: str | None = None
+    birth_date: date | None = None
 
 
 @dataclass(frozen=True)

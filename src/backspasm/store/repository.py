@@ -49,6 +49,8 @@ _COUNTS = {name: select(func.count()).select_from(t).where(t.c.profile_id == _PI
 _DELETES = {name: delete(t).where(t.c.profile_id == _PID) for name, t in _DIARY}
 _DELETE_PROFILE = delete(profiles).where(profiles.c.id == _PID)
 _INSERT_PROFILE = insert(profiles)
+#: What :meth:`Store.update_profile` may change.
+PROFILE_SETTINGS = ("tz", "wake", "sleep", "region", "age", "name", "birth_date")
 
 
 class Store(Entries):
@@ -79,7 +81,7 @@ class Store(Entries):
             new = rows.insert_one(conn, _INSERT_PROFILE, row)
             return rows.profile_of((new, row["key"], row["tz"], row["wake"], row["sleep"],
                                     row["region"], row["age"], row["created_at"],
-                                    row["pseudonym"]))
+                                    row["pseudonym"], None, None))
 
         return self.write(go)
 
@@ -105,17 +107,18 @@ class Store(Entries):
             return found
 
     def update_profile(self, profile_id: int, **changes: Any) -> r.Profile:
-        """Change ``tz``, ``wake``, ``sleep``, ``region`` or ``age``."""
-        unknown = set(changes) - {"tz", "wake", "sleep", "region", "age"}
+        """Change ``tz``, ``wake``, ``sleep``, ``region``, ``age``, ``name`` or ``birth_date``
+        (the last two optional: ``None`` or blank clears them)."""
+        unknown = set(changes) - set(PROFILE_SETTINGS)
         if unknown:
-            raise StoreError(sorted(unknown)[0], "one of tz, wake, sleep, region, age")
+            raise StoreError(sorted(unknown)[0], "one of " + ", ".join(PROFILE_SETTINGS))
         values = profile_values(**changes)
 
         def go(conn: Connection) -> r.Profile:
             old = rows.profile(conn, profile_id)
             wake, sleep = values.get("wake", old.wake), values.get("sleep", old.sleep)
-            if wake >= sleep:
-                raise StoreError("wake", "a waking time before the sleeping time", str(wake))
+            if wake == sleep:  # sleep before wake: awake across midnight
+                raise StoreError("wake", "a waking time other than the sleeping time", str(wake))
             if values:
                 conn.execute(update(profiles).where(profiles.c.id == profile_id)
                              .values(**values))

@@ -38,7 +38,8 @@ _PID = bindparam("pid")
 
 PROFILE_COLS = (profiles_t.c.id, profiles_t.c.key, profiles_t.c.tz, profiles_t.c.wake,
                 profiles_t.c.sleep, profiles_t.c.region, profiles_t.c.age,
-                profiles_t.c.created_at, profiles_t.c.pseudonym)
+                profiles_t.c.created_at, profiles_t.c.pseudonym, profiles_t.c.name,
+                profiles_t.c.birth_date)
 EPISODE_COLS = (episodes_t.c.id, episodes_t.c.profile_id, episodes_t.c.onset,
                 episodes_t.c.ended_at, episodes_t.c.trigger)
 PAIN_COLS = (pain_t.c.id, pain_t.c.profile_id, pain_t.c.at, pain_t.c.score, pain_t.c.note)
@@ -91,9 +92,9 @@ _CARE_RANGE = _ranges(CARE_COLS, care_t.c.start)
 
 def profile_of(row: Sequence[Any]) -> r.Profile:
     """A row of :data:`PROFILE_COLS` as a record (``region`` "" is "not chosen": None)."""
-    pid, key, tz, wake, sleep, region, age, created_at, pseudonym = row
+    pid, key, tz, wake, sleep, region, age, created_at, pseudonym, name, birth_date = row
     return r.Profile(pid, key, tz, wake, sleep, region or None, age, created_at,
-                     pseudonym or f"id{pid}")
+                     pseudonym or f"id{pid}", name, birth_date)
 
 
 def episode_of(row: Sequence[Any]) -> r.Episode:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: The newest revision in ``store/alembic/versions`` (a test checks it is Alembic's head).
-HEAD_REVISION = "0006_profile_pseudonyms"
+HEAD_REVISION = "0007_profile_name_birth_date"
 #: Where Alembic finds the revisions: the ``alembic`` folder of this package.
 SCRIPT_LOCATION = "backspasm.store:alembic"
 #: Arbitrary constant: the advisory lock id that serialises migrations on PostgreSQL.

@@ -50,7 +50,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 #: The service worker's list of pages it keeps for offline use, and its cache name.
-_SW_PAGES = "var OFFLINE_PAGES = /^\\/(plan|timer)(\\/|$)/;"
+_SW_PAGES = "var OFFLINE_PAGES = /^\\/(plan|timer|diary|learn)?(\\/|$)/;"
 _SW_CACHE = 'var CACHE = "backspasm-v1";'
 
 
@@ -80,10 +80,12 @@ def router_modules() -> tuple[Any, ...]:
     from backspasm.web.api import session as api_session
     from backspasm.web.api import triage as api_triage
     from backspasm.web.pages import (
+        about,
         account,
         diary,
         exports,
         learn,
+        offline,
         plan,
         privacy,
         settings,
@@ -91,8 +93,8 @@ def router_modules() -> tuple[Any, ...]:
         triage,
     )
 
-    return (account, triage, plan, timer, learn, diary, settings, privacy, api_session,
-            api_triage, api_plan, api_docs, api_diary, exports)
+    return (account, triage, plan, timer, offline, learn, diary, settings, privacy, api_session,
+            api_triage, api_plan, api_docs, api_diary, exports, about)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

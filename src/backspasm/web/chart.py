@@ -21,10 +21,19 @@ from zoneinfo import ZoneInfo
 from backspasm.knowledge.formats import format_datetime
 from backspasm.knowledge.messages import say, say_n
 
-__all__ = ["CareLike", "ChartCare", "ChartPoint", "PointLike", "pain_chart_svg"]
+__all__ = ["CareLike", "ChartCare", "ChartPoint", "PointLike", "pain_chart_svg",
+           "place_labels"]
 
-WIDTH, HEIGHT = 420, 270
-LEFT, RIGHT, TOP, BOTTOM = 44, 14, 20, 56
+Box = tuple[float, float, float, float]
+
+#: A viewBox about as wide as a phone's column, so that text drawn at :data:`FONT` units
+#: shows at 12 CSS px or more on a 360 px screen (bs.css sets the same sizes).
+WIDTH, HEIGHT = 360, 260
+LEFT, RIGHT, TOP, BOTTOM = 46, 12, 22, 58
+#: Text size in the chart's units (axis words, ticks, the values over the points).
+FONT = 15
+#: Radius of a pain point.
+RADIUS = 5
 #: Shortest window drawn, so a few entries do not sit on top of each other.
 MIN_SPAN = timedelta(hours=6)
 #: Above this many points the value labels are left off (the tooltips stay).
@@ -101,6 +110,35 @@ def _ticks(since: datetime, until: datetime, tz: ZoneInfo) -> list[tuple[datetim
             for t in picked]
 
 
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(spots: Sequence[tuple[float, float, str]], *, bottom: float,
+                 font: float = FONT, radius: float = RADIUS) -> list[float | None]:
+    """Where each value label goes: the baseline ``y`` above its point, else below it,
+    else ``None`` (left off: it would cover another label or point; the tooltip and the
+    chart's text alternative still give it). ``spots`` are the points' (x, y, text) in
+    time order; no label reaches below ``bottom`` (the time axis)."""
+    points: list[Box] = [(x - radius, y - radius, x + radius, y + radius) for x, y, _ in spots]
+    placed: list[Box] = []
+    out: list[float | None] = []
+    for x, y, text in spots:
+        half = (0.6 * font * len(text) + 2) / 2
+        chosen: float | None = None
+        for base in (y - radius - 4, y + radius + font):
+            box = (x - half, base - 0.75 * font, x + half, base + 0.1 * font)
+            if box[1] < 0 or box[3] > bottom:
+                continue
+            if any(_overlap(box, b) for b in placed) or any(_overlap(box, b) for b in points):
+                continue
+            chosen = base
+            placed.append(box)
+            break
+        out.append(chosen)
+    return out
+
+
 def pain_chart_svg(
     pain: Sequence[PointLike],
     care: Sequence[CareLike],
@@ -163,20 +201,26 @@ def pain_chart_svg(
     for score in range(0, 11, 2):
         out.append(f'<line class="bs-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
                    f'y1="{y(score)}" y2="{y(score)}"/>')
-        out.append(f'<text x="{LEFT - 8}" y="{y(score) + 4}" text-anchor="end">{score}</text>')
+        out.append(f'<text x="{LEFT - 6}" y="{y(score) + 5}" text-anchor="end">{score}</text>')
     out.append(f'<line class="bs-chart__axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" '
                f'y2="{TOP + plot_h}"/>')
     out.append(f'<line class="bs-chart__axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
                f'y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
+    last_end = float("-inf")
     for t, text in _ticks(since, until, zone):
         out.append(f'<line class="bs-chart__axis" x1="{x(t)}" x2="{x(t)}" y1="{TOP + plot_h}" '
                    f'y2="{TOP + plot_h + 5}"/>')
-        anchor = ("end" if x(t) > WIDTH - RIGHT - 24 else "start" if x(t) < LEFT + 24
-                  else "middle")
-        out.append(f'<text x="{x(t)}" y="{TOP + plot_h + 18}" text-anchor="{anchor}">'
+        wide = 0.6 * FONT * len(text)
+        anchor, left = (("end", x(t) - wide) if x(t) + wide / 2 > WIDTH else
+                        ("start", x(t)) if x(t) - wide / 2 < LEFT - 6 else
+                        ("middle", x(t) - wide / 2))
+        if left < last_end + 6:
+            continue  # would touch the tick label before it: the tick mark stays
+        last_end = left + wide
+        out.append(f'<text x="{x(t)}" y="{TOP + plot_h + 5 + FONT}" text-anchor="{anchor}">'
                    f'{escape(text)}</text>')
-    out.append(f'<text x="12" y="{TOP + plot_h / 2}" text-anchor="middle" '
-               f'transform="rotate(-90 12 {TOP + plot_h / 2})">{escape(_words("pain_axis"))}'
+    out.append(f'<text x="13" y="{TOP + plot_h / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 13 {TOP + plot_h / 2})">{escape(_words("pain_axis"))}'
                '</text>')
     out.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle">'
                f'{escape(_words("time_axis", tz=tz))}</text>')
@@ -196,14 +240,17 @@ def pain_chart_svg(
                   max(points, key=lambda p: p.score), points[-1]]
         # One marker per time and score (two entries alike draw as one).
         points = sorted({(p.at, p.score): p for p in marked}.values(), key=lambda p: p.at)
-    for p in points:
+    # Value labels only where they can be read: none over another label or point.
+    spots = [(x(p.at), y(p.score), str(p.score)) for p in points]
+    heights = (place_labels(spots, bottom=TOP + plot_h) if len(points) <= MAX_LABELS
+               else [None] * len(points))
+    for p, (px, py, text), ty in zip(points, spots, heights, strict=True):
         tip = _words("pain_tip", at=_label(p.at, zone), score=p.score)
         out.append(f'<g class="bs-chart__pain"><title>{escape(tip)}</title>'
-                   f'<circle class="bs-chart__point" cx="{x(p.at)}" cy="{y(p.score)}" r="5"/>')
-        if len(points) <= MAX_LABELS:
-            ty = y(p.score) - 9 if p.score < 10 else y(p.score) + 18
-            out.append(f'<text class="bs-chart__value" x="{x(p.at)}" y="{ty}" '
-                       f'text-anchor="middle">{p.score}</text>')
+                   f'<circle class="bs-chart__point" cx="{px}" cy="{py}" r="{RADIUS}"/>')
+        if ty is not None:
+            out.append(f'<text class="bs-chart__value" x="{px}" y="{round(ty, 1)}" '
+                       f'text-anchor="middle">{text}</text>')
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)

@@ -47,10 +47,11 @@ class PlanIn(Body):
         {"type": "string", "description": "IANA time zone, e.g. Europe/London."})]
     wake: Annotated[time | None, AS_CLOCK, WithJsonSchema({
         "type": "string", "pattern": HHMM,
-        "description": "Start of waking hours (HH:MM); default 07:00; before sleep."})] = None
+        "description": "Start of waking hours (HH:MM); default 07:00; not equal to sleep."})] = None
     sleep: Annotated[time | None, AS_CLOCK, WithJsonSchema({
         "type": "string", "pattern": HHMM,
-        "description": "End of waking hours (HH:MM); default 22:00; after wake."})] = None
+        "description": "End of waking hours (HH:MM); default 22:00; not equal to wake; "
+        "before wake: awake across midnight."})] = None
     days: Annotated[int | None, Field(ge=1, le=28), WithJsonSchema({
         "type": "integer", "minimum": 1, "maximum": 28,
         "description": "Plan horizon in days from onset; default 7."})] = None

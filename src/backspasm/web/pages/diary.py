@@ -21,6 +21,7 @@ from backspasm.status import status_of, status_since
 from backspasm.store.records import CareEntry, PainEntry
 from backspasm.web.chart import pain_chart_svg
 from backspasm.web.deps import get_kb, get_now, get_profile_id
+from backspasm.web.flash import Flash, clear_flash, read_flash, redirect_with_flash
 from backspasm.web.templating import render
 from backspasm.web.views import card, form_error, sources_of
 
@@ -58,8 +59,28 @@ def _care_what(what: str, minutes: int | None) -> str:
     return say_n("diary.care_entry_minutes", minutes, stem="pages", care=what)
 
 
+def _flash_view(flash: Flash | None, pain: list[PainEntry], care: list[CareEntry],
+                zone: ZoneInfo, labels: dict[str, str]) -> dict[str, Any] | None:
+    """What the one-time note says: the entry just saved is read from the diary (the cookie
+    holds its id only); an id not among this person's entries shows nothing."""
+    if flash is None:
+        return None
+    if flash.entry_id is None:
+        return {"event": flash.event}
+    found = next((x for x in (pain if flash.event == "pain" else care)
+                  if x.id == flash.entry_id), None)
+    if found is None:
+        return None
+    at = found.at if isinstance(found, PainEntry) else found.start
+    entry = _entry(at, found, zone, labels)
+    return {"event": flash.event, "kind": flash.event, "id": found.id, "what": entry["what"],
+            "time": format_time(at, tz=zone),
+            "score": found.score if isinstance(found, PainEntry) else None}
+
+
 def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
-          episode_id: int | None = None, show_all: bool = False) -> dict[str, Any]:
+          episode_id: int | None = None, show_all: bool = False,
+          flash: Flash | None = None) -> dict[str, Any]:
     from backspasm.store import Episode, NotFoundError
 
     store = request.app.state.store
@@ -118,6 +139,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
                                      "reasons": status["new_reasons"]},
         "card": card(status["level"]), "page_sources": sources,
         "scores": range(11), "errors": {}, "hours_value": "", "total_entries": total,
+        "flash": _flash_view(flash, data.pain, data.care, zone, labels),
         "care_kinds": _care_kinds(labels),
         "care": {"kind": "", "medicine": "", "time": format_time(now, tz=zone),
                  "minutes": "", "note": ""},
@@ -149,15 +171,18 @@ def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
 def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
                profile_id: int = Depends(get_profile_id),
                now: datetime = Depends(get_now)) -> HTMLResponse:
-    return render(request, "diary.html", _view(request, kb, profile_id, now, show_all=all))
+    flash = read_flash(request)
+    return clear_flash(request, render(request, "diary.html", _view(
+        request, kb, profile_id, now, show_all=all, flash=flash)))
 
 
 @router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
 def episode_page(request: Request, episode_id: int, all: bool = False,
                  kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
                  now: datetime = Depends(get_now)) -> HTMLResponse:
-    return render(request, "diary.html", _view(request, kb, profile_id, now, episode_id,
-                                               show_all=all))
+    flash = read_flash(request)
+    return clear_flash(request, render(request, "diary.html", _view(
+        request, kb, profile_id, now, episode_id, show_all=all, flash=flash)))
 
 
 def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,
@@ -168,31 +193,70 @@ def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,
     return render(request, "diary.html", ctx, status_code=422)
 
 
-def _back() -> RedirectResponse:
-    return RedirectResponse("/diary", status_code=303)
+def _back(request: Request, flash: Flash | None = None, anchor: str = "",
+          episode: str = "") -> RedirectResponse:
+    """Back to the diary (or the past episode ``episode`` it came from), scrolled to
+    ``anchor``, with the one-time note ``flash`` (no health data in the URL)."""
+    path = f"/diary/episodes/{episode}" if episode.isascii() and episode.isdigit() \
+        and len(episode) < 19 else "/diary"
+    return redirect_with_flash(request, path + (f"#{anchor}" if anchor else ""), flash)
 
 
 @router.post("/diary/pain", response_class=HTMLResponse)
 def log_pain(request: Request, score: str = Form(""), csrf_token: str = Form(""),
+             logged_at: str = Form(""),
              kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
              now: datetime = Depends(get_now)) -> Response:
+    from backspasm.web import offline_queue  # logged_at: sent later by sw.js (timers)
+
     value = score.strip()
     if not (value.isascii() and value.isdigit() and 0 <= int(value) <= 10):
         return _again(request, kb, profile_id, now,
                       {"score": form_error(kb, "diary", "score")})
-    request.app.state.store.log_pain(profile_id, score=int(value), at=now)
-    return _back()
+    at = offline_queue.logged_at(logged_at, now)
+    if at is None:
+        return _again(request, kb, profile_id, now,
+                      {"logged_at": form_error(kb, "diary", "logged_at")})
+    store = request.app.state.store
+    if offline_queue.already_logged(store, profile_id, at, int(value), now):
+        return _back(request, None, "saved")
+    entry = store.log_pain(profile_id, score=int(value), at=min(at, now))
+    return _back(request, Flash("pain", entry.id), "saved")
 
 
 @router.post("/diary/{kind}/{entry_id}/delete", response_class=HTMLResponse)
-def delete_entry(request: Request, kind: str, entry_id: int, csrf_token: str = Form(""),
+def delete_entry(request: Request, kind: str, entry_id: int, confirm: str = Form(""),
+                 undo: str = Form(""), episode: str = Form(""), csrf_token: str = Form(""),
+                 kb: Knowledge = Depends(get_kb),
                  profile_id: int = Depends(get_profile_id)) -> Response:
+    """Remove an entry: asked first (a page that says which entry), unless it is the undo
+    of the note shown right after saving it."""
     from fastapi import HTTPException
+
+    from backspasm.store import NotFoundError
 
     if kind not in ("pain", "care"):
         raise HTTPException(404)
-    request.app.state.store.delete_entry(profile_id, kind, entry_id)  # not theirs: 404
-    return _back()
+    store = request.app.state.store
+    if undo == "1":
+        store.delete_entry(profile_id, kind, entry_id)  # not theirs: 404
+        return _back(request, Flash("undone"), "saved" if kind == "pain" else "care-saved")
+    if confirm != "yes":
+        found = next((x for x in (store.pain_entries(profile_id) if kind == "pain"
+                                  else store.care_entries(profile_id)) if x.id == entry_id),
+                     None)
+        if found is None:
+            raise NotFoundError("entry", f"a {kind} entry id of this profile", entry_id)
+        zone = ZoneInfo(store.get_profile(profile_id).tz)
+        at = found.at if isinstance(found, PainEntry) else found.start
+        shown = _entry(at, found, zone, care_labels(kb))
+        return render(request, "diary_confirm.html", {
+            "ask": "remove", "entry": shown, "action": f"/diary/{kind}/{entry_id}/delete",
+            "episode": episode if episode.isdigit() else "",
+            "back": (f"/diary/episodes/{episode}" if episode.isdigit() else "/diary")
+            + "#entries-h"})
+    store.delete_entry(profile_id, kind, entry_id)  # not theirs: 404
+    return _back(request, Flash("removed"), "entries-h", episode)
 
 
 @router.post("/diary/episode/start", response_class=HTMLResponse)
@@ -207,17 +271,25 @@ def start_episode(request: Request, hours: str = Form(""), csrf_token: str = For
     store = request.app.state.store
     if store.current_episode(profile_id) is None:
         store.start_episode(profile_id, onset=now - timedelta(hours=int(value)))
-    return _back()
+    return _back(request)
 
 
 @router.post("/diary/episode/end", response_class=HTMLResponse)
-def end_episode(request: Request, csrf_token: str = Form(""),
+def end_episode(request: Request, confirm: str = Form(""), csrf_token: str = Form(""),
                 profile_id: int = Depends(get_profile_id),
                 now: datetime = Depends(get_now)) -> Response:
+    """End the open episode, once the person said yes on the page that asks."""
     store = request.app.state.store
-    if store.current_episode(profile_id) is not None:
-        store.end_episode(profile_id, at=now)
-    return _back()
+    current = store.current_episode(profile_id)
+    if current is None:
+        return _back(request)
+    if confirm != "yes":
+        zone = ZoneInfo(store.get_profile(profile_id).tz)
+        return render(request, "diary_confirm.html", {
+            "ask": "end", "start": _local(current.onset, zone),
+            "action": "/diary/episode/end", "episode": "", "back": "/diary#episode-h"})
+    store.end_episode(profile_id, at=now)
+    return _back(request, Flash("ended"), "episode-h")
 
 
 def parse_care_time(value: str, now: datetime, zone: ZoneInfo) -> datetime | None:
@@ -277,19 +349,20 @@ def log_care(request: Request, care_kind: str = Form(""), care_medicine: str = F
         except PlanError:
             errors["care_minutes"] = form_error(kb, "diary", "care_minutes_plan",
                                                 maximum=max_care_minutes(kb, kind), kind=kind)
+    entry: CareEntry | None = None
     if not errors:
         try:
-            store.log_care(profile_id, kind=kind, start=start,
-                           minutes=int(minutes) if minutes else None,
-                           medicine=medicine or None, note=note or None)
+            entry = store.log_care(profile_id, kind=kind, start=start,
+                                   minutes=int(minutes) if minutes else None,
+                                   medicine=medicine or None, note=note or None)
         except StoreError as exc:  # a limit we did not check above: still a clear message
             field = {"at": "care_time", "kind": "care_kind"}.get(exc.field, f"care_{exc.field}")
             errors[field if field in CARE_FIELDS else "care_kind"] = str(exc)
-    if errors:
+    if errors or entry is None:
         return _again(request, kb, profile_id, now, errors, care={
             "kind": kind[:20], "medicine": medicine[:MEDICINE_MAX], "time": care_time[:20],
             "minutes": minutes[:20], "note": note[:NOTE_MAX]})
-    return _back()
+    return _back(request, Flash("care", entry.id), "care-saved")
 
 
 CARE_FIELDS = ("care_kind", "care_medicine", "care_time", "care_minutes", "care_note")

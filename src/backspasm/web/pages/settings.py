@@ -1,10 +1,11 @@
 """Settings: time zone (a checked IANA name), waking hours and region. The plan's times,
-the diary's clock and the emergency numbers all follow these."""
+the diary's clock and the emergency numbers all follow these. Name and date of birth are
+optional, only for the report the person gives a doctor."""
 
 from __future__ import annotations
 
-from datetime import time
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -27,6 +28,17 @@ def _hhmm(value: str) -> time | None:
     return parse_clock(value.strip(), seconds=True)  # some browsers send seconds
 
 
+def _birth_date(value: str) -> date | None | Literal[False]:
+    """Blank: not given (``None``); a date from 1900 to today; anything else ``False``."""
+    if not value:
+        return None
+    try:
+        born = date.fromisoformat(value)
+    except ValueError:
+        return False
+    return born if date(1900, 1, 1) <= born <= datetime.now(UTC).date() else False
+
+
 def _page(request: Request, kb: Knowledge, values: dict[str, str], errors: dict[str, str],
           saved: bool = False, status: int = 200) -> HTMLResponse:
     regions = [{"id": r["id"], "name": r["name"], "number": r["emergency_number"]}
@@ -42,7 +54,8 @@ def _values(kb: Knowledge, profile: Profile) -> dict[str, str]:
     # Not chosen yet: preselect the region of the time zone, and say so on the page.
     return {"tz": profile.tz, "wake": format_time(profile.wake),
             "sleep": format_time(profile.sleep), "region": profile_region(kb, profile).id,
-            "region_guessed": "" if profile.region else "1"}
+            "region_guessed": "" if profile.region else "1", "name": profile.name or "",
+            "birth_date": "" if profile.birth_date is None else profile.birth_date.isoformat()}
 
 
 @router.get("/settings", response_class=HTMLResponse)
@@ -54,14 +67,16 @@ def settings_page(request: Request, saved: int = 0, kb: Knowledge = Depends(get_
 
 @router.post("/settings", response_class=HTMLResponse)
 def save_settings(request: Request, tz: str = Form(""), wake: str = Form(""),
-                  sleep: str = Form(""), region: str = Form(""), csrf_token: str = Form(""),
+                  sleep: str = Form(""), region: str = Form(""), name: str = Form(""),
+                  birth_date: str = Form(""), csrf_token: str = Form(""),
                   kb: Knowledge = Depends(get_kb),
                   profile_id: int = Depends(get_profile_id)) -> Response:
     """Check every field first; write all of them or none."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     values = {"tz": tz.strip()[:64], "wake": wake.strip()[:8], "sleep": sleep.strip()[:8],
-              "region": region.strip()[:8]}
+              "region": region.strip()[:8], "name": " ".join(name.split())[:201],
+              "birth_date": birth_date.strip()[:10]}
     errors: dict[str, str] = {}
     try:
         if not values["tz"] or "/" not in values["tz"] and values["tz"] != "UTC":
@@ -78,8 +93,14 @@ def save_settings(request: Request, tz: str = Form(""), wake: str = Form(""),
         errors["sleep"] = form_error(kb, "settings", "sleep_before_wake")
     if values["region"] not in {r["id"] for r in kb["regions"]["regions"]}:
         errors["region"] = form_error(kb, "settings", "region")
+    if len(values["name"]) > 200:
+        errors["name"] = form_error(kb, "settings", "name")
+    born = _birth_date(values["birth_date"])
+    if born is False:
+        errors["birth_date"] = form_error(kb, "settings", "birth_date")
     if errors:
         return _page(request, kb, values, errors, status=422)
-    request.app.state.store.update_profile(profile_id, tz=values["tz"], wake=wake_t,
-                                           sleep=sleep_t, region=values["region"])
+    request.app.state.store.update_profile(
+        profile_id, tz=values["tz"], wake=wake_t, sleep=sleep_t, region=values["region"],
+        name=values["name"] or None, birth_date=born or None)
     return RedirectResponse("/settings?saved=1", status_code=303)

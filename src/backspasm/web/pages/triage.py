@@ -31,6 +31,7 @@ from backspasm.knowledge.messages import say_n
 from backspasm.web.auth import cookie_name
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import COOKIE, Journey
+from backspasm.web.regions import region_info
 from backspasm.web.templating import render
 from backspasm.web.views import (
     card,
@@ -327,6 +328,7 @@ def confirm(csrf_token: str = Form(""), w: Walk = Depends(get_walk)) -> Response
             "title": journey.result["care_card"]["heading"], "result": journey.result,
             "card": card(journey.result["level"]), "note": note,
             "region_choice": profile["region_choice"],
+            "region": region_info(kb, profile["region"]),
             "page_sources": sources_of(journey.result["care_card"]["sources"])})
     return _redirect("/triage/result")
 
@@ -346,7 +348,7 @@ def result_page(w: Walk = Depends(get_walk)) -> Response:
         return _redirect("/triage/check")  # not confirmed yet
     return render(request, "result.html", {
         "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
-        "region_choice": profile["region_choice"],
+        "region_choice": profile["region_choice"], "region": region_info(w.kb, profile["region"]),
         "page_sources": sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]],
                                     *[a["sources"] for a in result.get("advice", [])]),

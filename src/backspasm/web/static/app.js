@@ -10,6 +10,12 @@ if ("serviceWorker" in navigator) {
         if (/^\/(plan|timer)(\/|$)/.test(location.pathname) && reg.active) {
           reg.active.postMessage({ cache: location.pathname });
         }
+        // Pain scores logged offline wait in the worker: send them now, and when the
+        // network comes back while this page is open.
+        if (reg.active) reg.active.postMessage({ flush: true });
+        window.addEventListener("online", function () {
+          if (reg.active) reg.active.postMessage({ flush: true });
+        });
       })
       .catch(function () { /* no offline support: the app still works online */ });
   });
