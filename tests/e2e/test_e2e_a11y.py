@@ -262,7 +262,9 @@ _TARGETS_JS = """() => {
 
 
 def _window(browser, size: dict, **options):
-    ctx = browser.new_context(viewport=size, bypass_csp=True, **options)
+    # No service worker: it would serve the timer's script past the block in
+    # _timer_no_js_started (the offline tests are test_e2e_offline.py's).
+    ctx = browser.new_context(viewport=size, bypass_csp=True, service_workers="block", **options)
     page = ctx.new_page()
     page.set_default_timeout(15_000)
     return ctx, page
@@ -384,7 +386,7 @@ def test_phone_menu_fits_the_screen_and_the_heading_comes_first(browser, server)
     JavaScript), so the page's question sits near the top; opened, every link is on screen
     in full, one under the other, with the current page marked, and nothing scrolls
     sideways. Its focus ring shows."""
-    ctx = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    ctx = browser.new_context(viewport=PHONE, java_script_enabled=False, service_workers="block")
     try:
         page = ctx.new_page()
         ready()

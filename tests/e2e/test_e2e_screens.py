@@ -32,7 +32,7 @@ _PICTURES_JS = """() => [...document.querySelectorAll('main svg.bs-picture__svg'
 @pytest.mark.parametrize("name", list(PAGES))
 def test_screenshots_of_every_page(browser, server, name):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx = browser.new_context(viewport=PHONE)
+    ctx = browser.new_context(viewport=PHONE, service_workers="block")
     try:
         page = ctx.new_page()
         page.set_default_timeout(15_000)
