@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def _window(browser, **options):
-    ctx = browser.new_context(viewport=PHONE, **options)
+    ctx = browser.new_context(viewport=PHONE, service_workers="block", **options)
     page = ctx.new_page()
     page.set_default_timeout(15_000)
     return ctx, page

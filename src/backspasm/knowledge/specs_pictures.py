@@ -20,8 +20,9 @@ __all__ = ["FILES", "CHECKS", "PLACES", "places"]
 
 _IDS = ListOf(NonEmptyStr(), min_items=1)
 
-#: The kinds of place a picture can be shown in (keys of ``shows``).
+#: The kinds of place a picture can be shown in (keys of ``shows``), and one of each.
 PLACES = ("steps", "sections", "stretches", "timers")
+_ONE = {"steps": "step", "sections": "section", "stretches": "stretch", "timers": "timer"}
 
 PICTURE = Obj(
     required={
@@ -79,10 +80,10 @@ def check_pictures(kb: Knowledge) -> list[str]:
         for place, ids in pic["shows"].items():
             for pid in ids:
                 if pid not in known[place]:
-                    problems.append(f"{where}: shows.{place}: unknown {place[:-1]} {pid!r}")
+                    problems.append(f"{where}: shows.{place}: unknown {_ONE[place]} {pid!r}")
                 shown[place].add(pid)
     for place in ("stretches", "timers"):
-        problems += [f"pictures.yaml: no picture for the {place[:-1]} {pid!r}"
+        problems += [f"pictures.yaml: no picture for the {_ONE[place]} {pid!r}"
                      for pid in sorted(known[place] - shown[place])]
     return problems
 
