@@ -40,12 +40,12 @@ def test_changing_an_answer_to_an_emergency_sign_shows_the_emergency_page(
         page.click("button:has-text('Continue')")
         page.wait_for_load_state()
         assert page.url.endswith("/triage/stop"), page.url
-        call = page.locator("a.bs-button[href^='tel:']")
+        call = page.locator("a.bs-call-button[href^='tel:']")
         assert call.count() == 1 and call.is_visible()
         assert call.get_attribute("href") == "tel:999"
         box = call.bounding_box()
         assert box is not None and box["x"] + box["width"] <= size["width"]  # on screen
-        assert "emergency" in page.locator(".bs-card__tag").inner_text().lower()
+        assert "emergency" in page.locator(".bs-emergency__tag").inner_text().lower()
         assert "See my plan" not in page.locator("main").inner_text()
         # Back to the answers, or the result: the emergency page again, never a loop.
         for path in ("/triage/check", "/triage/result"):

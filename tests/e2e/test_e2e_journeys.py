@@ -76,7 +76,7 @@ def test_emergency_answer_ends_the_journey_at_once(page, live_server):
     h1 = page.locator("h1").inner_text()
     assert "A&E" in h1 or "hospital" in h1.lower()
     assert page.locator("a[href='tel:999']").count() >= 1
-    assert "emergency" in page.locator(".bs-card__tag").inner_text().lower()
+    assert "emergency" in page.locator(".bs-emergency__tag").inner_text().lower()
     assert page.console_errors == []
 
 

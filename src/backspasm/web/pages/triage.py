@@ -369,9 +369,12 @@ def confirm(csrf_token: str = Form(""), w: Walk = Depends(get_walk)) -> Response
 
 def _in_diary(w: Walk, answers: dict[str, Any]) -> dict[str, Any] | None:
     """What the confirmed result put into the diary (said on the result page): the episode
-    open now and the pain score given, if any."""
+    open now and the pain score given, if any. Signed out (multi-user), nothing is saved
+    yet: ``None`` (the page offers sign-in to save)."""
     from backspasm.knowledge.formats import format_datetime
 
+    if w.profile_id is None:
+        return None
     onset = w.request.app.state.diary.current_onset(w.profile_id)
     pain = answers.get("pain_now")
     if onset is None and not isinstance(pain, int):
