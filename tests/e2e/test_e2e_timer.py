@@ -68,10 +68,11 @@ def test_stopping_early_asks_to_log_the_minutes_done_and_yes_logs_them(page, liv
     _clock_from(page, 14)
     page.goto(live_server.url + "/timer/ice")
     page.click("#start")
+    page.wait_for_selector("#timer[data-running='true']")
     page.clock.run_for(12 * MINUTE + 5_000)
     page.click("#stop")
     ask = page.locator("#ask-form")
-    assert ask.is_visible()
+    ask.wait_for(state="visible")
     assert page.locator("#ask-question").inner_text() == "Log 12 minutes of ice?"
     page.click("#ask-yes")
     page.wait_for_selector("#timer[data-logged='true']")

@@ -22,6 +22,7 @@ from backspasm.web.auth import ANON_COOKIE, cookie_name
 from backspasm.web.journey import COOKIE, Journey
 
 __all__ = ["GUEST", "owner", "signed_out", "guest_profile", "load_journey", "keep_result",
+           "in_diary",
            "with_form_cookie"]
 
 #: The journey owner of a signed-out person (profiles are numbers, so no clash).
@@ -87,3 +88,22 @@ def with_form_cookie(request: Request, response: Response) -> Response:
                             samesite="lax", secure=request.app.state.settings.secure_cookies,
                             path="/")
     return response
+
+
+def in_diary(request: Request, profile_id: int | None, tz: str,
+             answers: dict[str, Any]) -> dict[str, Any] | None:
+    """What the confirmed result put into the diary (said on the result page): the episode
+    open now and the pain score given, if any. Signed out (multi-user), nothing is saved
+    yet: ``None`` (the page offers sign-in to save)."""
+    from zoneinfo import ZoneInfo
+
+    from backspasm.knowledge.formats import format_datetime
+
+    if profile_id is None:
+        return None
+    onset = request.app.state.diary.current_onset(profile_id)
+    pain = answers.get("pain_now")
+    if onset is None and not isinstance(pain, int):
+        return None
+    return {"onset": format_datetime(onset, "moment_list", tz=ZoneInfo(tz)) if onset else None,
+            "pain": pain if isinstance(pain, int) else None}

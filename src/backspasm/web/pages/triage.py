@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -42,6 +41,7 @@ from backspasm.web.deps import (
 from backspasm.web.guest import (
     GUEST,
     guest_profile,
+    in_diary,
     keep_result,
     load_journey,
     owner,
@@ -367,22 +367,6 @@ def confirm(csrf_token: str = Form(""), w: Walk = Depends(get_walk)) -> Response
     return _redirect("/triage/result")
 
 
-def _in_diary(w: Walk, answers: dict[str, Any]) -> dict[str, Any] | None:
-    """What the confirmed result put into the diary (said on the result page): the episode
-    open now and the pain score given, if any. Signed out (multi-user), nothing is saved
-    yet: ``None`` (the page offers sign-in to save)."""
-    from backspasm.knowledge.formats import format_datetime
-
-    if w.profile_id is None:
-        return None
-    onset = w.request.app.state.diary.current_onset(w.profile_id)
-    pain = answers.get("pain_now")
-    if onset is None and not isinstance(pain, int):
-        return None
-    return {"onset": format_datetime(onset, "moment_list", tz=ZoneInfo(w.profile["tz"]))
-            if onset else None, "pain": pain if isinstance(pain, int) else None}
-
-
 @router.get("/triage/result", response_class=HTMLResponse)
 def result_page(w: Walk = Depends(get_walk)) -> Response:
     """The result confirmed on "Check your answers"; shown only while the flow still says
@@ -400,7 +384,7 @@ def result_page(w: Walk = Depends(get_walk)) -> Response:
         "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
         "guest": w.profile_id is None,
         "region_choice": profile["region_choice"], "region": region_info(w.kb, profile["region"]),
-        "in_diary": _in_diary(w, journey.answers),
+        "in_diary": in_diary(w.request, w.profile_id, w.profile["tz"], journey.answers),
         "page_sources": sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]],
                                     *[a["sources"] for a in result.get("advice", [])]),
