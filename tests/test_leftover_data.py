@@ -104,7 +104,7 @@ def test_delete_everything_and_sign_out_tell_the_browser_to_clear_the_site(tmp_p
 
 def test_the_service_worker_keeps_no_pages_in_multi_user_mode(tmp_path):
     personal = make_client(tmp_path / "p").get("/sw.js").text
-    assert "(plan|timer)" in personal  # personal mode keeps the plan offline
+    assert "(plan|timer|diary|learn)" in personal  # personal mode keeps the plan offline
     shared = multi_client(tmp_path).get("/sw.js")
-    assert shared.status_code == 200 and "(plan|timer)" not in shared.text
+    assert shared.status_code == 200 and "(plan|timer|diary|learn)" not in shared.text
     assert "OFFLINE_PAGES = /(?!)/" in shared.text and '"backspasm-v1"' not in shared.text

@@ -143,7 +143,7 @@ def test_web_with_no_region_uses_the_time_zone_with_a_link_to_settings(tmp_path)
     assert 'href="tel:911"' in r.text and 'href="/settings#region"' in r.text
     _no_gb_words(text_of(r.text))
     settings = client.get("/settings")
-    assert '<option value="US" selected' in settings.text
+    assert 'name="region" value="US" checked' in settings.text
     assert "we chose it from your time zone" in text_of(settings.text)
 
 

@@ -17,7 +17,7 @@ router = APIRouter()
 def _pre(schema: object) -> Markup:
     """The schema as JSON for a ``<pre>``: escaped for element content only (quotes need no
     escaping there; Jinja's ``&#34;`` for each would make the page half as large again)."""
-    text = json.dumps(schema, indent=1)
+    text = json.dumps(schema, separators=(", ", ": "))
     return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
