@@ -214,8 +214,6 @@ def multi_server(tmp_path_factory) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.mark.xfail(reason="KNOWN BUG, open in issue 14: run after the other tests of this file, "
-                   "the signed-out result page in multi-user mode fails to render", strict=False)
 def test_multi_user_check_is_open_before_sign_in(phone, multi_server):
     start(phone, multi_server.url)
     assert "/triage/q/chest_pain" in phone.url  # no sign-in first

@@ -90,11 +90,12 @@ def with_form_cookie(request: Request, response: Response) -> Response:
     return response
 
 
-def in_diary(request: Request, profile_id: int | None, tz: str,
+def in_diary(request: Request, profile_id: int | None, profile: dict[str, Any],
              answers: dict[str, Any]) -> dict[str, Any] | None:
     """What the confirmed result put into the diary (said on the result page): the episode
     open now and the pain score given, if any. Signed out (multi-user), nothing is saved
-    yet: ``None`` (the page offers sign-in to save)."""
+    yet: ``None`` (the page offers sign-in to save); a signed-out ``profile`` is the
+    guest's, which has a region but no time zone."""
     from zoneinfo import ZoneInfo
 
     from backspasm.knowledge.formats import format_datetime
@@ -105,5 +106,5 @@ def in_diary(request: Request, profile_id: int | None, tz: str,
     pain = answers.get("pain_now")
     if onset is None and not isinstance(pain, int):
         return None
-    return {"onset": format_datetime(onset, "moment_list", tz=ZoneInfo(tz)) if onset else None,
+    return {"onset": format_datetime(onset, "moment_list", tz=ZoneInfo(profile["tz"])) if onset else None,
             "pain": pain if isinstance(pain, int) else None}

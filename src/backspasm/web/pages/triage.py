@@ -384,7 +384,7 @@ def result_page(w: Walk = Depends(get_walk)) -> Response:
         "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
         "guest": w.profile_id is None,
         "region_choice": profile["region_choice"], "region": region_info(w.kb, profile["region"]),
-        "in_diary": in_diary(w.request, w.profile_id, w.profile["tz"], journey.answers),
+        "in_diary": in_diary(w.request, w.profile_id, w.profile, journey.answers),
         "page_sources": sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]],
                                     *[a["sources"] for a in result.get("advice", [])]),
