@@ -67,13 +67,25 @@ def test_pages_show_no_developer_text(client):
 def test_one_sources_disclosure_per_page_and_a_sources_page(client):
     walk(client, SELF_CARE)
     result = client.post("/triage/check", data={}).text
-    for html in (client.get("/").text, client.get("/learn").text, result):
+    pages = (client.get("/").text, client.get("/learn").text, result, client.get("/plan").text,
+             client.get("/timer/ice").text, client.get("/offline").text)
+    for html in pages:
         assert html.count("<details class=\"bs-sources\"") == 1
         assert "Sources:" not in html  # no inline "Sources:" lines
     page = client.get("/sources").text
     for source in KB["sources"]["sources"]:
         assert f'id="src-{source["id"]}"' in page
     assert "seed-article" not in page and "Developer note" not in page
+
+
+def test_a_diary_warning_cites_its_sources_in_the_one_disclosure(tmp_path):
+    client = make_client(tmp_path, timezone="Europe/London")
+    client.post("/diary/episode/start", data={"hours": "80"})  # lasting over 72 hours
+    html = client.get("/diary").text
+    rule = next(r for r in KB["rules"]["rules"] if r["id"] == "lasting-over-72h")
+    assert html.count("<details class=\"bs-sources\"") == 1 and "Sources:" not in html
+    for sid in rule["sources"]:
+        assert f'id="src-{sid}"' in html
 
 
 def test_the_menu_is_a_disclosure_marking_the_current_page(client):

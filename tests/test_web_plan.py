@@ -45,7 +45,7 @@ def test_plan_page_in_the_acute_phase(client):
     assert 'href="/timer/ice"' in r.text and 'href="/timer/heat"' not in r.text
     # Steps with evidence notes and sources.
     assert "What the research says" in page
-    assert 'href="#src-COCHRANE-BEDREST"' in r.text
+    assert 'id="src-COCHRANE-BEDREST"' in r.text  # in the page's one Sources disclosure
     # Today's timeline shows exactly the plan's sessions of today.
     onset = client.app.state.store.current_episode(_pid(client)).onset
     now = datetime.now(UTC)

@@ -122,6 +122,8 @@ _PRINT_JS = """() => {
     buttons: [...document.querySelectorAll('main button, main .bs-button')].filter(shown).length,
     pictures: [...document.querySelectorAll('main svg.bs-picture__svg')].filter(shown).length,
     sessions: items.length,
+    sources: [...document.querySelectorAll('main .bs-sources li')]
+      .filter(li => li.checkVisibility() && li.getBoundingClientRect().height > 0).length,
     boxes: items.filter(li => {
       const b = getComputedStyle(li, '::before');
       return b.content !== 'none' && b.borderTopStyle === 'solid'
@@ -143,6 +145,8 @@ def test_print_shows_the_content_without_header_menu_or_footer(browser, server, 
         assert printed["main"], printed
         assert not printed["header"] and not printed["nav"] and not printed["footer"], printed
         assert printed["buttons"] == 0, printed  # nothing to tap on paper
+        # The Sources disclosure is closed on screen and printed in full on paper.
+        assert screen["sources"] == 0 and printed["sources"] >= 1, (screen, printed)
         if name in ("plan", "learn"):
             assert printed["pictures"] >= 2, printed
         if name == "plan":

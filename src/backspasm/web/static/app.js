@@ -41,3 +41,17 @@ if ("serviceWorker" in navigator) {
     }, wait);
   });
 })();
+// On paper, the page's sources are printed in full (the stylesheet opens them where the
+// browser supports ::details-content; this covers the others) and closed again after.
+(function () {
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.bs-sources:not([open])").forEach(function (d) {
+      d.open = true; opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();
