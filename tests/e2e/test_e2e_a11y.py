@@ -179,6 +179,13 @@ def _diary_end_confirm(page, base):
         page.click("button:has-text('End this episode')")
 
 
+def _diary_remove_confirm(page, base):
+    _diary_saved(page, base)
+    with page.expect_navigation():
+        page.locator("main .bs-entry__remove button").first.click()
+    page.wait_for_selector("h1:has-text('Remove this entry?')")
+
+
 def _privacy_deleted(page, base):
     ready()
     page.goto(base + "/privacy/delete")
@@ -213,6 +220,7 @@ PAGES: dict[str, Callable] = {
     "diary-episode": _episode_page,
     "diary-saved": _diary_saved,
     "diary-end-confirm": _diary_end_confirm,
+    "diary-remove-confirm": _diary_remove_confirm,
     "settings": _opener("/settings"),
     "privacy": _opener("/privacy"),
     "privacy-delete": _opener("/privacy/delete"),
