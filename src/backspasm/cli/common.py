@@ -56,16 +56,29 @@ def diary_url(ctx: typer.Context | None, db: str | None) -> str | None:
 
 
 @contextmanager
-def open_diary(db: str | None) -> Iterator[tuple[Any, Any]]:
-    """(store, local profile); store and input errors become ``Error: …`` and an exit."""
-    from backspasm.cli.plan import local_zone_name
+def open_diary(db: str | None, *, light: bool = False) -> Iterator[tuple[Any, Any]]:
+    """(store, local profile); store and input errors become ``Error: …`` and an exit.
+
+    ``light``: a SQLite diary that needs nothing done on opening (no migration, the local
+    profile there already) is opened on the stdlib path (:mod:`backspasm.store.lite`,
+    without SQLAlchemy), which gives ``overview``, ``diary`` and ``log_pain`` only; any
+    other diary, or any doubt, opens the store as without ``light``.
+    """
     from backspasm.knowledge import KnowledgeError
-    from backspasm.store import DatabaseError, NotADatabaseError, StoreError, open_store
+    from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:
-        with open_store(db) as store:
-            profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
-            yield store, profile
+        lite = _open_light(db) if light else None
+        if lite is not None:
+            with lite[0]:
+                yield lite
+        else:
+            from backspasm.cli.plan import local_zone_name
+            from backspasm.store import open_store
+
+            with open_store(db) as store:
+                profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
+                yield store, profile
     except (StoreError, _answers_error()) as exc:
         fail(str(exc))
     except NotADatabaseError as exc:
@@ -74,6 +87,24 @@ def open_diary(db: str | None) -> Iterator[tuple[Any, Any]]:
         fail(str(exc), code=1)
     except KnowledgeError as exc:
         fail(say("errors.knowledge", why=exc), code=1)
+
+
+def _open_light(db: str | None) -> tuple[Any, Any] | None:
+    """(stdlib store, local profile), or ``None``: the store must open this diary."""
+    from backspasm.store.errors import DatabaseError
+    from backspasm.store.lite import open_lite
+
+    store = open_lite(db)
+    if store is None:
+        return None
+    try:
+        profile = store.profile_by_key(LOCAL_PROFILE)
+    except DatabaseError:
+        profile = None
+    if profile is None:  # not made yet (the store makes it), or not readable
+        store.close()
+        return None
+    return store, profile
 
 
 def _answers_error() -> type[Exception]:

@@ -53,7 +53,7 @@ def diary_command(
     if n is None or not 1 <= n <= 3660:
         fail(say("errors.whole", option="--days", lo=1, hi=3660, got=repr(days)))
     moment = now()
-    with open_diary(db) as (store, profile):
+    with open_diary(db, light=True) as (store, profile):
         d = store.diary(profile.id, since=moment - timedelta(days=n),
                         until=moment + timedelta(minutes=5))
     tz = profile.tz

@@ -27,7 +27,7 @@ def log_pain(
 ) -> None:
     """Write down how much it hurts, from 0 to 10."""
     value = whole(score, "pain", 0, 10)
-    with open_diary(db) as (store, profile):
+    with open_diary(db, light=True) as (store, profile):
         e = store.log_pain(profile.id, score=value, at=when(at, profile.tz, now()), note=note)
         typer.echo(say("log.pain_saved", score=e.score, at=local(e.at, profile.tz)))
 

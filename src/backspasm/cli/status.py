@@ -20,7 +20,7 @@ def status_command(as_json: bool = JSON, db: str | None = DB) -> None:
     from backspasm.status import status_report
 
     moment = now()
-    with open_diary(db) as (store, profile):
+    with open_diary(db, light=True) as (store, profile):
         kb = load_knowledge()
         report = status_report(store, profile, kb, moment)
     if not report["rose"] and report["shows"] != "emergency":

@@ -8,6 +8,10 @@ Usage::
         store.log_pain(p.id, score=6, at=now)
 
 No SQL lives outside this package. See ``docs/internals.md`` ("Store API").
+
+``Store`` and ``open_store`` are imported on first use, with SQLAlchemy: the errors and
+records (and :mod:`backspasm.store.lite`, the diary commands' stdlib path on SQLite) come
+without it.
 """
 
 from typing import TYPE_CHECKING
@@ -31,18 +35,24 @@ from backspasm.store.records import (
     StatusData,
     TriageRecord,
 )
-from backspasm.store.repository import Store, open_store
 
 if TYPE_CHECKING:
     from backspasm.store.document import EXPORT_FORMAT, EXPORT_VERSION
+    from backspasm.store.repository import Store, open_store
 
     CARE_KINDS: tuple[str, ...]
 
 
 def __getattr__(name: str) -> object:
-    """``CARE_KINDS`` comes from plan.yaml on first use (see ``store.records``); the export
+    """``Store`` and ``open_store`` come from ``store.repository`` on first use (with
+    SQLAlchemy); ``CARE_KINDS`` from plan.yaml (see ``store.records``); the export
     format's name and version from ``store.document``, imported only then (with its JSON
     Schema machinery: a diary command that exports nothing does not pay for it)."""
+    if name in ("Store", "open_store"):
+        from backspasm.store import repository
+
+        found = globals()[name] = getattr(repository, name)  # looked up once
+        return found
     if name in ("EXPORT_FORMAT", "EXPORT_VERSION"):
         from backspasm.store import document
 

@@ -14,8 +14,8 @@ from backspasm.core.times import RANGE_TEXT, in_range
 from backspasm.store.errors import StoreError
 
 __all__ = [
-    "FUTURE_GRACE", "MINUTES_MAX", "NOTE_MAX", "NO_REGION", "choice", "iso_utc", "past",
-    "profile_values", "text", "tz_name", "unsure_names", "utc", "whole_number",
+    "FUTURE_GRACE", "MINUTES_MAX", "NOTE_MAX", "NO_REGION", "choice", "iso_utc", "pain_values",
+    "past", "profile_values", "text", "tz_name", "unsure_names", "utc", "whole_number",
 ]
 
 #: Times up to this far ahead of the store's clock are accepted (clocks of a phone and a
@@ -50,6 +50,13 @@ def whole_number(field: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise StoreError(field, f"a whole number from {lo} to {hi}", value)
     return value
+
+
+def pain_values(score: Any, at: Any, note: Any, now: datetime
+                ) -> tuple[int, datetime, str | None]:
+    """A pain entry's score (0–10), time (not in the future) and note, as stored; checked in
+    this order (``log_pain`` of the store and of :mod:`backspasm.store.lite`)."""
+    return whole_number("pain", score, 0, 10), past("at", at, now), text("note", note)
 
 
 def text(field: str, value: Any, limit: int = NOTE_MAX) -> str | None:

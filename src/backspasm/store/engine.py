@@ -4,6 +4,10 @@ SQLite (the embedded default): WAL, foreign keys on, a busy timeout, full sync, 
 write transaction opened with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock
 upgrade; a busy database is waited for and retried, never shown to the user.
 PostgreSQL (``postgresql+psycopg://…``) for deployments with many users and processes.
+
+SQLAlchemy is imported inside :func:`make_engine`, not with this module: the stdlib path of
+the diary commands (:mod:`backspasm.store.lite`) shares the URL, the file checks, the
+pragmas and :func:`retry_busy` without loading it.
 """
 
 from __future__ import annotations
@@ -11,14 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from backspasm.store.errors import NotADatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 ENV_URL = "BACKSPASM_DATABASE_URL"
 #: Milliseconds SQLite waits on a locked database before reporting it busy.
@@ -31,6 +33,14 @@ WRITE_OPTION = "backspasm_write"
 BUSY_DEADLINE_S = 30.0
 #: The embedded database's file name, in the user's data directory.
 DEFAULT_FILE = "backspasm.db"
+#: Run on every new SQLite connection, by the engine and by the stdlib path alike.
+SQLITE_PRAGMAS = (
+    f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    # FULL: an acknowledged diary entry survives a crash of the machine, not just the process.
+    "PRAGMA synchronous = FULL",
+)
 
 T = TypeVar("T")
 
@@ -52,7 +62,8 @@ def retry_busy(fn: Callable[[], T], *, deadline_s: float = BUSY_DEADLINE_S) -> T
 
     Waits between tries grow from 10 ms to at most 0.5 s, with jitter so that waiting
     writers do not retry in step. Any other error, or a busy one after the deadline,
-    propagates unchanged.
+    propagates unchanged. Busy is read from the error code (:func:`is_busy`), so SQLAlchemy's
+    errors and the ``sqlite3`` module's own (:mod:`backspasm.store.lite`) are retried alike.
     """
     import random
     import time
@@ -62,7 +73,7 @@ def retry_busy(fn: Callable[[], T], *, deadline_s: float = BUSY_DEADLINE_S) -> T
     while True:
         try:
             return fn()
-        except OperationalError as exc:
+        except Exception as exc:
             left = give_up - time.monotonic()
             if not is_busy(exc) or left <= 0:
                 raise
@@ -95,6 +106,10 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
     fork or a kill. Opening a connection runs the pragmas below, which costs milliseconds
     per request when a server does it for every store call.
     """
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -172,18 +187,22 @@ def _chmod(path: Path, mode: int) -> None:
         pass  # not ours to change (another owner, a read-only folder)
 
 
+def configure_sqlite(dbapi_conn: Any) -> None:
+    """Set up a new ``sqlite3`` connection as the store relies on: transaction control
+    taken from the ``sqlite3`` module (so ``BEGIN`` is ours), then :data:`SQLITE_PRAGMAS`."""
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cur.execute(pragma)
+    cur.close()
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Take transaction control away from the sqlite3 module so BEGIN is ours.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA foreign_keys = ON")
-        # FULL: an acknowledged diary entry survives a crash of the machine, not just the process.
-        cur.execute("PRAGMA synchronous = FULL")
-        cur.close()
+        configure_sqlite(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -16,6 +16,7 @@ from backspasm.store.checks import (
     MINUTES_MAX,
     choice,
     iso_utc,
+    pain_values,
     past,
     text,
     unsure_names,
@@ -111,9 +112,7 @@ class Entries(Transactions):
         self, profile_id: int, *, score: int, at: datetime, note: str | None = None
     ) -> r.PainEntry:
         """Record pain on the 0–10 scale at ``at``."""
-        score = whole_number("pain", score, 0, 10)
-        at = past("at", at, self.now())
-        note = text("note", note)
+        score, at, note = pain_values(score, at, note, self.now())
 
         def go(conn: Connection) -> r.PainEntry:
             rows.profile(conn, profile_id)

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from backspasm.store.sqlite_text import read_utc
+
 __all__ = [
     "UTCDateTime", "accounts", "care_entries", "episodes", "feed_tokens", "metadata",
     "new_pseudonym", "pain_entries", "profiles", "signin_failures", "triage_records",
@@ -37,30 +39,13 @@ __all__ = [
 ]
 
 
-def _sqlite_utc(value: str | None) -> datetime | None:
-    """SQLite's stored text (``2026-03-10 12:00:00.000000``) as an aware UTC datetime."""
-    if value is None:
-        return None
-    try:
-        # Parsed with its offset: ~6× cheaper than parsing and then .replace(tzinfo=UTC).
-        parsed = datetime.fromisoformat(value + "+00:00")
-        if parsed.tzinfo is UTC:
-            return parsed
-    except ValueError:
-        pass
-    # A spelling not read above (a date alone, an offset of its own): as SQLAlchemy reads it.
-    from sqlalchemy.dialects.sqlite import DATETIME
-
-    old = DATETIME().result_processor(None, None)(value)  # type: ignore[arg-type]
-    return None if old is None else old.replace(tzinfo=UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Stored as naive UTC on every backend; always returned aware (UTC).
 
-    On SQLite the stored text is read in one step (``datetime.fromisoformat`` of the text
-    with ``+00:00`` added) rather than SQLAlchemy's parse followed by this decorator's
-    ``replace``: a diary page reads hundreds of these. What is written is unchanged.
+    On SQLite the stored text is read in one step (:func:`backspasm.store.sqlite_text.read_utc`:
+    ``datetime.fromisoformat`` of the text with ``+00:00`` added) rather than SQLAlchemy's
+    parse followed by this decorator's ``replace``: a diary page reads hundreds of these.
+    What is written is unchanged (``sqlite_text.utc_text`` spells it without SQLAlchemy).
     """
 
     impl = DateTime(timezone=False)
@@ -78,7 +63,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
         if dialect.name == "sqlite":
-            return _sqlite_utc
+            return read_utc
         return super().result_processor(dialect, coltype)
 
 

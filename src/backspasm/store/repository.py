@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy.exc import IntegrityError
 
 from backspasm.store import records as r
-from backspasm.store import rows
+from backspasm.store import rows, views
 from backspasm.store.checks import profile_values, text, utc
 from backspasm.store.engine import database_url, make_engine, retry_busy
 from backspasm.store.entries import Entries
@@ -156,30 +156,9 @@ class Store(Entries):
         care entries in ``[since, until) = window(episodes)`` (the caller chooses the
         window from the episodes it sees; it may raise, e.g. :class:`NotFoundError`).
         """
-        pain_since = utc("pain_since", pain_since)
         with self.read() as conn:
-            prof = rows.profile(conn, profile_id)
-            eps = rows.episodes(conn, profile_id)
-            span = None if window is None else window(eps)
-            care: list[r.CareEntry] = []
-            if span is None:
-                recent = rows.pain_entries(conn, profile_id, pain_since, None)
-                pain: list[r.PainEntry] = []
-            else:
-                since, until = utc("since", span[0]), utc("until", span[1])
-                if until >= pain_since:  # the two ranges meet: one read covers both
-                    both = rows.pain_entries(conn, profile_id, min(since, pain_since), None)
-                    pain = [p for p in both if since <= p.at < until]
-                    recent = [p for p in both if p.at >= pain_since]
-                else:
-                    pain = rows.pain_entries(conn, profile_id, since, until)
-                    recent = rows.pain_entries(conn, profile_id, pain_since, None)
-                care = rows.care_entries(conn, profile_id, since, until)
-                span = (since, until)
-            latest = recent[-1] if recent else rows.latest_pain(conn, profile_id)
-            return r.Overview(profile=prof, episodes=eps, window=span, pain=pain, care=care,
-                              pain_since=pain_since, recent_pain=recent, latest_pain=latest,
-                              latest_triage=rows.latest_triage(conn, profile_id))
+            return views.overview(rows, conn, profile_id, pain_since=pain_since,
+                                  window=window)
 
     def status_data(
         self, profile_id: int, *, pain_since: datetime, episodes_since: datetime
@@ -194,17 +173,8 @@ class Store(Entries):
 
     def diary(self, profile_id: int, *, since: datetime, until: datetime) -> r.Diary:
         """Episodes overlapping, and entries inside, ``[since, until)`` — one transaction."""
-        since, until = utc("since", since), utc("until", until)
         with self.read() as conn:
-            rows.profile(conn, profile_id)
-            return r.Diary(
-                since=since,
-                until=until,
-                episodes=[e for e in rows.episodes(conn, profile_id)
-                          if e.onset < until and (e.ended_at is None or e.ended_at >= since)],
-                pain=rows.pain_entries(conn, profile_id, since, until),
-                care=rows.care_entries(conn, profile_id, since, until),
-            )
+            return views.diary(rows, conn, profile_id, since=since, until=until)
 
     def counts(self, profile_id: int) -> dict[str, int]:
         """How many episodes, pain, care and triage rows the profile has."""

@@ -11,7 +11,6 @@ field order).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -26,6 +25,7 @@ from backspasm.store.models import episodes as episodes_t
 from backspasm.store.models import pain_entries as pain_t
 from backspasm.store.models import profiles as profiles_t
 from backspasm.store.models import triage_records as triage_t
+from backspasm.store.views import episode_of, profile_of, triage_of
 
 __all__ = [
     "care_entries", "changed", "episode_of", "episodes", "get_episode", "insert_one",
@@ -88,24 +88,7 @@ _PAIN_RANGE = _ranges(PAIN_COLS, pain_t.c.at)
 _CARE_RANGE = _ranges(CARE_COLS, care_t.c.start)
 
 
-# --- rows to records ----------------------------------------------------------------------
-
-def profile_of(row: Sequence[Any]) -> r.Profile:
-    """A row of :data:`PROFILE_COLS` as a record (``region`` "" is "not chosen": None)."""
-    pid, key, tz, wake, sleep, region, age, created_at, pseudonym, name, birth_date = row
-    return r.Profile(pid, key, tz, wake, sleep, region or None, age, created_at,
-                     pseudonym or f"id{pid}", name, birth_date)
-
-
-def episode_of(row: Sequence[Any]) -> r.Episode:
-    return r.Episode(*row)
-
-
-def triage_of(row: Sequence[Any]) -> r.TriageRecord:
-    rid, pid, at, answers, level, rules, version, unsure = row
-    return r.TriageRecord(rid, pid, at, dict(answers), level, list(rules), version,
-                          list(unsure or []))
-
+# --- helpers (rows to records: profile_of, episode_of, triage_of of store.views) --------
 
 def insert_one(conn: Connection, statement: Any, values: dict[str, Any]) -> int:
     """Run an INSERT of one row (``values``); the new row's id."""

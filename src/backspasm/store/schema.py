@@ -8,19 +8,21 @@ serialises concurrent openers (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transa
 advisory lock), a diary made by the earlier hand-written runner is stamped at its last step
 and its ``schema_migrations`` table dropped, then every pending revision runs. Everything
 commits together or not at all.
+
+SQLAlchemy is imported by the functions, not with this module: the stdlib path of the diary
+commands (:mod:`backspasm.store.lite`) reads :data:`HEAD_REVISION` from here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection, Engine, text
+from typing import TYPE_CHECKING, Any
 
 from backspasm.store.engine import WRITE_OPTION
 from backspasm.store.errors import DatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
 
 #: The newest revision in ``store/alembic/versions`` (a test checks it is Alembic's head).
 HEAD_REVISION = "0007_profile_name_birth_date"
@@ -40,12 +42,20 @@ OLD_RUNNER_STEPS = (
 )
 
 
+def _text(sql: str) -> Any:
+    """``sqlalchemy.text(sql)``, imported when first used."""
+    from sqlalchemy import text as sql_text
+
+    return sql_text(sql)
+
+
 def _has_table(conn: Connection, name: str) -> bool:
     if conn.dialect.name == "sqlite":
         sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"
-        return conn.execute(text(sql), {"n": name}).first() is not None
+        return conn.execute(_text(sql), {"n": name}).first() is not None
     if conn.dialect.name == "postgresql":  # the table as the search path finds it
-        return bool(conn.execute(text("SELECT to_regclass(:n) IS NOT NULL"), {"n": name}).scalar())
+        found = conn.execute(_text("SELECT to_regclass(:n) IS NOT NULL"), {"n": name})
+        return bool(found.scalar())
     from sqlalchemy import inspect
 
     return inspect(conn).has_table(name)
@@ -54,7 +64,7 @@ def _has_table(conn: Connection, name: str) -> bool:
 def _revision(conn: Connection) -> str | None:
     if not _has_table(conn, "alembic_version"):
         return None
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return conn.execute(_text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def schema_revision(engine: Engine) -> str | None:
@@ -89,7 +99,7 @@ def migrate(engine: Engine) -> list[str]:
 
     with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+            conn.execute(_text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         current = _revision(conn)  # again, now that no other opener can be migrating
         if current == HEAD_REVISION:
             return []
@@ -106,7 +116,7 @@ def _upgrade(conn: Connection, current: str | None) -> list[str]:
         if step is not None:
             command.stamp(config, step)
         # Its record now lives in alembic_version; a second one would only go stale.
-        conn.execute(text("DROP TABLE schema_migrations"))
+        conn.execute(_text("DROP TABLE schema_migrations"))
         current = step
     try:
         command.upgrade(config, "head")
@@ -121,7 +131,7 @@ def _upgrade(conn: Connection, current: str | None) -> list[str]:
 def _old_runner_step(conn: Connection) -> str | None:
     """The last step the hand-written runner applied (``None``: none), checked to be a run
     of its steps from the first, as that runner applied them."""
-    applied = set(conn.execute(text("SELECT id FROM schema_migrations")).scalars())
+    applied = set(conn.execute(_text("SELECT id FROM schema_migrations")).scalars())
     prefix = OLD_RUNNER_STEPS[:len(applied)]
     if applied != set(prefix):
         raise DatabaseError(

@@ -1,0 +1,108 @@
+"""The diary's views, composed from a handful of reads, and rows to records; no SQLAlchemy.
+
+One definition of what ``Store.overview`` and ``Store.diary`` read and how they put it
+together, over either implementation of the reads: :mod:`backspasm.store.rows` (SQLAlchemy
+Core, every backend) or :mod:`backspasm.store.lite` (the ``sqlite3`` module, for the diary
+commands on a SQLite diary). Each read takes an open connection in one transaction, so a
+view is one consistent read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from backspasm.store import records as r
+from backspasm.store.checks import utc
+
+__all__ = ["Reads", "diary", "episode_of", "overview", "profile_of", "triage_of"]
+
+
+class Reads(Protocol):
+    """The reads a view needs (the modules ``store.rows`` and ``store.lite`` give them)."""
+
+    def profile(self, conn: Any, profile_id: int) -> r.Profile: ...
+
+    def episodes(self, conn: Any, pid: int, since: datetime | None = None
+                 ) -> list[r.Episode]: ...
+
+    def pain_entries(self, conn: Any, pid: int, since: datetime | None,
+                     until: datetime | None) -> list[r.PainEntry]: ...
+
+    def care_entries(self, conn: Any, pid: int, since: datetime | None,
+                     until: datetime | None) -> list[r.CareEntry]: ...
+
+    def latest_pain(self, conn: Any, pid: int) -> r.PainEntry | None: ...
+
+    def latest_triage(self, conn: Any, pid: int) -> r.TriageRecord | None: ...
+
+
+# --- rows to records ----------------------------------------------------------------------
+
+def profile_of(row: Sequence[Any]) -> r.Profile:
+    """A row of the profile columns as a record (``region`` "" is "not chosen": None)."""
+    pid, key, tz, wake, sleep, region, age, created_at, pseudonym, name, birth_date = row
+    return r.Profile(pid, key, tz, wake, sleep, region or None, age, created_at,
+                     pseudonym or f"id{pid}", name, birth_date)
+
+
+def episode_of(row: Sequence[Any]) -> r.Episode:
+    return r.Episode(*row)
+
+
+def triage_of(row: Sequence[Any]) -> r.TriageRecord:
+    rid, pid, at, answers, level, rules, version, unsure = row
+    return r.TriageRecord(rid, pid, at, dict(answers), level, list(rules), version,
+                          list(unsure or []))
+
+
+# --- views --------------------------------------------------------------------------------
+
+def overview(
+    reads: Reads,
+    conn: Any,
+    profile_id: int,
+    *,
+    pain_since: datetime,
+    window: Callable[[list[r.Episode]], tuple[datetime, datetime]] | None = None,
+) -> r.Overview:
+    """``Store.overview`` (see there) over ``reads`` in the transaction of ``conn``."""
+    pain_since = utc("pain_since", pain_since)
+    prof = reads.profile(conn, profile_id)
+    eps = reads.episodes(conn, profile_id)
+    span = None if window is None else window(eps)
+    care: list[r.CareEntry] = []
+    if span is None:
+        recent = reads.pain_entries(conn, profile_id, pain_since, None)
+        pain: list[r.PainEntry] = []
+    else:
+        since, until = utc("since", span[0]), utc("until", span[1])
+        if until >= pain_since:  # the two ranges meet: one read covers both
+            both = reads.pain_entries(conn, profile_id, min(since, pain_since), None)
+            pain = [p for p in both if since <= p.at < until]
+            recent = [p for p in both if p.at >= pain_since]
+        else:
+            pain = reads.pain_entries(conn, profile_id, since, until)
+            recent = reads.pain_entries(conn, profile_id, pain_since, None)
+        care = reads.care_entries(conn, profile_id, since, until)
+        span = (since, until)
+    latest = recent[-1] if recent else reads.latest_pain(conn, profile_id)
+    return r.Overview(profile=prof, episodes=eps, window=span, pain=pain, care=care,
+                      pain_since=pain_since, recent_pain=recent, latest_pain=latest,
+                      latest_triage=reads.latest_triage(conn, profile_id))
+
+
+def diary(reads: Reads, conn: Any, profile_id: int, *, since: datetime,
+          until: datetime) -> r.Diary:
+    """``Store.diary`` (see there) over ``reads`` in the transaction of ``conn``."""
+    since, until = utc("since", since), utc("until", until)
+    reads.profile(conn, profile_id)
+    return r.Diary(
+        since=since,
+        until=until,
+        episodes=[e for e in reads.episodes(conn, profile_id)
+                  if e.onset < until and (e.ended_at is None or e.ended_at >= since)],
+        pain=reads.pain_entries(conn, profile_id, since, until),
+        care=reads.care_entries(conn, profile_id, since, until),
+    )
