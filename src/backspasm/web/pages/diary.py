@@ -20,7 +20,7 @@ from backspasm.knowledge.messages import say, say_n
 from backspasm.status import status_of, status_since
 from backspasm.store.records import CareEntry, PainEntry
 from backspasm.web.chart import pain_chart_svg
-from backspasm.web.deps import get_kb, get_now, get_profile_id
+from backspasm.web.deps import get_kb, get_now, get_profile_id, read_db
 from backspasm.web.flash import Flash, clear_flash, read_flash, redirect_with_flash
 from backspasm.web.templating import render
 from backspasm.web.views import card, form_error, sources_of
@@ -168,21 +168,25 @@ def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
 
 
 @router.get("/diary", response_class=HTMLResponse)
-def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
-               profile_id: int = Depends(get_profile_id),
-               now: datetime = Depends(get_now)) -> HTMLResponse:
-    flash = read_flash(request)
-    return clear_flash(request, render(request, "diary.html", _view(
-        request, kb, profile_id, now, show_all=all, flash=flash)))
+async def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
+                     profile_id: int = Depends(get_profile_id),
+                     now: datetime = Depends(get_now)) -> HTMLResponse:
+    return await read_db(request, _page, request, kb, profile_id, now, None, all)
 
 
 @router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
-def episode_page(request: Request, episode_id: int, all: bool = False,
-                 kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
-                 now: datetime = Depends(get_now)) -> HTMLResponse:
+async def episode_page(request: Request, episode_id: int, all: bool = False,
+                       kb: Knowledge = Depends(get_kb),
+                       profile_id: int = Depends(get_profile_id),
+                       now: datetime = Depends(get_now)) -> HTMLResponse:
+    return await read_db(request, _page, request, kb, profile_id, now, episode_id, all)
+
+
+def _page(request: Request, kb: Knowledge, profile_id: int, now: datetime,
+          episode_id: int | None, show_all: bool) -> HTMLResponse:
     flash = read_flash(request)
     return clear_flash(request, render(request, "diary.html", _view(
-        request, kb, profile_id, now, episode_id, show_all=all, flash=flash)))
+        request, kb, profile_id, now, episode_id, show_all=show_all, flash=flash)))
 
 
 def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,

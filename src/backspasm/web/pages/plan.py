@@ -16,7 +16,7 @@ from backspasm.core.plan import Plan, Session, is_easing, make_plan, session_kin
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_date, format_time, plural_words
 from backspasm.status import diary_plan, episode_window, status_since
-from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
+from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id, read_db
 from backspasm.web.journey import Journey
 from backspasm.web.templating import render
 from backspasm.web.views import emergency_page, form_error, render_emergency, saved_journey
@@ -168,9 +168,14 @@ def _signs(request: Request, kb: Knowledge,
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
-              profile_id: int = Depends(get_profile_id),
-              now: datetime = Depends(get_now)) -> HTMLResponse:
+async def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
+                    profile_id: int = Depends(get_profile_id),
+                    now: datetime = Depends(get_now)) -> HTMLResponse:
+    return await read_db(request, _plan_page, request, kb, profile_id, now)
+
+
+def _plan_page(request: Request, kb: Knowledge, profile_id: int,
+               now: datetime) -> HTMLResponse:
     from backspasm.web.diary_link import profile_settings_of
 
     journey = saved_journey(request, profile_id, now)  # its answers and result on screen

@@ -37,6 +37,7 @@ from backspasm.web.deps import (
     get_optional_profile_id,
     get_profile,
     profile_id_of,
+    read_db,
 )
 from backspasm.web.guest import (
     GUEST,
@@ -120,11 +121,15 @@ def _profile(request: Request, profile_id: int | None) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, kb: Knowledge = Depends(get_kb),
-          now: datetime = Depends(get_now)) -> Response:
+async def start(request: Request, kb: Knowledge = Depends(get_kb),
+                now: datetime = Depends(get_now)) -> Response:
     """The start page. Public in multi-user mode too: emergency signs never wait (H20), and
     the check itself needs no sign-in. Just signed in with a result seen signed out: that
     result, now saved (web/guest.py)."""
+    return await read_db(request, _start, request, kb, now)
+
+
+def _start(request: Request, kb: Knowledge, now: datetime) -> Response:
     if signed_out(request):
         region, choice = server_region(kb, request.app.state.settings)
     elif request.app.state.settings.multi_user and _key(request) and \
@@ -253,10 +258,16 @@ def _known_question(kb: Knowledge, qid: str) -> Question:
 
 
 @router.get("/triage/q/{qid}", response_class=HTMLResponse)
-def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depends(get_kb),
-        profile_id: int | None = Depends(get_optional_profile_id),
-        now: datetime = Depends(get_now)) -> Response:
+async def ask(request: Request, qid: str, change: bool = False,
+              kb: Knowledge = Depends(get_kb),
+              profile_id: int | None = Depends(get_optional_profile_id),
+              now: datetime = Depends(get_now)) -> Response:
     q = _known_question(kb, qid)
+    return await read_db(request, _ask, request, q, change, kb, profile_id, now)
+
+
+def _ask(request: Request, q: Question, change: bool, kb: Knowledge, profile_id: int | None,
+         now: datetime) -> Response:
     journey = _load(request, profile_id, now)
     if journey is None:
         return _redirect("/")
