@@ -262,13 +262,13 @@ def _shared(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     """A fresh JSON-ready copy (advice steps are shared between results)."""
-    kind = type(value)
+    kind = type(cast(object, value))
     if kind is dict:  # the common cases first: the ABC checks below cost ~1 µs each
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in cast("dict[str, Any]", value).items()}
     if kind in _SCALARS:
         return value
     if kind is list or kind is tuple:
-        return [_plain(v) for v in value]
+        return [_plain(v) for v in cast("Sequence[Any]", value)]
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in cast("Mapping[str, Any]", value).items()}
     if isinstance(value, list | tuple):

@@ -106,5 +106,5 @@ def in_diary(request: Request, profile_id: int | None, profile: dict[str, Any],
     pain = answers.get("pain_now")
     if onset is None and not isinstance(pain, int):
         return None
-    return {"onset": format_datetime(onset, "moment_list", tz=ZoneInfo(profile["tz"])) if onset else None,
-            "pain": pain if isinstance(pain, int) else None}
+    when = format_datetime(onset, "moment_list", tz=ZoneInfo(profile["tz"])) if onset else None
+    return {"onset": when, "pain": pain if isinstance(pain, int) else None}
