@@ -9,7 +9,9 @@ PostgreSQL (``postgresql+psycopg://…``) for deployments with many users and pr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,8 +27,9 @@ ENV_URL = "BACKSPASM_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Seconds to wait for a PostgreSQL server to accept a connection.
 PG_CONNECT_TIMEOUT_S = 10
-#: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
-WRITE_OPTION = "backspasm_write"
+#: True while a write transaction is being opened (:func:`writing`; SQLite: ``BEGIN
+#: IMMEDIATE``). A context variable, so each thread and each task has its own.
+_WRITING: ContextVar[bool] = ContextVar("backspasm_writing", default=False)
 #: Seconds, in total, that a write (or opening the diary) keeps retrying a busy SQLite.
 BUSY_DEADLINE_S = 30.0
 #: The embedded database's file name, in the user's data directory.
@@ -45,6 +48,17 @@ def is_busy(exc: BaseException) -> bool:
 
     code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside this block will write: SQLite opens them with ``BEGIN
+    IMMEDIATE`` (the write lock at once, so two writers never deadlock on an upgrade)."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
 
 
 def retry_busy(fn: Callable[[], T], *, deadline_s: float = BUSY_DEADLINE_S) -> T:
@@ -173,8 +187,6 @@ def _chmod(path: Path, mode: int) -> None:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    import sqlite3
-
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 module so BEGIN is ours.
@@ -187,15 +199,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous = FULL")
         cur.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(WRITE_OPTION, False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # may be busy: wrapped, then retried
-            return
-        # A read's deferred BEGIN takes no lock: sent straight to the driver, without
-        # SQLAlchemy's statement machinery (a fifth of a one-row read's cost). Should it
-        # ever fail, it goes again the usual way, so the error is SQLAlchemy's.
-        try:
-            conn.connection.dbapi_connection.execute("BEGIN").close()
-        except sqlite3.Error:
-            conn.exec_driver_sql("BEGIN")
+    # BEGIN is sent by the dialect itself rather than by a "begin" event listener: any
+    # connection event makes SQLAlchemy look up its listeners around every statement
+    # (about a quarter of a one-row read's cost). An error here is wrapped as any
+    # statement's (a busy BEGIN IMMEDIATE: OperationalError, retried by retry_busy).
+    def do_begin(dbapi_conn: Any) -> None:
+        dbapi_conn.execute("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN").close()
+
+    engine.dialect.do_begin = do_begin  # type: ignore[method-assign]
