@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.knowledge import Knowledge
@@ -20,7 +21,7 @@ from backspasm.knowledge.messages import say, say_n
 from backspasm.status import status_of, status_since
 from backspasm.store.records import CareEntry, PainEntry
 from backspasm.web.chart import pain_chart_svg
-from backspasm.web.deps import get_kb, get_now, get_profile_id, read_db
+from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.flash import Flash, clear_flash, read_flash, redirect_with_flash
 from backspasm.web.templating import render
 from backspasm.web.views import card, form_error, sources_of
@@ -171,7 +172,8 @@ def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
 async def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
                      profile_id: int = Depends(get_profile_id),
                      now: datetime = Depends(get_now)) -> HTMLResponse:
-    return await read_db(request, _page, request, kb, profile_id, now, None, all)
+    # In a worker thread: 3 ms of work would hold the loop (deps.read_db).
+    return await run_in_threadpool(_page, request, kb, profile_id, now, None, all)
 
 
 @router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
@@ -179,7 +181,7 @@ async def episode_page(request: Request, episode_id: int, all: bool = False,
                        kb: Knowledge = Depends(get_kb),
                        profile_id: int = Depends(get_profile_id),
                        now: datetime = Depends(get_now)) -> HTMLResponse:
-    return await read_db(request, _page, request, kb, profile_id, now, episode_id, all)
+    return await run_in_threadpool(_page, request, kb, profile_id, now, episode_id, all)
 
 
 def _page(request: Request, kb: Knowledge, profile_id: int, now: datetime,

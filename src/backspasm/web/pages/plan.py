@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.core.answers import parse_datetime
@@ -16,7 +17,7 @@ from backspasm.core.plan import Plan, Session, is_easing, make_plan, session_kin
 from backspasm.knowledge import Knowledge
 from backspasm.knowledge.formats import format_date, format_time, plural_words
 from backspasm.status import diary_plan, episode_window, status_since
-from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id, read_db
+from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import Journey
 from backspasm.web.templating import render
 from backspasm.web.views import emergency_page, form_error, render_emergency, saved_journey
@@ -171,7 +172,8 @@ def _signs(request: Request, kb: Knowledge,
 async def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
                     profile_id: int = Depends(get_profile_id),
                     now: datetime = Depends(get_now)) -> HTMLResponse:
-    return await read_db(request, _plan_page, request, kb, profile_id, now)
+    # In a worker thread: 2 ms of work would hold the loop (deps.read_db).
+    return await run_in_threadpool(_plan_page, request, kb, profile_id, now)
 
 
 def _plan_page(request: Request, kb: Knowledge, profile_id: int,
