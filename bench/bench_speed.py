@@ -16,6 +16,9 @@
    ``backspasm serve`` to its first 200 (median of 5).
 4. A bounded soak (``_soak.py``): the server's RSS at the start, middle and end.
 
+``--web-only`` (or ``--web-only=WORD``: the requests whose name holds WORD) runs part 1
+alone, to measure a change to the pages before and after.
+
 Every table has the issue's target beside each figure. Environment: ``BENCH_DURATION``
 (wrk seconds per run, default 4), ``BENCH_SOAK_SECONDS`` (default 60),
 ``BACKSPASM_BENCH_POSTGRES_URL``. Needs ``wrk`` and ``hyperfine`` (Debian packages; a part
