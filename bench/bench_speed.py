@@ -16,6 +16,9 @@
    ``backspasm serve`` to its first 200 (median of 5).
 4. A bounded soak (``_soak.py``): the server's RSS at the start, middle and end.
 
+``--web-only`` (or ``--web-only=WORD``: the requests whose name holds WORD) runs part 1
+alone, to measure a change to the pages before and after.
+
 Every table has the issue's target beside each figure. Environment: ``BENCH_DURATION``
 (wrk seconds per run, default 4), ``BENCH_SOAK_SECONDS`` (default 60),
 ``BACKSPASM_BENCH_POSTGRES_URL``. Needs ``wrk`` and ``hyperfine`` (Debian packages; a part
@@ -148,7 +151,9 @@ def measure(results: WebResult, name: str, url: str, pid: int, **kw: Any) -> Non
         results[(name, c)] = wrk(url, DURATION, connections=c, pid=pid, **kw)
 
 
-def web(tmp: Path, db: Path) -> WebResult:
+def web(tmp: Path, db: Path, only: str | None = None) -> WebResult:
+    """Every web figure; ``only`` (``--web-only=WORD``): the bare baselines and the requests
+    whose name contains ``WORD``."""
     results: WebResult = {}
     log = tmp / "bare.log"
     with bare_process("hello", log) as (base, proc):
@@ -173,6 +178,8 @@ def web(tmp: Path, db: Path) -> WebResult:
                 (f"/diary ({SCORES} scores)", "/diary", {}),
                 ("/api/v1/status", "/api/v1/status", {}),
                 ("POST /api/v1/pain", "/api/v1/pain", {"script": pain})):
+            if only and only not in name:
+                continue
             measure(results, name, base + path, proc.pid, **kw)
     return results
 
@@ -431,7 +438,12 @@ def compile_package() -> None:
                     stdout=subprocess.DEVNULL)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """``--web-only`` (or ``--web-only=WORD``): only the web table (the requests whose name
+    contains ``WORD``), for measuring a change to the pages before and after."""
+    args = sys.argv[1:] if argv is None else argv
+    web_only = next((a for a in args if a.split("=")[0] == "--web-only"), None)
+    only = web_only.partition("=")[2] or None if web_only else None
     compile_package()
     missing = [t for t in ("wrk", "hyperfine") if not shutil.which(t)]
     for tool in missing:
@@ -450,12 +462,14 @@ def main() -> int:
               f"load average {os.getloadavg()[0]:.1f} at the start; modules compiled to "
               ".pyc first, PYTHONDONTWRITEBYTECODE unset, as an installed package runs")
         if "wrk" not in missing:
-            results = web(tmp, db)
+            results = web(tmp, db, only)
             table(f"Web, personal mode on SQLite, one uvicorn process (wrk {DURATION} per run; "
                   "ratios to the bare apps measured in the same run)",
                   ["request", "connections", "requests/s", "p50 ms", "p99 ms",
                    "server CPU ms/request", "vs bare hello", "vs bare StaticFiles"],
                   web_rows(results))
+            if web_only:
+                return 0
             compared = granian_comparison(tmp, db, results)
             if compared is None:
                 notes.append("granian is not installed (`make bench` installs the bench "

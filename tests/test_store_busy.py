@@ -81,3 +81,56 @@ def test_a_lock_held_past_the_deadline_surfaces_the_busy_error(locked):
     with pytest.raises(OperationalError) as caught:
         retry_busy(lambda: _insert(engine), deadline_s=0.2)
     assert is_busy(caught.value)
+
+
+def _write_lock_free(path) -> bool:
+    """Can another connection take the write lock of ``path`` now?"""
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.rollback()
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_a_write_takes_the_lock_at_begin_and_a_read_takes_none(tmp_path):
+    """The store's BEGIN (sent by the dialect, engine.py): IMMEDIATE for a write, before its
+    first statement, so two writers never deadlock on a lock upgrade; deferred for a read."""
+    from backspasm.store import open_store
+
+    path = tmp_path / "diary.db"
+    seen: list[bool] = []
+    with open_store(f"sqlite:///{path}", pooled=True) as store:
+        store.write(lambda conn: seen.append(_write_lock_free(path)))
+        with store.read() as conn:
+            conn.exec_driver_sql("SELECT 1").scalar_one()
+            seen.append(_write_lock_free(path))
+        assert not store.engine._has_events  # no connection events: none looked up per statement
+    assert seen == [False, True]
+
+
+def test_a_busy_write_begin_is_refused_like_any_busy_statement(tmp_path):
+    """A BEGIN IMMEDIATE refused while another writer holds the lock is SQLAlchemy's
+    OperationalError with SQLite's busy code, which ``Transactions.write`` retries."""
+    from backspasm.store import open_store
+    from backspasm.store.engine import writing
+
+    path = tmp_path / "diary.db"
+    with open_store(f"sqlite:///{path}", pooled=True) as store:
+        with store.engine.connect() as conn:  # the pooled connection: give up at once
+            conn.connection.driver_connection.execute("PRAGMA busy_timeout = 0")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(OperationalError) as caught, writing(), \
+                    store.engine.connect() as conn, conn.begin():
+                pass
+            assert is_busy(caught.value)
+            with store.read() as conn:  # a read still begins (deferred: no lock)
+                assert conn.exec_driver_sql("SELECT 1").scalar_one() == 1
+        finally:
+            holder.rollback()
+            holder.close()

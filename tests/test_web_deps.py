@@ -11,12 +11,12 @@ import pytest
 
 from backspasm.web import deps
 from backspasm.web.app import WORKER_THREADS
-from backspasm.web.auth import guard
+from backspasm.web.auth import guard, local_guard
 from web_helpers import make_client
 
 
 @pytest.mark.parametrize("dependency", [deps.get_kb, deps.get_now, deps.get_profile_id,
-                                        deps.get_optional_profile_id, guard])
+                                        deps.get_optional_profile_id, guard, local_guard])
 def test_cheap_dependencies_are_coroutines(dependency):
     assert inspect.iscoroutinefunction(dependency)
 
@@ -138,9 +138,8 @@ def _off_the_event_loop() -> bool:
     return False
 
 
-def test_the_triage_api_reads_the_profile_in_a_worker_thread(tmp_path):
-    """A database read on the event loop would hold every other request while it waits."""
-    client = make_client(tmp_path)
+def _triage_api_reads(client) -> list[bool]:
+    """Where ``POST /api/v1/triage`` read the profile: True for off the event loop."""
     store = client.app.state.store
     where: list[bool] = []
     read = store.get_profile
@@ -152,7 +151,39 @@ def test_the_triage_api_reads_the_profile_in_a_worker_thread(tmp_path):
     store.get_profile = watched
     r = client.post("/api/v1/triage", json={"chest_pain": False})
     assert r.status_code == 200, r.text
-    assert where == [True]
+    return where
+
+
+def test_the_triage_api_reads_the_profile_in_a_worker_thread(tmp_path):
+    """Where a read may wait (PostgreSQL, multi-user: ``reads_inline`` False), a database
+    read on the event loop would hold every other request while it waits."""
+    client = make_client(tmp_path)
+    client.app.state.reads_inline = False  # as the app decides for PostgreSQL (below)
+    assert _triage_api_reads(client) == [True]
+
+
+def test_personal_sqlite_reads_on_the_event_loop(tmp_path):
+    """Personal mode on SQLite: the read is cheaper than the hop to a thread and back."""
+    client = make_client(tmp_path)
+    assert client.app.state.reads_inline is True
+    assert _triage_api_reads(client) == [False]
+
+
+def test_reads_stay_in_worker_threads_except_personal_sqlite(tmp_path):
+    from sqlalchemy import create_engine
+
+    from backspasm.web.settings import Settings
+
+    class Store:  # what reads_inline looks at: the store's engine (real ones, unconnected)
+        def __init__(self, url: str) -> None:
+            self.engine = create_engine(url)
+
+    sqlite, pg = Store(f"sqlite:///{tmp_path / 'x.db'}"), Store("postgresql+psycopg://@h/db")
+    assert deps.reads_inline(Settings(), sqlite) is True
+    assert deps.reads_inline(Settings(multi_user=True), sqlite) is False
+    assert deps.reads_inline(Settings(), pg) is False
+    assert deps.reads_inline(Settings(multi_user=True), pg) is False
+    assert make_client(tmp_path, multi_user=True).app.state.reads_inline is False
 
 
 def test_the_plan_api_reads_the_diary_in_a_worker_thread(tmp_path):

@@ -89,3 +89,39 @@ def test_pages_with_a_csrf_token_are_not_kept(tmp_path):
     client.cookies.clear()
     assert 'href="tel:999"' in client.get("/").text
     assert _cached(client) == {}
+
+
+def test_two_people_never_get_each_others_token_or_journey_from_a_kept_page(tmp_path):
+    """One server, two browsers (signed out, then signed in): every start and question
+    page carries the form token of the browser that asked, and a question page the answer
+    of that browser's own journey, however often the pages were shown before."""
+    from test_web_auth import TOKEN, csrf, sign_up
+    from web_helpers import client_for
+
+    ann = make_client(tmp_path, timezone="Europe/London", multi_user=True)
+    bob = client_for(ann.app)
+    ann.post("/triage/start", data={"csrf_token": csrf(ann, "/")})
+    bob.post("/triage/start", data={"csrf_token": csrf(bob, "/")})
+    ann.post("/triage/q/chest_pain", data={"answer": "no", "csrf_token": csrf(ann, "/")})
+
+    def tokens(client) -> set[str]:
+        seen = set()
+        for path in ("/", "/", "/triage/q/chest_pain?change=1", "/triage/q/chest_pain?change=1"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            seen |= set(TOKEN.findall(page.text))
+        return seen
+
+    def chosen(client) -> str:  # the answer the change page shows as already given
+        return "checked" if 'value="no" checked' in client.get(
+            "/triage/q/chest_pain?change=1").text else "none"
+
+    for signed_in in (False, True):  # then a session's token, and the journey claimed
+        if signed_in:
+            sign_up(ann, "ann@example.com")
+            sign_up(bob, "bob@example.com")
+        a, b = tokens(ann), tokens(bob)
+        assert len(a) == 1 and len(b) == 1 and a.isdisjoint(b), (a, b)
+        assert a == {csrf(ann, "/")} and b == {csrf(bob, "/")}
+        assert chosen(ann) == "checked" and chosen(bob) == "none"
+    assert _cached(ann) == {}

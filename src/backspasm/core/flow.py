@@ -183,10 +183,22 @@ def _walk(
 ) -> tuple[list[Question], Question | Outcome]:
     """The questions on the route and the next step. ``through``: go on past unanswered
     questions too (routed as if answered "no"), for the whole route ahead."""
-    flow = _flow(kb)
-    unsure_set = frozenset(unsure)
     parsed = parse_answers(answers, default_now=now)
+    unsure_set = frozenset(unsure)
+    asked, ahead = _route(answers, parsed, kb, unsure_set, through)
     result = triage(parsed, kb, region=region, unsure=unsure_set)
+    if ahead is None:
+        return asked, Outcome(result, stopped_early=False)
+    if result.emergency:
+        return asked, Outcome(result, stopped_early=True)
+    return asked, ahead
+
+
+def _route(answers: Mapping[str, Any], parsed: Any, kb: Knowledge, unsure_set: frozenset[str],
+           through: bool) -> tuple[list[Question], Question | None]:
+    """The questions on the route and the first one not answered (``None``: the route is
+    complete, or ``through``). The route depends on the answers alone, not on triage."""
+    flow = _flow(kb)
     facts = facts_of(parsed, unsure_set)
     asked: list[Question] = []
     qid = flow.start
@@ -196,12 +208,10 @@ def _walk(
             qid = next(to for cond, to in flow.routes[qid] if cond is None or cond(facts))
             continue  # cannot apply to this person (e.g. their age): not asked
         if qid not in answers and qid not in unsure_set and not through:
-            if result.emergency:
-                return asked, Outcome(result, stopped_early=True)
             return asked, q
         asked.append(q)
         qid = next(to for cond, to in flow.routes[qid] if cond is None or cond(facts))
-    return asked, Outcome(result, stopped_early=False)
+    return asked, None
 
 
 def _reachable(flow: _Flow, qid: str) -> set[str]:
@@ -317,7 +327,8 @@ def path(
     answers: Mapping[str, Any], kb: Knowledge, *, now: datetime, unsure: Iterable[str] = frozenset()
 ) -> list[Question]:
     """The questions answered along the current route, in order ("check your answers")."""
-    return _walk(answers, kb, now, unsure, None)[0]
+    parsed = parse_answers(answers, default_now=now)  # no triage: the route alone
+    return _route(answers, parsed, kb, frozenset(unsure), through=False)[0]
 
 
 def route(
@@ -325,7 +336,8 @@ def route(
 ) -> list[Question]:
     """Every question on the route these answers take, answered or still ahead (those
     ahead routed as if answered "no"): how many questions a person will see."""
-    return _walk(answers, kb, now, unsure, None, through=True)[0]
+    parsed = parse_answers(answers, default_now=now)  # no triage: the route alone
+    return _route(answers, parsed, kb, frozenset(unsure), through=True)[0]
 
 
 def notices(

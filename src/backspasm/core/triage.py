@@ -231,12 +231,16 @@ class TriageResult:
     def emergency(self) -> bool:
         return self.level in EMERGENCY_LEVELS
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, copy: bool = True) -> dict[str, Any]:
+        """The result as JSON-ready data. ``copy=False`` (for encoding at once, never to be
+        changed): the care card and advice as the compiled knowledge holds them, shared
+        with other results, instead of a fresh copy of each."""
+        plain = _plain if copy else _shared
         out: dict[str, Any] = {
             "level": self.level,
             "reasons": [r.to_dict() for r in self.reasons],
             "knowledge_version": self.knowledge_version,
-            "care_card": _plain(self.care_card),
+            "care_card": plain(self.care_card),
             "unsure": list(self.unsure),
         }
         if not self.emergency:
@@ -244,12 +248,27 @@ class TriageResult:
             out["hours_since_onset"] = (
                 None if self.hours_since_onset is None else round(self.hours_since_onset, 2)
             )
-            out["advice"] = [_plain(a) for a in self.advice or ()]
+            out["advice"] = [plain(a) for a in self.advice or ()]
         return out
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _shared(value: Any) -> Any:
+    """``value`` itself: what :func:`_plain` would copy, for reading only."""
+    return value
 
 
 def _plain(value: Any) -> Any:
     """A fresh JSON-ready copy (advice steps are shared between results)."""
+    kind = type(cast(object, value))
+    if kind is dict:  # the common cases first: the ABC checks below cost ~1 µs each
+        return {k: _plain(v) for k, v in cast("dict[str, Any]", value).items()}
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in cast("Sequence[Any]", value)]
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in cast("Mapping[str, Any]", value).items()}
     if isinstance(value, list | tuple):

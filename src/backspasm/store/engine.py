@@ -13,7 +13,9 @@ pragmas and :func:`retry_busy` without loading it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,8 +29,9 @@ ENV_URL = "BACKSPASM_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Seconds to wait for a PostgreSQL server to accept a connection.
 PG_CONNECT_TIMEOUT_S = 10
-#: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
-WRITE_OPTION = "backspasm_write"
+#: True while a write transaction is being opened (:func:`writing`; SQLite: ``BEGIN
+#: IMMEDIATE``). A context variable, so each thread and each task has its own.
+_WRITING: ContextVar[bool] = ContextVar("backspasm_writing", default=False)
 #: Seconds, in total, that a write (or opening the diary) keeps retrying a busy SQLite.
 BUSY_DEADLINE_S = 30.0
 #: The embedded database's file name, in the user's data directory.
@@ -55,6 +58,17 @@ def is_busy(exc: BaseException) -> bool:
 
     code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside this block will write: SQLite opens them with ``BEGIN
+    IMMEDIATE`` (the write lock at once, so two writers never deadlock on an upgrade)."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
 
 
 def retry_busy(fn: Callable[[], T], *, deadline_s: float = BUSY_DEADLINE_S) -> T:
@@ -204,7 +218,11 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         configure_sqlite(dbapi_conn)
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        write = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    # BEGIN is sent by the dialect itself rather than by a "begin" event listener: any
+    # connection event makes SQLAlchemy look up its listeners around every statement
+    # (about a quarter of a one-row read's cost). An error here is wrapped as any
+    # statement's (a busy BEGIN IMMEDIATE: OperationalError, retried by retry_busy).
+    def do_begin(dbapi_conn: Any) -> None:
+        dbapi_conn.execute("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN").close()
+
+    engine.dialect.do_begin = do_begin  # type: ignore[method-assign]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backspasm.store.engine import WRITE_OPTION
+from backspasm.store.engine import writing
 from backspasm.store.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def migrate(engine: Engine) -> list[str]:
             return []
     import alembic.command  # noqa: F401  (imported before the lock, not while holding it)
 
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+    with writing(), engine.connect() as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(_text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         current = _revision(conn)  # again, now that no other opener can be migrating
@@ -152,7 +152,7 @@ def new_revision(rev_id: str, message: str, *,
     from backspasm.store.engine import make_engine
 
     engine = make_engine("sqlite://")
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+    with writing(), engine.connect() as conn, conn.begin():
         config = alembic_config(conn, script_location)
         command.upgrade(config, "head")
         script = command.revision(config, message, autogenerate=True, rev_id=rev_id)

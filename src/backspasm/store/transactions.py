@@ -13,7 +13,7 @@ from typing import Self, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from backspasm.store.engine import WRITE_OPTION, retry_busy
+from backspasm.store.engine import retry_busy, writing
 from backspasm.store.errors import DatabaseError
 
 __all__ = ["Transactions"]
@@ -26,7 +26,6 @@ class Transactions:
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
-        self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self._clock = clock or (lambda: datetime.now(UTC))
 
     def close(self) -> None:
@@ -58,7 +57,7 @@ class Transactions:
         """
 
         def once() -> T:
-            with self._writer.connect() as conn, conn.begin():
+            with writing(), self.engine.connect() as conn, conn.begin():
                 return fn(conn)
 
         try:

@@ -100,6 +100,7 @@ def router_modules() -> tuple[Any, ...]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (defaults: personal mode, SQLite)."""
     from backspasm.store import open_store
+    from backspasm.web.deps import reads_inline
     from backspasm.web.diary_link import DiaryLink
     from backspasm.web.journey import JourneyStore
 
@@ -116,6 +117,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # FastAPI's Swagger UI loads from a CDN: we serve our own page
         redoc_url=None,
         lifespan=_lifespan,
+        # FastAPI's OpenTelemetry hooks: off. No exporter is configured, and one set up
+        # through the environment would be sent request bodies and exception messages
+        # (health data); checking for one cost every request a few microseconds.
+        telemetry={"tracing": False, "metrics": False, "logs": False,
+                   "operation_spans": False, "auto_configure": False},
     )
     app.state.settings = settings
     app.state.kb = load_knowledge(settings.knowledge_dir)
@@ -123,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(assets, app.state.kb)
     # Migrates on open; a long-lived server keeps its SQLite connections (pooled).
     app.state.store = open_store(settings.database_url, pooled=True)
+    app.state.reads_inline = reads_inline(settings, app.state.store)
     app.state.journeys = JourneyStore(app.state.store, keep_hours=settings.journey_hours)
     app.state.diary = DiaryLink(app.state.store, settings, app.state.kb)
     app.state.nav = []
@@ -145,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     worker = service_worker_source(settings.multi_user, assets)
 
     @app.get("/sw.js", include_in_schema=False)
-    def service_worker() -> Response:
+    async def service_worker() -> Response:  # no thread hop for a constant
         # Served from the root so its scope covers every page.
         return Response(worker, media_type="text/javascript",
                         headers={"cache-control": "no-cache", "service-worker-allowed": "/"})

@@ -7,17 +7,53 @@ its profile, else 401/redirect). Routers never decide this themselves.
 The cheap dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in a
 worker thread, and three to five thread hops per request cost more than the work they do.
 Only ``get_profile`` (a database read) stays a plain function.
+
+:func:`read_db` is how an ``async`` route runs a read of the diary (and the page built
+from it): on the event loop where that is cheaper than a thread hop (personal mode on
+SQLite), else in a worker thread.
 """
 
 from __future__ import annotations
 
+from asyncio import sleep
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from backspasm.knowledge import Knowledge
+
+T = TypeVar("T")
+
+
+def reads_inline(settings: Any, store: Any) -> bool:
+    """May reads run on the event loop (:func:`read_db`)? Personal mode on SQLite only.
+
+    There the database is a file on this machine, and in WAL mode a reader never waits
+    for a writer: a page's reads take tens of microseconds, while the hop to a worker
+    thread and back costs about 0.13 ms of CPU a request (bench/bench_speed.py), more than
+    the work it moves. PostgreSQL reads wait for the network, and a multi-user page may
+    write (a journey claimed after sign-in): those keep to worker threads.
+    """
+    return not settings.multi_user and store.engine.dialect.name == "sqlite"
+
+
+async def read_db(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``: light work that reads the diary and writes nothing (a page's reads
+    and its rendering, well under a millisecond). Here, on the event loop, when
+    :func:`reads_inline` said so when the app was built (``app.state.reads_inline``); else
+    in a worker thread. Writes always go to a worker thread (a busy SQLite is waited for
+    there, never on the loop), and so do heavy pages (the plan, the diary, status: 2-3 ms
+    each), which on the loop made the others wait: at 50 busy connections their slowest
+    1% took 1.4-1.9 s there, against 0.2-0.3 s from the threads' queue."""
+    if getattr(request.app.state, "reads_inline", False):
+        # One turn of the loop first: requests that came in before this one go first (at 50
+        # busy connections, without it some waited 30 times the median).
+        await sleep(0)
+        return fn(*args)
+    return await run_in_threadpool(fn, *args)
 
 
 async def get_kb(request: Request) -> Knowledge:

@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from backspasm.core.answers import AnswersError, parse_answers
@@ -21,7 +20,7 @@ from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
 from backspasm.knowledge.vocabulary import LEVELS as TRIAGE_LEVELS
 from backspasm.web.api.bodies import BODY_ERRORS, json_object
 from backspasm.web.api.contract import YEARS_PATTERN
-from backspasm.web.deps import get_kb, get_now, get_optional_profile_id
+from backspasm.web.deps import get_kb, get_now, get_optional_profile_id, read_db
 from backspasm.web.errors import BadInput
 
 router = APIRouter(tags=["api"])
@@ -98,17 +97,19 @@ async def api_triage(
     from backspasm.core.triage import triage
 
     raw = await json_object(request)
-    # The profile is read in a worker thread: a database read on the event loop would hold
-    # every other request while it waits (a network round trip on PostgreSQL).
+    # The profile is read in a worker thread where a database read on the event loop would
+    # hold every other request while it waits (PostgreSQL: a network round trip); on
+    # personal SQLite here (deps.read_db).
     profile = (None if profile_id is None
-               else await run_in_threadpool(request.app.state.store.get_profile, profile_id))
+               else await read_db(request, request.app.state.store.get_profile, profile_id))
     try:
         choice = _region_choice(request, kb, profile, region)
         answers = parse_answers(raw, default_now=now)
         result = triage(answers, kb, region=choice.id)
     except AnswersError as exc:
         raise _answers_error(exc) from None
-    body = _encode({**result.to_dict(), "region_choice": choice.to_dict()})
+    # Encoded at once: no copy of the care card and advice (TriageResult.to_dict).
+    body = _encode({**result.to_dict(copy=False), "region_choice": choice.to_dict()})
     return Response(body.encode("utf-8"), media_type="application/json")
 
 

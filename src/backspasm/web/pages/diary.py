@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.knowledge import Knowledge
@@ -168,21 +169,26 @@ def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
 
 
 @router.get("/diary", response_class=HTMLResponse)
-def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
-               profile_id: int = Depends(get_profile_id),
-               now: datetime = Depends(get_now)) -> HTMLResponse:
-    flash = read_flash(request)
-    return clear_flash(request, render(request, "diary.html", _view(
-        request, kb, profile_id, now, show_all=all, flash=flash)))
+async def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
+                     profile_id: int = Depends(get_profile_id),
+                     now: datetime = Depends(get_now)) -> HTMLResponse:
+    # In a worker thread: 3 ms of work would hold the loop (deps.read_db).
+    return await run_in_threadpool(_page, request, kb, profile_id, now, None, all)
 
 
 @router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
-def episode_page(request: Request, episode_id: int, all: bool = False,
-                 kb: Knowledge = Depends(get_kb), profile_id: int = Depends(get_profile_id),
-                 now: datetime = Depends(get_now)) -> HTMLResponse:
+async def episode_page(request: Request, episode_id: int, all: bool = False,
+                       kb: Knowledge = Depends(get_kb),
+                       profile_id: int = Depends(get_profile_id),
+                       now: datetime = Depends(get_now)) -> HTMLResponse:
+    return await run_in_threadpool(_page, request, kb, profile_id, now, episode_id, all)
+
+
+def _page(request: Request, kb: Knowledge, profile_id: int, now: datetime,
+          episode_id: int | None, show_all: bool) -> HTMLResponse:
     flash = read_flash(request)
     return clear_flash(request, render(request, "diary.html", _view(
-        request, kb, profile_id, now, episode_id, show_all=all, flash=flash)))
+        request, kb, profile_id, now, episode_id, show_all=show_all, flash=flash)))
 
 
 def _again(request: Request, kb: Knowledge, profile_id: int, now: datetime,

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backspasm.core.answers import parse_datetime
@@ -168,9 +169,15 @@ def _signs(request: Request, kb: Knowledge,
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
-              profile_id: int = Depends(get_profile_id),
-              now: datetime = Depends(get_now)) -> HTMLResponse:
+async def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
+                    profile_id: int = Depends(get_profile_id),
+                    now: datetime = Depends(get_now)) -> HTMLResponse:
+    # In a worker thread: 2 ms of work would hold the loop (deps.read_db).
+    return await run_in_threadpool(_plan_page, request, kb, profile_id, now)
+
+
+def _plan_page(request: Request, kb: Knowledge, profile_id: int,
+               now: datetime) -> HTMLResponse:
     from backspasm.web.diary_link import profile_settings_of
 
     journey = saved_journey(request, profile_id, now)  # its answers and result on screen

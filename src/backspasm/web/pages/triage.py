@@ -37,6 +37,7 @@ from backspasm.web.deps import (
     get_optional_profile_id,
     get_profile,
     profile_id_of,
+    read_db,
 )
 from backspasm.web.guest import (
     GUEST,
@@ -64,16 +65,13 @@ from backspasm.web.views import (
 router = APIRouter(include_in_schema=False)
 NAV = (10, "check", "/")
 
+
 def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
 def _key(request: Request) -> str | None:
     return request.cookies.get(cookie_name(request, COOKIE))
-
-
-def _load(request: Request, profile_id: int | None, now: datetime) -> Journey | None:
-    return load_journey(request, profile_id, now)  # signed out (multi-user): None
 
 
 def _save(request: Request, profile_id: int | None, journey: Journey, now: datetime) -> None:
@@ -112,7 +110,7 @@ def get_walk(request: Request, kb: Knowledge = Depends(get_kb),
              profile_id: int | None = Depends(get_optional_profile_id),
              now: datetime = Depends(get_now)) -> Walk:
     return Walk(request, kb, profile_id, _profile(request, profile_id), now,
-                _load(request, profile_id, now))
+                load_journey(request, profile_id, now))
 
 
 def _profile(request: Request, profile_id: int | None) -> dict[str, Any]:
@@ -120,11 +118,15 @@ def _profile(request: Request, profile_id: int | None) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, kb: Knowledge = Depends(get_kb),
-          now: datetime = Depends(get_now)) -> Response:
+async def start(request: Request, kb: Knowledge = Depends(get_kb),
+                now: datetime = Depends(get_now)) -> Response:
     """The start page. Public in multi-user mode too: emergency signs never wait (H20), and
     the check itself needs no sign-in. Just signed in with a result seen signed out: that
     result, now saved (web/guest.py)."""
+    return await read_db(request, _start, request, kb, now)
+
+
+def _start(request: Request, kb: Knowledge, now: datetime) -> Response:
     if signed_out(request):
         region, choice = server_region(kb, request.app.state.settings)
     elif request.app.state.settings.multi_user and _key(request) and \
@@ -253,11 +255,16 @@ def _known_question(kb: Knowledge, qid: str) -> Question:
 
 
 @router.get("/triage/q/{qid}", response_class=HTMLResponse)
-def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depends(get_kb),
-        profile_id: int | None = Depends(get_optional_profile_id),
-        now: datetime = Depends(get_now)) -> Response:
-    q = _known_question(kb, qid)
-    journey = _load(request, profile_id, now)
+async def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depends(get_kb),
+              profile_id: int | None = Depends(get_optional_profile_id),
+              now: datetime = Depends(get_now)) -> Response:
+    return await read_db(request, _ask, request, _known_question(kb, qid), change, kb,
+                         profile_id, now)
+
+
+def _ask(request: Request, q: Question, change: bool, kb: Knowledge, profile_id: int | None,
+         now: datetime) -> Response:
+    journey = load_journey(request, profile_id, now)
     if journey is None:
         return _redirect("/")
     return _question_page(request, q, journey, kb, now, change)
@@ -270,7 +277,7 @@ def answer(request: Request, qid: str, answer: str = Form(""), change: str = For
            now: datetime = Depends(get_now)) -> Response:
     """Apply one answer (fresh or a change), re-run the flow, keep what still counts."""
     q = _known_question(kb, qid)
-    journey = _load(request, profile_id, now)
+    journey = load_journey(request, profile_id, now)
     if journey is None:
         return _redirect("/")
     raw = answer[:100]
@@ -382,8 +389,8 @@ def result_page(w: Walk = Depends(get_walk)) -> Response:
         return _redirect("/triage/check")  # not confirmed yet
     return render(request, "result.html", {
         "title": result["care_card"]["heading"], "result": result, "card": card(result["level"]),
-        "guest": w.profile_id is None,
-        "region_choice": profile["region_choice"], "region": region_info(w.kb, profile["region"]),
+        "guest": w.profile_id is None, "region_choice": profile["region_choice"],
+        "region": region_info(w.kb, profile["region"]),
         "in_diary": in_diary(w.request, w.profile_id, w.profile, journey.answers),
         "page_sources": sources_of(result["care_card"]["sources"],
                                     *[r["sources"] for r in result["reasons"]],
