@@ -596,3 +596,26 @@ def test_a_callers_changes_to_a_plan_do_not_reach_the_next_plan(kb):
     first.sessions.clear()
     assert make_plan(warm, **ask) == before
     assert steps_for_phase(warm, "acute") == steps_for_phase(_fresh(kb), "acute")
+
+
+def test_the_kept_schedules_stay_bounded_however_much_care_is_logged(kb):
+    """Memory levels off under load: the scheduler keeps at most ``KEPT_SCHEDULES``
+    results and none whose key holds more than ``KEPT_LOGGED_MAX`` logged sessions (a soak
+    logging hundreds of ice packs grew the server by tens of MB); such a plan is the one a
+    fresh load works out."""
+    from backspasm.core import plan as plan_mod
+
+    warm = _fresh(kb)
+    onset = datetime(2026, 3, 27, 6, 40, tzinfo=UTC)
+    many = [("ice", onset + timedelta(minutes=3 * i), None)
+            for i in range(plan_mod.KEPT_LOGGED_MAX + 40)]
+    now = onset + timedelta(hours=60)
+    ask = dict(onset=onset, now=now, tz="Europe/London", done=many)
+    assert make_plan(warm, **ask) == make_plan(_fresh(kb), **ask)
+    kept = plan_mod._scheduler(warm).kept  # type: ignore[attr-defined]
+    assert kept.cache_info().currsize == 0
+    for n in range(plan_mod.KEPT_SCHEDULES + 30):
+        make_plan(warm, onset=onset, now=now, tz="Europe/London", done=many[: n % 50])
+        make_plan(warm, onset=onset - timedelta(minutes=n), now=now, tz="Europe/London")
+    assert kept.cache_info().currsize == plan_mod.KEPT_SCHEDULES
+    assert kept.cache_info().hits > 0

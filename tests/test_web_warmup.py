@@ -58,3 +58,27 @@ def test_tests_do_not_warm_up_but_serve_does(tmp_path):
 
     assert make_client(tmp_path).app.state.settings.warm_up is False
     assert "warm_up=True" in inspect.getsource(serve.serve)
+
+
+def test_warm_up_loads_the_locale_data_the_pages_format_with():
+    """Babel reads its locale and time-zone data on first use (about 4 MB): loaded in the
+    warm-up, it does not look like growth under load. Checked in a fresh process."""
+    import subprocess
+    import sys
+
+    code = ("import babel.core, babel.localedata\n"
+            "from backspasm.web.warmup import load_locale_data\n"
+            "assert babel.core._global_data is None and 'en' not in babel.localedata._cache\n"
+            "load_locale_data()\n"
+            "assert babel.core._global_data is not None and 'en' in babel.localedata._cache\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_warm_up_runs_the_locale_data_step(tmp_path, monkeypatch):
+    import backspasm.web.warmup as warmup
+
+    calls: list[str] = []
+    monkeypatch.setattr(warmup, "prepare_report_engine", lambda: calls.append("report"))
+    monkeypatch.setattr(warmup, "load_locale_data", lambda: calls.append("locale"))
+    warmup.warm_up(make_client(tmp_path).app.state.templates)
+    assert calls == ["locale", "report"]

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backspasm.core.plan_config import (
+    PlanConfig,
     PlanError,
     ShownStep,
     is_easing,
@@ -331,17 +332,36 @@ def _scheduler(kb: Knowledge) -> Schedule:
     return kb.compile("core.plan.schedule", _new_scheduler)
 
 
-def _new_scheduler(kb: Knowledge) -> Schedule:
-    cfg = plan_config(kb)
+#: Most schedules kept per loaded knowledge, and the most logged sessions a kept one may
+#: have. The key holds every logged session, so both bound the memory the cache can hold:
+#: a diary with more care logged (far more than a plan's sessions) is scheduled afresh.
+KEPT_SCHEDULES = 64
+KEPT_LOGGED_MAX = 64
 
-    @lru_cache(maxsize=256)
-    def schedule(zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime,
-                 horizon: datetime, logged: tuple[Logged, ...]) -> Placement:
+
+def _new_scheduler(kb: Knowledge) -> Schedule:
+    return _Scheduler(plan_config(kb))
+
+
+class _Scheduler:
+    """:func:`lay_out` over the waking windows, the last :data:`KEPT_SCHEDULES` results
+    kept (``kept``, an ``lru_cache``) unless more than :data:`KEPT_LOGGED_MAX` sessions are
+    logged."""
+
+    def __init__(self, cfg: PlanConfig) -> None:
+        self.cfg = cfg
+        self.kept = lru_cache(maxsize=KEPT_SCHEDULES)(self.fresh)
+
+    def fresh(self, zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime,
+              horizon: datetime, logged: tuple[Logged, ...]) -> Placement:
         windows = waking_windows(zone, wake, sleep, onset_u, horizon)
-        placed, unmatched = lay_out(cfg, windows, onset_u, horizon, logged)
+        placed, unmatched = lay_out(self.cfg, windows, onset_u, horizon, logged)
         return tuple(placed), tuple(unmatched)
 
-    return schedule
+    def __call__(self, zone: ZoneInfo, wake: time, sleep: time, onset_u: datetime,
+                 horizon: datetime, logged: tuple[Logged, ...]) -> Placement:
+        use = self.kept if len(logged) <= KEPT_LOGGED_MAX else self.fresh
+        return use(zone, wake, sleep, onset_u, horizon, logged)
 
 
 def timer_stages(
