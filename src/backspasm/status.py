@@ -109,22 +109,27 @@ def _covers(data: Overview, now: datetime) -> bool:
                           and data.window[1] > now)
 
 
-def diary_easing(data: Overview, kb: Knowledge, now: datetime) -> bool | None:
+def diary_easing(data: Overview, kb: Knowledge, now: datetime, *,
+                 facts: Any = None) -> bool | None:
     """Whether the pain is easing, for the stretching step (``core.plan.is_easing``), from
     the diary's latest pain and trend as ``status`` judges them (an overview read with a
-    ``pain_since`` not later than :func:`status_since`)."""
+    ``pain_since`` not later than :func:`status_since`); ``facts``: the diary's facts at
+    ``now`` when the caller has them already (:func:`status_of`)."""
     from backspasm.core.plan import is_easing
 
-    facts = _facts(data, kb, now)
+    if facts is None:
+        facts = _facts(data, kb, now)
     return is_easing(kb, facts.pain_now, facts.pain_trend)
 
 
 def diary_plan(data: Overview, kb: Knowledge, now: datetime, *, days: int | None = None,
-               person: Any = None, region: str | None = None, with_care: bool = True) -> Any:
+               person: Any = None, region: str | None = None, with_care: bool = True,
+               facts: Any = None) -> Any:
     """The open episode's plan at ``now`` (``core.plan.make_plan``) from the diary read
     once: the profile's zone and waking hours, the care taken (:func:`care_done`) and the
     easing (:func:`diary_easing`). Every door that shows a diary's plan calls this.
-    ``with_care=False`` leaves the care out (an overview whose window is another episode).
+    ``with_care=False`` leaves the care out (an overview whose window is another episode);
+    ``facts``: as for :func:`diary_easing`.
     Raises ``ValueError`` without an open episode and ``PlanError`` for a bad profile."""
     from backspasm.core.plan import make_plan
 
@@ -133,7 +138,7 @@ def diary_plan(data: Overview, kb: Knowledge, now: datetime, *, days: int | None
         raise ValueError("no open episode")
     p = data.profile
     return make_plan(kb, onset=ep.onset, now=max(now, ep.onset), tz=p.tz, wake=p.wake,
-                     sleep=p.sleep, days=days, easing=diary_easing(data, kb, now),
+                     sleep=p.sleep, days=days, easing=diary_easing(data, kb, now, facts=facts),
                      person=person, region=region,
                      done=care_done(data, now) if with_care else ())
 
@@ -205,7 +210,8 @@ def status_of(data: Overview, kb: Knowledge, now: datetime) -> dict[str, Any]:
         return out  # no self-care plan beside an emergency (core.guidance decides)
     # An overview read for another episode's page: the times without the care taken.
     try:
-        plan = diary_plan(data, kb, now, region=region, with_care=_covers(data, now))
+        plan = diary_plan(data, kb, now, region=region, with_care=_covers(data, now),
+                          facts=facts)
     except PlanError:
         return out
     out["phase"] = plan.phase
