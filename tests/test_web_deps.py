@@ -38,8 +38,9 @@ def test_a_page_reads_the_profile_once(tmp_path, path):
     client.post("/plan/onset", data={"hours": "30"})
     store = client.app.state.store
     calls: list[tuple[str, int]] = []
-    # Both ways a page reads the profile: alone, or in the one Store.overview of /plan.
-    for name in ("get_profile", "overview"):
+    # Every way a page reads the profile: alone (kept until the diary changes, or not), or
+    # in the one Store.overview of /plan.
+    for name in ("get_profile", "kept_profile", "overview"):
         read = getattr(store, name)
 
         def counted(profile_id, *a, _read=read, _name=name, **kw):
@@ -200,3 +201,17 @@ def test_the_plan_api_reads_the_diary_in_a_worker_thread(tmp_path):
     r = client.post("/api/v1/plan", json={"onset": "2026-12-01T08:00:00Z", "tz": "UTC"})
     assert r.status_code == 200, r.text
     assert where and all(where), where
+
+
+def test_the_profile_is_kept_until_anything_is_committed(tmp_path):
+    """A page after a page reads no profile from the database while nothing changed
+    (``Store.kept_profile``); any commit (here a pain score through the API) makes the next
+    page read it again. A commit by another process: the start-page test above."""
+    from web_helpers import transactions_of
+
+    client = make_client(tmp_path, timezone="Europe/London")
+    client.get("/")  # the first page creates the local profile
+    assert transactions_of(client, "/") == 0
+    assert client.post("/api/v1/pain", json={"score": 3}).status_code in (200, 201)
+    assert transactions_of(client, "/") == 1
+    assert transactions_of(client, "/") == 0

@@ -89,6 +89,23 @@ class Store(Entries):
         with self.read() as conn:
             return rows.profile(conn, profile_id)
 
+    def kept_profile(self, profile_id: int) -> r.Profile:
+        """:meth:`get_profile`, kept until anything is committed to the diary by any
+        process (:mod:`backspasm.store.watch`; SQLite files only, else read each time):
+        for a server that needs the profile on every request."""
+        kept = self._kept_profiles
+        if kept is None:
+            path = self.engine.url.database
+            if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+                return self.get_profile(profile_id)
+            from backspasm.store.watch import ChangeWatch, KeptUntilChange
+
+            def read(pid: int) -> r.Profile:
+                return Store.get_profile(self, pid)
+
+            kept = self._kept_profiles = KeptUntilChange[int, r.Profile](ChangeWatch(path), read)
+        return kept.get(profile_id)
+
     def profile_by_key(self, key: str) -> r.Profile | None:
         with self.read() as conn:
             return rows.profile_by_key(conn, key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -27,8 +27,13 @@ class Transactions:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
         self._clock = clock or (lambda: datetime.now(UTC))
+        #: The profiles ``Store.kept_profile`` keeps (made on first use).
+        self._kept_profiles: Any = None
 
     def close(self) -> None:
+        if self._kept_profiles is not None:
+            self._kept_profiles.watch.close()
+            self._kept_profiles = None
         self.engine.dispose()
 
     def __enter__(self) -> Self:

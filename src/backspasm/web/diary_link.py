@@ -45,8 +45,9 @@ class DiaryLink:
 
     def profile_settings(self, profile_id: int, kb: Knowledge) -> dict[str, Any]:
         """Time zone, waking hours and region of a profile. ``region`` is the one to use
-        (``core.region``: chosen, else from the time zone); ``region_choice`` says which."""
-        return profile_settings_of(self.store.get_profile(profile_id), kb)
+        (``core.region``: chosen, else from the time zone); ``region_choice`` says which.
+        The profile is kept until the diary changes (``Store.kept_profile``)."""
+        return profile_settings_of(self.store.kept_profile(profile_id), kb)
 
     def current_onset(self, profile_id: int) -> datetime | None:
         """Onset of the profile's open episode, if there is one."""

@@ -1,0 +1,68 @@
+"""Whether anything was committed to an SQLite diary since a value was read, for what a
+long-lived server keeps between requests (the profile a page reads on every request).
+
+SQLite's ``PRAGMA data_version`` on a connection changes whenever *another* connection
+commits to the same database file: any connection of this process (the server's pool)
+or of another one (``backspasm log pain`` in a terminal). :class:`ChangeWatch` keeps a
+connection of its own that never writes, so every commit anywhere changes its number.
+Asking costs about 2 µs, against about 45 µs for reading the profile again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+__all__ = ["ChangeWatch", "KeptUntilChange"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class ChangeWatch:
+    """A connection to the SQLite file at ``path``, used only to ask its ``data_version``,
+    which tells whether anything was committed since it was last asked."""
+
+    def __init__(self, path: str) -> None:
+        # Never used to write (a read-only open fails while the WAL files are missing).
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+
+    def version(self) -> int:
+        """A number that differs from the last one whenever a commit happened between."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class KeptUntilChange(Generic[K, V]):
+    """Values read by ``read(key)``, kept until anything is committed to the database
+    that ``watch`` watches. A value read while a commit happens is kept under the number
+    seen *before* the read, so the next call, which sees a new number, reads again: never
+    stale, at worst read twice."""
+
+    def __init__(self, watch: ChangeWatch, read: Callable[[K], V]) -> None:
+        self.watch = watch
+        self._read = read
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._kept: dict[K, V] = {}
+
+    def get(self, key: K) -> V:
+        seen = self.watch.version()
+        with self._lock:
+            if seen != self._version:
+                self._kept.clear()
+                self._version = seen
+            if key in self._kept:
+                return self._kept[key]
+        value = self._read(key)
+        with self._lock:
+            if self._version == seen:
+                self._kept[key] = value
+        return value
