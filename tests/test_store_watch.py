@@ -83,6 +83,47 @@ def test_postgresql_reads_the_profile_each_time(postgres_url):
         with open_store(postgres_url) as elsewhere:
             elsewhere.update_profile(pid, region="US")
         assert store.kept_profile(pid).region == "US"
-        assert store._kept_profiles is None
+        assert store.watch() is None and store._kept_profiles is None
     finally:
+        store.close()
+
+
+def test_a_kept_journey_follows_every_save_and_still_expires(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from backspasm.store.journeys import Journeys
+
+    path, store, pid = _diary(tmp_path)
+    try:
+        journeys = Journeys(store, timedelta(hours=1))
+        now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+        journeys.save("k", "1", '{"a": 1}', now)
+        reads: list[object] = []
+        read = journeys._read
+        journeys._kept._read = lambda this: reads.append(this) or read(this)
+        assert journeys.load("k", "1", now) == '{"a": 1}'
+        assert journeys.load("k", "1", now) == '{"a": 1}' and len(reads) == 1  # kept
+        assert journeys.load("k", "2", now) is None  # another profile's: not found
+        journeys.save("k", "1", '{"a": 2}', now + timedelta(minutes=5))
+        assert journeys.load("k", "1", now) == '{"a": 2}'
+        with sqlite3.connect(path) as other:  # another process ends it
+            other.execute("DELETE FROM web_journeys")
+        assert journeys.load("k", "1", now) is None
+        journeys.save("k", "1", '{"a": 3}', now)
+        assert journeys.load("k", "1", now) == '{"a": 3}'
+        assert journeys.load("k", "1", now + timedelta(hours=2)) is None  # expired, though kept
+    finally:
+        store.close()
+
+
+def test_made_up_keys_never_grow_what_is_kept_past_its_limit(tmp_path):
+    path, store, pid = _diary(tmp_path)
+    watch = ChangeWatch(str(path))
+    kept = KeptUntilChange(watch, lambda key: None, limit=10)
+    try:
+        for n in range(100):
+            assert kept.get(f"made-up {n}") is None
+            assert len(kept._kept) <= 10
+    finally:
+        watch.close()
         store.close()

@@ -215,3 +215,19 @@ def test_the_profile_is_kept_until_anything_is_committed(tmp_path):
     assert client.post("/api/v1/pain", json={"score": 3}).status_code in (200, 201)
     assert transactions_of(client, "/") == 1
     assert transactions_of(client, "/") == 0
+
+
+def test_a_question_page_seen_again_reads_nothing_until_an_answer_is_saved(tmp_path):
+    """The journey and the profile are kept until anything is committed: the same question
+    page again begins no transaction; after an answer (a commit), the next page reads."""
+    from web_helpers import transactions_of
+
+    client = make_client(tmp_path, timezone="Europe/London")
+    page = client.post("/triage/start", data={}, follow_redirects=True)
+    path = page.url.path
+    assert "/triage/q/" in path
+    transactions_of(client, path)
+    assert transactions_of(client, path) == 0
+    saved = client.post(path, data={"answer": "no"}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] != path
+    assert transactions_of(client, path) >= 1

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from backspasm.store import rows
 from backspasm.store.models import web_journeys as table
 from backspasm.store.transactions import Transactions
+from backspasm.store.watch import KeptUntilChange
 
 __all__ = ["Journeys", "delete_profile_journeys"]
 
@@ -45,14 +46,23 @@ class Journeys:
     def __init__(self, store: Transactions, keep: timedelta) -> None:
         self.store = store
         self.keep = keep
+        watch = store.watch()
+        # Rows kept until anything is committed (a question page reads its journey on every
+        # visit; every change to a journey is a commit).
+        self._kept = None if watch is None else KeptUntilChange(watch, self._read)
+
+    def _read(self, this: tuple[str, str]) -> tuple[str, datetime] | None:
+        with self.store.read() as conn:
+            row = conn.execute(_LOAD, {"this_key": this[0], "owner": this[1]}).first()
+        return None if row is None else (row.data, row.updated_at.replace(tzinfo=UTC))
 
     def load(self, key: str, profile: str, now: datetime) -> str | None:
         """The journey's text, or None (unknown key, another profile's, or expired)."""
-        with self.store.read() as conn:
-            row = conn.execute(_LOAD, {"this_key": _hash(key), "owner": profile}).first()
-        if row is None or row.updated_at.replace(tzinfo=UTC) < now - self.keep:
+        this = (_hash(key), profile)
+        row = self._read(this) if self._kept is None else self._kept.get(this)
+        if row is None or row[1] < now - self.keep:
             return None
-        return row.data
+        return row[0]
 
     def save(self, key: str, profile: str, data: str, now: datetime) -> None:
         """Keep ``data`` for the key, and delete every journey that has expired."""

@@ -56,6 +56,8 @@ PROFILE_SETTINGS = ("tz", "wake", "sleep", "region", "age", "name", "birth_date"
 class Store(Entries):
     """The diary database. Open with :func:`open_store`; close with :meth:`close`."""
 
+    _kept_profiles: Any = None  # Store.kept_profile's, made on first use
+
     # -- profiles ------------------------------------------------------------------------
 
     def create_profile(
@@ -91,19 +93,19 @@ class Store(Entries):
 
     def kept_profile(self, profile_id: int) -> r.Profile:
         """:meth:`get_profile`, kept until anything is committed to the diary by any
-        process (:mod:`backspasm.store.watch`; SQLite files only, else read each time):
-        for a server that needs the profile on every request."""
+        process (:meth:`watch`; where there is nothing to watch, read each time): for a
+        server that needs the profile on every request."""
         kept = self._kept_profiles
         if kept is None:
-            path = self.engine.url.database
-            if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            watch = self.watch()
+            if watch is None:
                 return self.get_profile(profile_id)
-            from backspasm.store.watch import ChangeWatch, KeptUntilChange
+            from backspasm.store.watch import KeptUntilChange
 
             def read(pid: int) -> r.Profile:
                 return Store.get_profile(self, pid)
 
-            kept = self._kept_profiles = KeptUntilChange[int, r.Profile](ChangeWatch(path), read)
+            kept = self._kept_profiles = KeptUntilChange[int, r.Profile](watch, read)
         return kept.get(profile_id)
 
     def profile_by_key(self, key: str) -> r.Profile | None:

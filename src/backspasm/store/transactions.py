@@ -5,16 +5,20 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from backspasm.store.engine import retry_busy, writing
 from backspasm.store.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from backspasm.store.watch import ChangeWatch
 
 __all__ = ["Transactions"]
 
@@ -27,13 +31,28 @@ class Transactions:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
         self._clock = clock or (lambda: datetime.now(UTC))
-        #: The profiles ``Store.kept_profile`` keeps (made on first use).
-        self._kept_profiles: Any = None
+        self._watch: ChangeWatch | None = None
+        self._watch_lock = threading.Lock()
+
+    def watch(self) -> ChangeWatch | None:
+        """The one :class:`~backspasm.store.watch.ChangeWatch` of this store (made on first
+        use), for what a server keeps until the diary changes; ``None`` where there is no
+        SQLite file to watch (PostgreSQL, an in-memory database): read every time."""
+        with self._watch_lock:
+            if self._watch is None:
+                path = self.engine.url.database
+                if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+                    return None
+                from backspasm.store.watch import ChangeWatch
+
+                self._watch = ChangeWatch(path)
+            return self._watch
 
     def close(self) -> None:
-        if self._kept_profiles is not None:
-            self._kept_profiles.watch.close()
-            self._kept_profiles = None
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
         self.engine.dispose()
 
     def __enter__(self) -> Self:

@@ -42,13 +42,14 @@ class ChangeWatch:
 
 class KeptUntilChange(Generic[K, V]):
     """Values read by ``read(key)``, kept until anything is committed to the database
-    that ``watch`` watches. A value read while a commit happens is kept under the number
-    seen *before* the read, so the next call, which sees a new number, reads again: never
-    stale, at worst read twice."""
+    that ``watch`` watches (at most ``limit`` keys; then all are dropped). A value read
+    while a commit happens is kept under the number seen *before* the read, so the next
+    call, which sees a new number, reads again: never stale, at worst read twice."""
 
-    def __init__(self, watch: ChangeWatch, read: Callable[[K], V]) -> None:
+    def __init__(self, watch: ChangeWatch, read: Callable[[K], V], limit: int = 1024) -> None:
         self.watch = watch
         self._read = read
+        self._limit = limit
         self._lock = threading.Lock()
         self._version: int | None = None
         self._kept: dict[K, V] = {}
@@ -64,5 +65,7 @@ class KeptUntilChange(Generic[K, V]):
         value = self._read(key)
         with self._lock:
             if self._version == seen:
+                if len(self._kept) >= self._limit:  # keys nobody wrote (e.g. made-up ids)
+                    self._kept.clear()
                 self._kept[key] = value
         return value
