@@ -8,7 +8,10 @@
    the bare hello (the static asset also to bare StaticFiles). The server is uvicorn with
    uvloop and httptools, as ``backspasm serve`` runs it; when granian is installed (the
    ``bench`` extra), the bare hello and three of the app's requests are measured under it
-   too and printed beside uvicorn's.
+   too and printed beside uvicorn's. The plan, the diary and the status are kept until the
+   diary changes or the minute turns (web/kept.py), so wrk mostly measures kept pages; the
+   rows "afresh: ..." measure the same pages under ``serve --fresh-pages``, worked out on
+   every request, as after each change to the diary.
 2. Multi-user on PostgreSQL (127.0.0.1:5432 db ``test``, a fresh schema dropped
    afterwards): 1,000 accounts × 300 pain entries, ``/diary`` with signed-in cookies
    spread over the accounts, ``--workers 2`` against ``--workers 1``.
@@ -160,6 +163,14 @@ def web(tmp: Path, db: Path, only: str | None = None) -> WebResult:
         measure(results, "bare hello", base + "/", proc.pid)
     with bare_process("static", log) as (base, proc):
         measure(results, "bare StaticFiles", base + "/static/bs.css", proc.pid)
+    # The same pages worked out on every request (nothing kept: web/kept.py), for the
+    # record; before the server below, whose POST /api/v1/pain run grows the diary.
+    with serve_process(db, "--fresh-pages") as (base, proc):
+        for name, path in (("afresh: /plan", "/plan"),
+                           (f"afresh: /diary ({SCORES} scores)", "/diary"),
+                           ("afresh: /api/v1/status", "/api/v1/status")):
+            if not only or only in name:
+                measure(results, name, base + path, proc.pid)
     with serve_process(db) as (base, proc):
         with httpx.Client(base_url=base, follow_redirects=True) as c:
             question = c.post("/triage/start", data={})

@@ -132,3 +132,15 @@ def test_status_next_session_follows_the_care_logged(tmp_path):
         after = status_report(store, store.get_profile(p.id), KB, now)["next_session"]
     assert (before["start"][11:16], before["status"]) == ("08:50", "due")
     assert (after["start"][11:16], after["status"]) == ("11:05", "upcoming")
+
+
+def test_an_ice_logged_inside_a_longer_one_never_brings_the_next_closer():
+    """Found by test_plan_properties: two overlapping entries (09:15-09:40 and 09:20-09:25);
+    the next ice waits 90 minutes after the end of the longer one, not the later-started."""
+    now = datetime(2025, 6, 2, 9, 45, tzinfo=UTC)
+    at = datetime(2025, 6, 2, 9, 15, tzinfo=UTC)
+    done = [("ice", at, at + timedelta(minutes=25)),
+            ("ice", at + timedelta(minutes=5), at + timedelta(minutes=10))]
+    after = [s for s in ice(make_plan(KB, onset=ONSET, now=now, tz="UTC", done=done))
+             if s.planned and s.start > at]
+    assert after[0].start >= at + timedelta(minutes=25 + 90)

@@ -504,7 +504,11 @@ def test_a_long_episode_keeps_the_diary_page_under_60_kb(client):
 def test_a_diary_page_reads_the_database_once(client, path):
     """The diary page and the status read everything they show (profile, episodes, pain
     and care of the window and of the status look-back, latest triage) in one read
-    transaction, however many entries there are."""
+    transaction, however many entries there are. (Worked out: a page seen again while
+    nothing changed reads nothing, test_web_kept.py.)"""
+    from web_helpers import works_pages_out
+
+    works_pages_out(client)
     client.post("/diary/episode/start", data={"hours": "30"})
     for score in (7, 6, 5):
         client.post("/diary/pain", data={"score": str(score)})

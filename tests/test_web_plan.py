@@ -142,6 +142,9 @@ def test_unknown_timer_is_404(client):
 def test_the_plan_page_reads_the_diary_once(client):
     """Profile, episodes and the latest saved triage (for the guidance, the person's fit
     and the onset) come from one read transaction, not one each."""
+    from web_helpers import works_pages_out
+
+    works_pages_out(client)
     pid = _pid(client)
     store = client.app.state.store
     store.save_triage(pid, answers={"pregnant": True, "age": 30}, level="self_care", rules=[],
@@ -155,8 +158,9 @@ def test_the_plan_page_reads_a_triage_journey_once(client):
     """With a journey cookie the page reads the journey once (its answers and its result on
     screen) beside the one read of the diary; seen again with nothing committed between, the
     journey is kept (Journeys.load) and only the diary is read."""
-    from web_helpers import SELF_CARE, walk
+    from web_helpers import SELF_CARE, walk, works_pages_out
 
+    works_pages_out(client)
     walk(client, SELF_CARE)
     assert client.post("/api/v1/pain", json={"score": 3}).status_code in (200, 201)
     assert transactions_of(client, "/plan") == 2  # a commit since: the journey is read again

@@ -94,3 +94,13 @@ def transactions_of(client: TestClient, path: str) -> int:
     finally:
         event.remove(engine, "begin", count)
     return len(begun)
+
+
+def works_pages_out(client: TestClient) -> TestClient:
+    """Keep no page (web/kept.py; ``serve --fresh-pages``), for a test that counts what
+    working a page out reads. Before the app's first page."""
+    from dataclasses import replace
+
+    app: Any = client.app
+    app.state.settings = replace(app.state.settings, keep_pages=False)
+    return client

@@ -64,6 +64,10 @@ def serve(
     forwarded_allow_ips: str | None = typer.Option(
         None, "--forwarded-allow-ips",
         help="Like --proxy, for a proxy at these comma-separated addresses."),
+    fresh_pages: bool = typer.Option(
+        False, "--fresh-pages", hidden=True,
+        help="Work out the plan, the diary and the status afresh on every request, even "
+        "when nothing changed (for measuring what that costs)."),
 ) -> None:
     """Start the web app and print its address."""
     from backspasm.cli.app import say
@@ -103,7 +107,7 @@ def serve(
     settings = Settings(database_url=db, timezone=zone,
                         region=region.upper() if region else None, multi_user=multi_user,
                         secure_cookies=secure_cookies, timer_stage_seconds=timer_stage_seconds,
-                        public_url=public_url, warm_up=True)
+                        public_url=public_url, warm_up=True, keep_pages=not fresh_pages)
     try:
         web = create_app(settings)  # also migrates the database once, before any worker
     except DatabaseError as exc:

@@ -71,6 +71,7 @@ class _Track:
     count: int = 0  # sessions (planned, and logged but unmatched) in the current window
     segment: list[Placed] = field(default_factory=list[Placed])  # planned since the last anchor
     once: bool = False  # check-in: only one
+    rested: datetime | None = None  # the latest rest anchor of the logs taken so far
 
 
 def logged_sessions(cfg: PlanConfig, session_of_care: Callable[[str], str | None],
@@ -216,7 +217,10 @@ def _take_log(cfg: PlanConfig, tr: _Track, unmatched: list[Logged]) -> bool:
     else:
         unmatched.append(log)
     tr.segment = []
-    tr.floor = _rest(cfg, log)
+    # The rest after every log so far: one logged inside a longer one (overlapping
+    # entries) never brings the next session closer to the longer one's end.
+    rest = _rest(cfg, log)
+    tr.rested = tr.floor = rest if tr.rested is None else max(tr.rested, rest)
     tr.step = None
     return target is not None
 

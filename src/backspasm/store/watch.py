@@ -46,7 +46,8 @@ class KeptUntilChange(Generic[K, V]):
     while a commit happens is kept under the number seen *before* the read, so the next
     call, which sees a new number, reads again: never stale, at worst read twice."""
 
-    def __init__(self, watch: ChangeWatch, read: Callable[[K], V], limit: int = 1024) -> None:
+    def __init__(self, watch: ChangeWatch, read: Callable[[K], V] | None = None,
+                 limit: int = 1024) -> None:
         self.watch = watch
         self._read = read
         self._limit = limit
@@ -55,17 +56,31 @@ class KeptUntilChange(Generic[K, V]):
         self._kept: dict[K, V] = {}
 
     def get(self, key: K) -> V:
+        """The value of ``key``, read (with the ``read`` given when this was made) unless
+        it is kept."""
+        assert self._read is not None, "made without read: use lookup and keep"
+        seen, kept = self.lookup(key)
+        if kept is not None:
+            return kept[0]
+        value = self._read(key)
+        self.keep(seen, key, value)
+        return value
+
+    def lookup(self, key: K) -> tuple[int, tuple[V] | None]:
+        """``(the number seen now, (the value kept for key,) or None)``: for a caller
+        that reads the value elsewhere (another thread) and hands it to :meth:`keep`."""
         seen = self.watch.version()
         with self._lock:
             if seen != self._version:
                 self._kept.clear()
                 self._version = seen
-            if key in self._kept:
-                return self._kept[key]
-        value = self._read(key)
+            return seen, ((self._kept[key],) if key in self._kept else None)
+
+    def keep(self, seen: int, key: K, value: V) -> None:
+        """Keep ``value``, read after :meth:`lookup` returned ``seen``, unless a commit was
+        seen since (then it may be stale: the next lookup reads again)."""
         with self._lock:
             if self._version == seen:
                 if len(self._kept) >= self._limit:  # keys nobody wrote (e.g. made-up ids)
                     self._kept.clear()
                 self._kept[key] = value
-        return value

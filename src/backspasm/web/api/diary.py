@@ -30,6 +30,7 @@ from backspasm.web.api.bodies import (
 from backspasm.web.api.contract import date_time, text
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.errors import BadInput, problem_response
+from backspasm.web.kept import kept_response
 
 router = APIRouter(tags=["diary"])
 
@@ -318,7 +319,7 @@ STATUS = {"type": "object", "required": ["level", "rose", "new_reasons", "shows"
             responses={**_ok(STATUS, "The status."), **READ})
 async def status(request: Request, kb: Knowledge = Depends(get_kb),
                  profile_id: int = Depends(get_profile_id),
-                 now: datetime = Depends(get_now)) -> JSONResponse:
+                 now: datetime = Depends(get_now)) -> Response:
     from backspasm.status import episode_window, status_of, status_since
 
     store = request.app.state.store
@@ -327,4 +328,7 @@ async def status(request: Request, kb: Knowledge = Depends(get_kb),
         return status_of(store.overview(profile_id, pain_since=status_since(kb, now),
                                         window=episode_window(now)), kb, now)
 
-    return JSONResponse(await _call(build))  # 2 ms: in a worker thread (deps.read_db)
+    async def work_out() -> JSONResponse:  # 2 ms: in a worker thread (deps.read_db)
+        return JSONResponse(await _call(build))
+
+    return await kept_response(request, now, work_out)  # web/kept.py

@@ -23,6 +23,7 @@ from backspasm.store.records import CareEntry, PainEntry
 from backspasm.web.chart import pain_chart_svg
 from backspasm.web.deps import get_kb, get_now, get_profile_id
 from backspasm.web.flash import Flash, clear_flash, read_flash, redirect_with_flash
+from backspasm.web.kept import kept_response
 from backspasm.web.templating import render
 from backspasm.web.views import card, form_error, sources_of
 
@@ -171,17 +172,20 @@ def _care_kinds(labels: dict[str, str]) -> list[tuple[str, str | None]]:
 @router.get("/diary", response_class=HTMLResponse)
 async def diary_page(request: Request, all: bool = False, kb: Knowledge = Depends(get_kb),
                      profile_id: int = Depends(get_profile_id),
-                     now: datetime = Depends(get_now)) -> HTMLResponse:
-    # In a worker thread: 3 ms of work would hold the loop (deps.read_db).
-    return await run_in_threadpool(_page, request, kb, profile_id, now, None, all)
+                     now: datetime = Depends(get_now)) -> Response:
+    # Kept until the diary changes or the minute turns (web/kept.py); else worked out in a
+    # worker thread: 3 ms of work would hold the loop (deps.read_db).
+    return await kept_response(request, now, lambda: run_in_threadpool(
+        _page, request, kb, profile_id, now, None, all))
 
 
 @router.get("/diary/episodes/{episode_id}", response_class=HTMLResponse)
 async def episode_page(request: Request, episode_id: int, all: bool = False,
                        kb: Knowledge = Depends(get_kb),
                        profile_id: int = Depends(get_profile_id),
-                       now: datetime = Depends(get_now)) -> HTMLResponse:
-    return await run_in_threadpool(_page, request, kb, profile_id, now, episode_id, all)
+                       now: datetime = Depends(get_now)) -> Response:
+    return await kept_response(request, now, lambda: run_in_threadpool(
+        _page, request, kb, profile_id, now, episode_id, all))
 
 
 def _page(request: Request, kb: Knowledge, profile_id: int, now: datetime,

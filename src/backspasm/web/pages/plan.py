@@ -19,6 +19,7 @@ from backspasm.knowledge.formats import format_date, format_time, plural_words
 from backspasm.status import diary_plan, episode_window, status_since
 from backspasm.web.deps import get_kb, get_now, get_profile, get_profile_id
 from backspasm.web.journey import Journey
+from backspasm.web.kept import kept_response
 from backspasm.web.templating import render
 from backspasm.web.views import emergency_page, form_error, render_emergency, saved_journey
 
@@ -171,9 +172,11 @@ def _signs(request: Request, kb: Knowledge,
 @router.get("/plan", response_class=HTMLResponse)
 async def plan_page(request: Request, kb: Knowledge = Depends(get_kb),
                     profile_id: int = Depends(get_profile_id),
-                    now: datetime = Depends(get_now)) -> HTMLResponse:
-    # In a worker thread: 2 ms of work would hold the loop (deps.read_db).
-    return await run_in_threadpool(_plan_page, request, kb, profile_id, now)
+                    now: datetime = Depends(get_now)) -> Response:
+    # Kept until the diary changes or the minute turns (web/kept.py); else worked out in a
+    # worker thread: 2 ms of work would hold the loop (deps.read_db).
+    return await kept_response(request, now, lambda: run_in_threadpool(
+        _plan_page, request, kb, profile_id, now))
 
 
 def _plan_page(request: Request, kb: Knowledge, profile_id: int,

@@ -50,6 +50,7 @@ from backspasm.web.guest import (
     with_form_cookie,
 )
 from backspasm.web.journey import COOKIE, Journey
+from backspasm.web.kept import kept_response
 from backspasm.web.regions import region_info
 from backspasm.web.templating import render
 from backspasm.web.views import (
@@ -258,8 +259,9 @@ def _known_question(kb: Knowledge, qid: str) -> Question:
 async def ask(request: Request, qid: str, change: bool = False, kb: Knowledge = Depends(get_kb),
               profile_id: int | None = Depends(get_optional_profile_id),
               now: datetime = Depends(get_now)) -> Response:
-    return await read_db(request, _ask, request, _known_question(kb, qid), change, kb,
-                         profile_id, now)
+    # Kept until anything is committed (an answer saves the journey) or the minute turns.
+    return await kept_response(request, now, lambda: read_db(
+        request, _ask, request, _known_question(kb, qid), change, kb, profile_id, now))
 
 
 def _ask(request: Request, q: Question, change: bool, kb: Knowledge, profile_id: int | None,
