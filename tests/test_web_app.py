@@ -168,3 +168,21 @@ def test_api_docs_show_each_request_schema_exactly_as_the_openapi_document_has_i
               for v in op.get("requestBody", {}).get("content", {}).values()]
     assert shown and shown == bodies
     assert "<script" not in "".join(re.findall(r"<pre>.*?</pre>", page, re.S))
+
+
+def test_no_two_routers_share_a_path():
+    """The routers are matched in an order chosen for speed (web/app.py router_modules):
+    that is safe only while no path of one router is matched by a route of another."""
+    import re
+
+    from backspasm.web.app import router_modules
+
+    routes = [(module.__name__, route) for module in router_modules()
+              for route in module.router.routes]
+    for owner, route in routes:
+        sample = re.sub(r"\{[^}]+\}", "1", route.path)
+        for other, candidate in routes:
+            if other != owner:
+                same_method = set(route.methods) & set(candidate.methods)
+                assert not (same_method and candidate.path_regex.match(sample)), (
+                    owner, route.path, other, candidate.path)
