@@ -32,6 +32,9 @@ from fastapi import Request
 from starlette.responses import Response
 
 from backspasm.store.watch import KeptUntilChange
+from backspasm.web.auth import cookie_name
+from backspasm.web.flash import COOKIE as FLASH
+from backspasm.web.journey import COOKIE as JOURNEY
 
 #: Most responses kept (all are dropped when full); each is a page of 5 to 100 kB.
 LIMIT = 64
@@ -55,10 +58,6 @@ def _kept(request: Request) -> KeptUntilChange[Hashable, Kept] | None:
 def key_of(request: Request, now: datetime) -> Hashable | None:
     """What the page of ``request`` at ``now`` depends on besides the diary, or ``None``
     when it may not be kept (see the module's text)."""
-    from backspasm.web.auth import cookie_name
-    from backspasm.web.flash import COOKIE as FLASH
-    from backspasm.web.journey import COOKIE as JOURNEY
-
     cookies = request.cookies
     if any(name.removeprefix("__Host-") == FLASH for name in cookies) \
             or getattr(request.state, "user", None) is not None \
