@@ -22,7 +22,7 @@ from backspasm.web.deps import get_now
 from backspasm.web.settings import Settings
 from web_helpers import client_for, make_client, transactions_of
 
-PAGES = ("/plan", "/diary", "/api/v1/status", "/diary?all=1")
+PAGES = ("/", "/plan", "/diary", "/api/v1/status", "/diary?all=1")
 START = datetime(2026, 11, 20, 9, 0, 10, tzinfo=UTC)
 
 

@@ -1,9 +1,10 @@
 """Pages worked out from the whole diary, kept until the diary changes or the minute turns.
 
 ``/plan``, ``/diary`` and ``/api/v1/status`` read the diary and work out the plan, the
-status and the chart from all of it: 2 to 5 ms a request. Shown again (a reload, the back
-button, a second tab, the service worker refreshing its offline copy), they are the same
-page until one of the things they depend on changes:
+status and the chart from all of it: 2 to 5 ms a request. The start page and the question
+pages are kept the same way (the profile's region, the journey under the cookie). Shown
+again (a reload, the back button, a second tab, the service worker refreshing its offline
+copy), they are the same page until one of the things they depend on changes:
 
 - **the diary**: anything committed to the SQLite file, by this server or by another
   process (``backspasm log pain`` in a terminal), changes its ``data_version``

@@ -123,8 +123,8 @@ async def start(request: Request, kb: Knowledge = Depends(get_kb),
                 now: datetime = Depends(get_now)) -> Response:
     """The start page. Public in multi-user mode too: emergency signs never wait (H20), and
     the check itself needs no sign-in. Just signed in with a result seen signed out: that
-    result, now saved (web/guest.py)."""
-    return await read_db(request, _start, request, kb, now)
+    result, now saved (web/guest.py). Kept until the diary changes (web/kept.py)."""
+    return await kept_response(request, now, lambda: read_db(request, _start, request, kb, now))
 
 
 def _start(request: Request, kb: Knowledge, now: datetime) -> Response:
