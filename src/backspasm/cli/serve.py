@@ -66,8 +66,8 @@ def serve(
         help="Like --proxy, for a proxy at these comma-separated addresses."),
     fresh_pages: bool = typer.Option(
         False, "--fresh-pages", hidden=True,
-        help="Work out the plan, the diary and the status afresh on every request, even "
-        "when nothing changed (for measuring what that costs)."),
+        help="Work out every page afresh on every request, even when the diary did not "
+        "change (for measuring what that costs)."),
 ) -> None:
     """Start the web app and print its address."""
     from backspasm.cli.app import say

@@ -57,9 +57,14 @@ def redirect_with_flash(request: Request, url: str, flash: Flash | None) -> Redi
     return response
 
 
+def has_flash(request: Request) -> bool:
+    """Is a note's cookie sent (under either name), well-formed or not?"""
+    return COOKIE in {k.removeprefix("__Host-") for k in request.cookies}
+
+
 def clear_flash(request: Request, response: R) -> R:
     """Forget the note once the page has shown it (a reload does not show it again)."""
-    if COOKIE in {k.removeprefix("__Host-") for k in request.cookies}:
+    if has_flash(request):
         response.delete_cookie(cookie_name(request, COOKIE), path="/",
                                secure=request.app.state.settings.secure_cookies)
     return response

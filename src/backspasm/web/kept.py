@@ -34,7 +34,7 @@ from starlette.responses import Response
 
 from backspasm.store.watch import KeptUntilChange
 from backspasm.web.auth import cookie_name
-from backspasm.web.flash import COOKIE as FLASH
+from backspasm.web.flash import has_flash
 from backspasm.web.journey import COOKIE as JOURNEY
 
 #: Most responses kept (all are dropped when full); each is a page of 5 to 100 kB.
@@ -59,13 +59,11 @@ def _kept(request: Request) -> KeptUntilChange[Hashable, Kept] | None:
 def key_of(request: Request, now: datetime) -> Hashable | None:
     """What the page of ``request`` at ``now`` depends on besides the diary, or ``None``
     when it may not be kept (see the module's text)."""
-    cookies = request.cookies
-    if any(name.removeprefix("__Host-") == FLASH for name in cookies) \
-            or getattr(request.state, "user", None) is not None \
+    if has_flash(request) or getattr(request.state, "user", None) is not None \
             or getattr(request.state, "csrf_token", ""):
         return None
     return (request.url.path, request.url.query, int(now.timestamp() // 60),
-            cookies.get(cookie_name(request, JOURNEY)))
+            request.cookies.get(cookie_name(request, JOURNEY)))
 
 
 async def kept_response(request: Request, now: datetime,

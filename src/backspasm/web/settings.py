@@ -33,7 +33,8 @@ class Settings:
     #: Once the first request is answered, compile the templates and prepare the PDF
     #: report's engine (web/warmup.py; ``serve`` sets it, tests leave it off).
     warm_up: bool = False
-    #: Keep /plan, /diary and /api/v1/status until the diary changes or the minute turns
-    #: (web/kept.py: personal mode on SQLite only). ``serve --fresh-pages`` turns it off,
+    #: Keep the pages worked out from the diary (the plan, the diary, the status, the start
+    #: and question pages) until the diary changes or the minute turns (web/kept.py:
+    #: personal mode on SQLite only). ``serve --fresh-pages`` turns it off,
     #: to measure what working a page out costs.
     keep_pages: bool = True

@@ -100,13 +100,8 @@ async def api_triage(
     # The profile is read in a worker thread where a database read on the event loop would
     # hold every other request while it waits (PostgreSQL: a network round trip); on
     # personal SQLite here (deps.read_db), and kept until the diary changes (store/watch.py).
-    store = request.app.state.store
-    if profile_id is None:
-        profile = None
-    elif request.app.state.reads_inline:  # no turn of the loop for 2 µs (deps.read_db)
-        profile = store.kept_profile(profile_id)
-    else:
-        profile = await read_db(request, store.kept_profile, profile_id)
+    profile = (None if profile_id is None
+               else await read_db(request, request.app.state.store.kept_profile, profile_id))
     try:
         choice = _region_choice(request, kb, profile, region)
         answers = parse_answers(raw, default_now=now)
