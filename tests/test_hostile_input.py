@@ -4,6 +4,7 @@ line and exit 2 in the CLI), never a 500 or a traceback, and the diary is unchan
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -11,7 +12,10 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 
+from backspasm.web.api.bodies import json_object
+from backspasm.web.errors import BadInput
 from web_helpers import LOCAL_URL, make_client
 
 PROBLEM = "application/problem+json"
@@ -65,6 +69,12 @@ CASES = [  # method, path, request keywords, status, field
      "medicine"),
     ("POST", "/api/v1/episodes", _json('{"trigger": "\\ud800"}'), 422, "trigger"),
     ("POST", "/api/v1/pain", _json('{"score": 2, "note": "a\\u0000b"}'), 422, "note"),
+    # the parser reads UTF-16 too: its escapes are not the bytes "\u" of UTF-8
+    ("POST", "/api/v1/pain", {"content": '{"score": 2, "note": "a\\u0000b"}'.encode(
+        "utf-16"), "headers": {"content-type": "application/json"}}, 422, "note"),
+    ("POST", "/api/v1/episodes", {"content": '{"trigger": "\\ud800"}'.encode("utf-16-le"),
+                                  "headers": {"content-type": "application/json"}}, 422,
+     "trigger"),
 ]
 
 
@@ -77,6 +87,24 @@ def test_hostile_api_input_is_a_problem_naming_the_field(api, method, path, kw, 
     assert r.headers["content-type"] == PROBLEM
     assert r.json()["field"] == field and field in r.json()["detail"]
     assert _diary(api) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize(("text", "field"), [('{"note": "a\\u0000b"}', "note"),
+                                             ('{"x": {"\\ud800": 1}}', "x.\ud800"),
+                                             ('{"x": ["ok", "\\udfff"]}', "x.1")])
+def test_the_body_reader_refuses_nul_and_surrogates_in_every_encoding(text, field, encoding):
+    # The JSON parser reads UTF-16 and UTF-32 too, where an escape is not the bytes "\u".
+    body = text.encode(encoding)
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    request = Request({"type": "http", "method": "POST", "path": "/", "query_string": b"",
+                       "headers": [(b"content-type", b"application/json")]}, receive)
+    with pytest.raises(BadInput) as caught:
+        asyncio.run(json_object(request))
+    assert caught.value.field == field
 
 
 def test_a_nul_is_named_as_such(api):

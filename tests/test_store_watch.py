@@ -3,9 +3,13 @@ every commit, from this process or another, is seen; nothing is kept across one.
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import sqlite3
 import subprocess
 import sys
+
+import pytest
 
 from backspasm.store import open_store
 from backspasm.store.watch import ChangeWatch, KeptUntilChange
@@ -127,3 +131,108 @@ def test_made_up_keys_never_grow_what_is_kept_past_its_limit(tmp_path):
     finally:
         watch.close()
         store.close()
+
+
+def _loops():
+    import uvloop
+
+    return [pytest.param(asyncio.new_event_loop, id="asyncio"),
+            pytest.param(uvloop.new_event_loop, id="uvloop")]
+
+
+def _counted(watch: ChangeWatch) -> list[int]:
+    asked: list[int] = []
+    ask = watch._ask
+
+    def counted() -> int:
+        asked.append(1)
+        return ask()
+
+    watch._ask = counted  # type: ignore[method-assign]
+    return asked
+
+
+@pytest.mark.parametrize("new_loop", _loops())
+def test_on_a_loop_the_number_is_asked_once_a_turn(tmp_path, new_loop):
+    path, store, pid = _diary(tmp_path)
+    watch = store.watch()
+    assert watch is not None
+    asked = _counted(watch)
+    other = sqlite3.connect(path, isolation_level=None)
+
+    async def turns() -> None:
+        first = watch.version()
+        other.execute("UPDATE profiles SET region = 'EU'")  # another connection commits
+        assert watch.version() == first and len(asked) == 1  # the same turn: not asked
+        await asyncio.sleep(0)
+        second = watch.version()
+        assert second != first and len(asked) == 2  # the next turn asks again
+        store.update_profile(pid, region="US")  # this store commits: asked again at once
+        assert watch.version() != second and len(asked) == 3
+
+    loop = new_loop()
+    try:
+        loop.run_until_complete(turns())
+        assert watch.version() == watch.version() and len(asked) == 5  # no loop: every time
+    finally:
+        loop.close()
+        other.close()
+        store.close()
+
+
+@pytest.mark.parametrize("new_loop", _loops())
+def test_a_request_read_after_a_commit_always_sees_it(tmp_path, new_loop):
+    # A loop kept busy asking every turn (the number is always shared), and a client in
+    # another thread that commits, then sends a request: the request is always given a
+    # number asked after that commit, on asyncio's loop and on uvloop's.
+    path, store, _pid = _diary(tmp_path)
+    watch = store.watch()
+    assert watch is not None
+    rounds = 300
+    seen: list[tuple[int, int]] = []
+    loop = new_loop()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+
+        async def busy() -> None:
+            while not stop.is_set():
+                watch.version()
+                await asyncio.sleep(0)
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while line := await reader.readline():
+                seen.append((int(line), watch.version()))
+                writer.write(b"ok\n")
+                await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        spinner = asyncio.ensure_future(busy())
+
+        def client() -> None:
+            other = sqlite3.connect(path, isolation_level=None)
+            with socket.create_connection(("127.0.0.1", port)) as conn:
+                answers = conn.makefile("rb")
+                for i in range(rounds):
+                    other.execute("UPDATE profiles SET region = ?", ("EU" if i % 2 else "US",))
+                    conn.sendall(b"%d\n" % i)
+                    assert answers.readline() == b"ok\n"
+            other.close()
+
+        await loop.run_in_executor(None, client)
+        stop.set()
+        await spinner
+        server.close()
+        await server.wait_closed()
+
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
+        store.close()
+    assert len(seen) == rounds
+    numbers = [n for _, n in seen]
+    # every request came after a commit of its own, so no two were given the same number
+    assert len(set(numbers)) == rounds, numbers

@@ -278,6 +278,14 @@ def test_a_post_from_another_site_is_refused_in_personal_mode(tmp_path):
     c = make_client(tmp_path)
     r = c.post("/diary/pain", data={"score": "5"}, headers={"Origin": "https://evil.example"})
     assert r.status_code == 403
+    # the app's own error page, with the security headers every response carries
+    csrf = c.app.state.kb["web"]["csrf"]
+    assert r.headers["content-type"].startswith("text/html") and csrf in r.text
+    assert r.headers["x-frame-options"] == "DENY" and r.headers["cache-control"] == "no-store"
+    r = c.post("/api/v1/pain", json={"score": 5}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and r.json()["detail"] == csrf
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "content-security-policy" in r.headers
     assert c.get("/api/v1/pain").json()["pain"] == []
     r = c.post("/diary/pain", data={"score": "5"}, headers={"Sec-Fetch-Site": "cross-site",
                                                            "Origin": "null"})

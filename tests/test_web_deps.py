@@ -11,12 +11,13 @@ import pytest
 
 from backspasm.web import deps
 from backspasm.web.app import WORKER_THREADS
-from backspasm.web.auth import guard, local_guard
+from backspasm.web.auth import guard
 from web_helpers import make_client
 
 
 @pytest.mark.parametrize("dependency", [deps.get_kb, deps.get_now, deps.get_profile_id,
-                                        deps.get_optional_profile_id, guard, local_guard])
+                                        deps.get_optional_profile_id, deps.request_now,
+                                        guard])
 def test_cheap_dependencies_are_coroutines(dependency):
     assert inspect.iscoroutinefunction(dependency)
 

@@ -8,11 +8,11 @@ a whole: nothing is half-applied.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, cast
 
@@ -24,7 +24,7 @@ __all__ = ["Answers", "AnswersError", "parse_answers", "parse_datetime", "format
 _RFC3339 = re.compile(
     r"(\d{4})-(0[1-9]|1[0-2])-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d+))?"
     r"(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
-    re.ASCII,
+    re.ASCII | re.IGNORECASE,  # RFC 3339 allows "t" and "z"
 )
 
 
@@ -60,20 +60,27 @@ def _show(value: Any) -> str:
 def parse_datetime(value: str) -> datetime | None:
     """An RFC 3339 date-time with an offset (``Z`` allowed) in the years 1900 to 2100
     (:mod:`backspasm.core.times`) → aware datetime, else None."""
-    m = _RFC3339.fullmatch(value.upper())
+    m = _RFC3339.fullmatch(value)
     if m is None:
         return None
-    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
-    if not FIRST_YEAR <= year <= LAST_YEAR or not 1 <= day <= calendar.monthrange(year, month)[1]:
+    year, month, day, hour, minute, second, fraction, offset = m.groups()
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
         return None
-    micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
-    off = m.group(8)
-    if off == "Z":
-        tz = UTC
-    else:
-        delta = timedelta(hours=int(off[1:3]), minutes=int(off[4:6]))
-        tz = timezone(-delta if off[0] == "-" else delta)
-    return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    try:  # datetime refuses a day the month does not have (30 February)
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                        int(fraction[:6].ljust(6, "0")) if fraction else 0,
+                        tzinfo=_zone(offset))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def _zone(offset: str) -> tzinfo:
+    """The fixed zone of an RFC 3339 offset (``Z``, ``+05:30``); a few are ever seen."""
+    if offset in ("Z", "z"):
+        return UTC
+    delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    return timezone(-delta if offset[0] == "-" else delta)
 
 
 def format_datetime(value: datetime) -> str:

@@ -88,3 +88,7 @@ class Transactions:
             return retry_busy(once)
         except OperationalError as exc:
             raise DatabaseError(f"the diary database failed: {exc.orig}") from None
+        finally:
+            watch = self._watch
+            if watch is not None:  # the number shared in this turn of the loop is old now
+                watch.forget()

@@ -70,6 +70,12 @@ async def get_now() -> datetime:
     return datetime.now(UTC)
 
 
+async def request_now(request: Request) -> datetime:
+    """:func:`get_now` for a route that takes no dependencies (each costs FastAPI's
+    solving): the function put in its place (``app.dependency_overrides``), if any."""
+    return await request.app.dependency_overrides.get(get_now, get_now)()
+
+
 async def get_profile_id(request: Request) -> int:
     """The profile whose data this request may read and write.
 

@@ -8,11 +8,11 @@ unknown fields and names the field in its messages exactly like the CLI.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+import orjson
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from backspasm.core.answers import AnswersError, parse_answers
@@ -20,12 +20,10 @@ from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
 from backspasm.knowledge.vocabulary import LEVELS as TRIAGE_LEVELS
 from backspasm.web.api.bodies import BODY_ERRORS, json_object
 from backspasm.web.api.contract import YEARS_PATTERN
-from backspasm.web.deps import get_kb, get_now, get_optional_profile_id, read_db
+from backspasm.web.deps import get_optional_profile_id, read_db, request_now
 from backspasm.web.errors import BadInput
 
 router = APIRouter(tags=["api"])
-#: Starlette's ``JSONResponse`` encoding (same bytes), with the encoder made once.
-_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +64,11 @@ TRIAGE_RESULT_SCHEMA = {
         "advice": {"type": "array", "items": {"type": "object"}},
     },
 }
+REGION_TEXT = (
+    "Region for emergency numbers: GB, US or EU, for this request only. Default: your "
+    "profile's region, else the one of your time zone (the server's when signed out).")
+
+
 def _answers_error(exc: AnswersError) -> BadInput:
     return BadInput(exc.field, exc.expected, str(exc))
 
@@ -80,28 +83,30 @@ def _answers_error(exc: AnswersError) -> BadInput:
         "`backspasm triage --answers FILE --json`."),
     responses={200: {"content": {"application/json": {"schema": TRIAGE_RESULT_SCHEMA}},
                      "description": "The triage result."}, **BODY_ERRORS},
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/json": {"schema": _answers_schema()}}}},
+    openapi_extra={
+        "parameters": [{"name": "region", "in": "query", "required": False,
+                        "description": REGION_TEXT, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _answers_schema()}}}},
 )
-async def api_triage(
-    request: Request,
-    region: str | None = Query(
-        None, max_length=8,
-        description="Region for emergency numbers: GB, US or EU, for this request only. "
-        "Default: your profile's region, else the one of your time zone (the server's "
-        "when signed out)."),
-    kb: Knowledge = Depends(get_kb),
-    now: datetime = Depends(get_now),
-    profile_id: int | None = Depends(get_optional_profile_id),
-) -> Response:
+async def api_triage(request: Request) -> Response:
     from backspasm.core.triage import triage
 
+    # Nothing for FastAPI to solve: its first dependency costs a request about 0.02 ms and
+    # each further one 0.005 ms, more than triage itself (bench/bench_speed.py). The same
+    # values are read here: the region (documented in ``openapi_extra``), the knowledge,
+    # the clock and the profile (deps.request_now, deps.get_optional_profile_id).
+    state = request.app.state
+    region = request.query_params.get("region")
+    kb: Knowledge = state.kb
+    now = await request_now(request)
+    profile_id = await get_optional_profile_id(request)
     raw = await json_object(request)
     # The profile is read in a worker thread where a database read on the event loop would
     # hold every other request while it waits (PostgreSQL: a network round trip); on
     # personal SQLite here (deps.read_db), and kept until the diary changes (store/watch.py).
     profile = (None if profile_id is None
-               else await read_db(request, request.app.state.store.kept_profile, profile_id))
+               else await read_db(request, state.store.kept_profile, profile_id))
     try:
         choice = _region_choice(request, kb, profile, region)
         answers = parse_answers(raw, default_now=now)
@@ -109,8 +114,8 @@ async def api_triage(
     except AnswersError as exc:
         raise _answers_error(exc) from None
     # Encoded at once: no copy of the care card and advice (TriageResult.to_dict).
-    body = _encode({**result.to_dict(copy=False), "region_choice": choice.to_dict()})
-    return Response(body.encode("utf-8"), media_type="application/json")
+    body = orjson.dumps({**result.to_dict(copy=False), "region_choice": choice.to_dict()})
+    return Response(body, media_type="application/json")
 
 
 def _region_choice(request: Request, kb: Knowledge, profile: Any,
