@@ -3,6 +3,11 @@
 The body is checked by the validator the CLI uses (``core.answers.parse_answers``), not by
 a pydantic model: the answers contract is shared (``answers.schema.json``), rejects
 unknown fields and names the field in its messages exactly like the CLI.
+
+In personal mode a request that triage answers is served by :class:`TriageFirst`, before
+the router: the same function, without FastAPI's routing and per-request context (about
+0.04 ms of a 0.25 ms request). Every request it does not answer with a result (bad
+input, a failure) goes on to the route, which answers it as always.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
+from starlette.middleware import Middleware
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backspasm.core.answers import AnswersError, parse_answers
 from backspasm.knowledge import KNOWLEDGE_DIR, Knowledge
@@ -24,6 +31,7 @@ from backspasm.web.deps import get_optional_profile_id, read_db, request_now
 from backspasm.web.errors import BadInput
 
 router = APIRouter(tags=["api"])
+PATH = "/api/v1/triage"
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +82,7 @@ def _answers_error(exc: AnswersError) -> BadInput:
 
 
 @router.post(
-    "/api/v1/triage",
+    PATH,
     summary="Triage: answers in, result out",
     description=(
         "The answers object of the contract (every field optional, unknown fields are an "
@@ -130,3 +138,55 @@ def _region_choice(request: Request, kb: Knowledge, profile: Any,
     settings = request.app.state.settings
     return choose_region(kb, override=override, profile_region=settings.region,
                          tz=settings.timezone)
+
+
+class TriageFirst:
+    """Pure ASGI middleware (personal mode): ``POST /api/v1/triage`` answered by
+    :func:`api_triage` before the router. It sits inside every other middleware (the host
+    check, the security headers, :class:`~backspasm.web.auth.SameOrigin`). Anything but a
+    result goes on to the route with the body read again (so the route makes every
+    refusal, exactly as without this), and so does every request once the app's router
+    has a dependency of its own (a guard this would skip)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST" \
+                or scope["app"].router.dependencies:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            body = await request.body()
+        except Exception:  # the client went: the route meets it too
+            await self.app(scope, receive, send)
+            return
+        try:
+            response = await api_triage(request)
+        except Exception:
+            await self.app(scope, _again(body, receive), send)
+            return
+        await response(scope, receive, send)
+
+
+def _again(body: bytes, then: Receive) -> Receive:
+    """A ``receive`` that gives the ``body`` already read, then what ``then`` gives (the
+    client's disconnect)."""
+    given = False
+
+    async def again() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return again
+
+
+def setup(app: FastAPI) -> None:
+    """Install :class:`TriageFirst` in personal mode, innermost (after the guard,
+    ``auth.setup``, which runs first)."""
+    if not app.state.settings.multi_user:
+        app.user_middleware.append(Middleware(TriageFirst))
