@@ -144,3 +144,26 @@ def test_an_ice_logged_inside_a_longer_one_never_brings_the_next_closer():
     after = [s for s in ice(make_plan(KB, onset=ONSET, now=now, tz="UTC", done=done))
              if s.planned and s.start > at]
     assert after[0].start >= at + timedelta(minutes=25 + 90)
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+def test_the_pain_now_is_the_latest_entry_before_now_whatever_lies_after(tmp_path, ahead):
+    """A score dated after the moment asked for (a clock set back, an entry dated ahead)
+    never hides the latest score before it, on the web's store and the terminal's."""
+    from backspasm.status import status_report
+    from backspasm.store import open_store
+    from backspasm.store.lite import open_lite
+
+    now = datetime(2025, 6, 10, 9, 0, tzinfo=UTC)
+    db = tmp_path / "d.db"
+    with open_store(f"sqlite:///{db}", clock=lambda: now + timedelta(days=30)) as store:
+        p = store.ensure_profile("local")
+        store.update_profile(p.id, tz="UTC")
+        store.start_episode(p.id, onset=now - timedelta(days=8))
+        store.log_pain(p.id, score=7, at=now - timedelta(days=5))  # before the look-back
+        if ahead:
+            store.log_pain(p.id, score=2, at=now + timedelta(hours=1))
+        heavy = status_report(store, store.get_profile(p.id), KB, now)
+    with open_lite(f"sqlite:///{db}") as light:
+        lite = status_report(light, light.profile_by_key("local"), KB, now)
+    assert heavy["pain"]["latest"] == lite["pain"]["latest"] == 7

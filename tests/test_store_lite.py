@@ -234,11 +234,13 @@ def test_every_read_gives_what_the_stores_read_gives(template, tmp_path, doc, cu
                          lambda m, c: m.pain_entries(c, pid, since, until),
                          lambda m, c: m.care_entries(c, pid, since, until),
                          lambda m, c: m.latest_pain(c, pid),
+                         lambda m, c: m.latest_pain(c, pid, until),
                          lambda m, c: m.latest_triage(c, pid)):
                 assert read(lite, lconn) == read(rows, conn)
         for view in (lambda st: st.diary(pid, since=since or NOW - timedelta(days=30),
                                          until=until or NOW),
                      lambda st: st.overview(pid, pain_since=since or NOW),
+                     lambda st: st.overview(pid, pain_since=since or NOW, now=until or NOW),
                      lambda st: st.overview(pid, pain_since=since or NOW,
                                             window=episode_window(NOW))):
             assert view(light) == view(s)

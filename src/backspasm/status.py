@@ -72,7 +72,7 @@ def status_report(store: Store, profile: Profile, kb: Knowledge, now: datetime) 
     ``care_card`` is the card of the current level; ``rose`` says whether the diary raised
     the level above the last saved triage, and ``new_reasons`` why.
     """
-    return status_of(store.overview(profile.id, pain_since=status_since(kb, now),
+    return status_of(store.overview(profile.id, pain_since=status_since(kb, now), now=now,
                                     window=episode_window(now)), kb, now)
 
 

@@ -206,7 +206,7 @@ def diary_episode(kb: Knowledge, db: str | None, now: datetime) -> dict[str, Any
         with open_store(db) as store:
             profile = store.profile_by_key("local")
             data = None if profile is None else store.overview(
-                profile.id, pain_since=status_since(kb, now), window=episode_window(now))
+                profile.id, pain_since=status_since(kb, now), now=now, window=episode_window(now))
     except (StoreError, DatabaseError) as exc:
         fail(say("errors.db", why=why_not(exc)))
     if data is None or data.current is None or data.current.onset > now:

@@ -88,6 +88,8 @@ _EPISODES_SINCE = _select("episodes", '"profile_id" = :pid AND "onset" >= :since
 _PAIN_RANGE = _range("pain_entries", "at")
 _CARE_RANGE = _range("care_entries", "start")
 _LATEST_PAIN = _select("pain_entries", '"profile_id" = :pid', '"at" DESC, "id" DESC LIMIT 1')
+_LATEST_PAIN_BEFORE = _select("pain_entries", '"profile_id" = :pid AND "at" < :until',
+                              '"at" DESC, "id" DESC LIMIT 1')
 _LATEST_TRIAGE = _select("triage_records", '"profile_id" = :pid',
                          '"at" DESC, "id" DESC LIMIT 1')
 _INSERT_PAIN = ('INSERT INTO "pain_entries" ("profile_id", "at", "score", "note") '
@@ -172,8 +174,11 @@ def care_entries(conn: sqlite3.Connection, pid: int, since: datetime | None,
     return [_care(row) for row in conn.execute(q, _params(pid, since, until)).fetchall()]
 
 
-def latest_pain(conn: sqlite3.Connection, pid: int) -> r.PainEntry | None:
-    row = conn.execute(_LATEST_PAIN, {"pid": pid}).fetchone()
+def latest_pain(conn: sqlite3.Connection, pid: int,
+                before: datetime | None = None) -> r.PainEntry | None:
+    """The latest pain entry (with ``before``: the latest earlier than it)."""
+    q = _LATEST_PAIN if before is None else _LATEST_PAIN_BEFORE
+    row = conn.execute(q, _params(pid, None, before)).fetchone()
     return None if row is None else _pain(row)
 
 
@@ -260,12 +265,12 @@ class LiteStore:
             return profile_by_key(conn, key)
 
     def overview(self, profile_id: int, *, pain_since: datetime,
-                 window: Callable[[list[r.Episode]], tuple[datetime, datetime]] | None = None
-                 ) -> r.Overview:
+                 window: Callable[[list[r.Episode]], tuple[datetime, datetime]] | None = None,
+                 now: datetime | None = None) -> r.Overview:
         """``Store.overview``: the same view (:func:`backspasm.store.views.overview`)."""
         with self.read() as conn:
             return views.overview(_READS, conn, profile_id, pain_since=pain_since,
-                                  window=window)
+                                  window=window, now=now)
 
     def diary(self, profile_id: int, *, since: datetime, until: datetime) -> r.Diary:
         """``Store.diary``: the same view (:func:`backspasm.store.views.diary`)."""

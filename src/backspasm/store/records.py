@@ -126,7 +126,8 @@ class Overview:
     window: tuple[datetime, datetime] | None
     pain: list[PainEntry]
     care: list[CareEntry]
-    #: The look-back of ``status``, and the pain entries at or after it (oldest first).
+    #: The look-back of ``status``, the pain entries at or after it (oldest first) and the
+    #: latest entry before it.
     pain_since: datetime
     recent_pain: list[PainEntry]
     latest_pain: PainEntry | None

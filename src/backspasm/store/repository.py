@@ -167,17 +167,19 @@ class Store(Entries):
         *,
         pain_since: datetime,
         window: Callable[[list[r.Episode]], tuple[datetime, datetime]] | None = None,
+        now: datetime | None = None,
     ) -> r.Overview:
         """What a diary page or ``status`` shows, read in one transaction, each row once:
         the profile, all its episodes, the pain entries at or after ``pain_since`` (the
         look-back of ``status``; the caller takes it from the knowledge thresholds), the
-        latest pain entry and triage record, and, when ``window`` is given, the pain and
-        care entries in ``[since, until) = window(episodes)`` (the caller chooses the
-        window from the episodes it sees; it may raise, e.g. :class:`NotFoundError`).
+        latest pain entry (with ``now``: the latest at or before it) and triage record,
+        and, when ``window`` is given, the pain and care entries in ``[since, until) =
+        window(episodes)`` (the caller chooses the window from the episodes it sees; it
+        may raise, e.g. :class:`NotFoundError`).
         """
         with self.read() as conn:
             return views.overview(rows, conn, profile_id, pain_since=pain_since,
-                                  window=window)
+                                  window=window, now=now)
 
     def status_data(
         self, profile_id: int, *, pain_since: datetime, episodes_since: datetime

@@ -63,6 +63,9 @@ _OPEN_EPISODE = select(*EPISODE_COLS).where(episodes_t.c.profile_id == _PID,
                                             episodes_t.c.ended_at.is_(None))
 _LATEST_PAIN = (select(*PAIN_COLS).where(pain_t.c.profile_id == _PID)
                 .order_by(pain_t.c.at.desc(), pain_t.c.id.desc()).limit(1))
+_LATEST_PAIN_BEFORE = (select(*PAIN_COLS)
+                       .where(pain_t.c.profile_id == _PID, pain_t.c.at < bindparam("until"))
+                       .order_by(pain_t.c.at.desc(), pain_t.c.id.desc()).limit(1))
 _LATEST_TRIAGE = (select(*TRIAGE_COLS).where(triage_t.c.profile_id == _PID)
                   .order_by(triage_t.c.at.desc(), triage_t.c.id.desc()).limit(1))
 _TRIAGE_RECORDS = (select(*TRIAGE_COLS).where(triage_t.c.profile_id == _PID)
@@ -164,8 +167,11 @@ def care_entries(conn: Connection, pid: int, since: datetime | None,
     return [r.CareEntry(*row) for row in conn.execute(q, _params(pid, since, until)).all()]
 
 
-def latest_pain(conn: Connection, pid: int) -> r.PainEntry | None:
-    row = conn.execute(_LATEST_PAIN, {"pid": pid}).first()
+def latest_pain(conn: Connection, pid: int,
+                before: datetime | None = None) -> r.PainEntry | None:
+    """The latest pain entry (with ``before``: the latest earlier than it)."""
+    q = _LATEST_PAIN if before is None else _LATEST_PAIN_BEFORE
+    row = conn.execute(q, _params(pid, None, before)).first()
     return None if row is None else r.PainEntry(*row)
 
 

@@ -10,7 +10,7 @@ view is one consistent read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from backspasm.store import records as r
@@ -33,7 +33,8 @@ class Reads(Protocol):
     def care_entries(self, conn: Any, pid: int, since: datetime | None,
                      until: datetime | None) -> list[r.CareEntry]: ...
 
-    def latest_pain(self, conn: Any, pid: int) -> r.PainEntry | None: ...
+    def latest_pain(self, conn: Any, pid: int,
+                    before: datetime | None = None) -> r.PainEntry | None: ...
 
     def latest_triage(self, conn: Any, pid: int) -> r.TriageRecord | None: ...
 
@@ -57,6 +58,11 @@ def triage_of(row: Sequence[Any]) -> r.TriageRecord:
                           list(unsure or []))
 
 
+#: A step past a moment, for "at or before" with a read of "before" (stored times are whole
+#: microseconds).
+_TICK = timedelta(microseconds=1)
+
+
 # --- views --------------------------------------------------------------------------------
 
 def overview(
@@ -66,9 +72,11 @@ def overview(
     *,
     pain_since: datetime,
     window: Callable[[list[r.Episode]], tuple[datetime, datetime]] | None = None,
+    now: datetime | None = None,
 ) -> r.Overview:
     """``Store.overview`` (see there) over ``reads`` in the transaction of ``conn``."""
     pain_since = utc("pain_since", pain_since)
+    now = None if now is None else utc("now", now)
     prof = reads.profile(conn, profile_id)
     eps = reads.episodes(conn, profile_id)
     span = None if window is None else window(eps)
@@ -87,7 +95,12 @@ def overview(
             recent = reads.pain_entries(conn, profile_id, pain_since, None)
         care = reads.care_entries(conn, profile_id, since, until)
         span = (since, until)
-    latest = recent[-1] if recent else reads.latest_pain(conn, profile_id)
+    if now is None:
+        latest = recent[-1] if recent else reads.latest_pain(conn, profile_id)
+    else:  # the latest at or before now: the look-back's entries may all lie after it (a
+        # clock set back, an entry dated ahead), and then it is the latest before them
+        latest = next((p for p in reversed(recent) if p.at <= now), None) \
+            or reads.latest_pain(conn, profile_id, min(pain_since, now + _TICK))
     return r.Overview(profile=prof, episodes=eps, window=span, pain=pain, care=care,
                       pain_since=pain_since, recent_pain=recent, latest_pain=latest,
                       latest_triage=reads.latest_triage(conn, profile_id))

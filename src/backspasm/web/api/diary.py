@@ -325,7 +325,7 @@ async def status(request: Request, kb: Knowledge = Depends(get_kb),
     store = request.app.state.store
 
     def build() -> dict[str, Any]:  # one read transaction (with the care the plan follows)
-        return status_of(store.overview(profile_id, pain_since=status_since(kb, now),
+        return status_of(store.overview(profile_id, pain_since=status_since(kb, now), now=now,
                                         window=episode_window(now)), kb, now)
 
     async def work_out() -> JSONResponse:  # 2 ms: in a worker thread (deps.read_db)

@@ -104,7 +104,7 @@ def _view(request: Request, kb: Knowledge, profile_id: int, now: datetime,
                 until + timedelta(seconds=1))
 
     # One read transaction for the whole page: the diary window, and what status needs.
-    data = store.overview(profile_id, pain_since=status_since(kb, now), window=window)
+    data = store.overview(profile_id, pain_since=status_since(kb, now), now=now, window=window)
     profile, episodes, current, shown = data.profile, data.episodes, data.current, picked[0]
     zone = ZoneInfo(profile.tz)
     since = shown.onset if shown else now - timedelta(days=DEFAULT_DAYS)

@@ -186,7 +186,7 @@ def _plan_page(request: Request, kb: Knowledge, profile_id: int,
     journey = saved_journey(request, profile_id, now)  # its answers and result on screen
     # One read transaction for the whole page: the profile, the episodes, the latest saved
     # triage, the pain that status reads and the open episode's care (the plan follows it).
-    data = request.app.state.store.overview(profile_id, pain_since=status_since(kb, now),
+    data = request.app.state.store.overview(profile_id, pain_since=status_since(kb, now), now=now,
                                             window=episode_window(now))
     profile = getattr(request.state, "profile_settings", None)
     if profile is None:  # kept for the emergency-signs card (deps.get_profile)
@@ -257,7 +257,7 @@ def session_done(request: Request, kind: str = Form(""), start: str = Form(""),
     if shown is not None:
         return shown
     store = request.app.state.store
-    data = store.overview(profile_id, pain_since=status_since(kb, now),
+    data = store.overview(profile_id, pain_since=status_since(kb, now), now=now,
                           window=episode_window(now))
     care = kb.vocabulary.care_kind_of.get(kind)
     if data.current is None or care is None:
