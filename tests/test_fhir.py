@@ -163,3 +163,21 @@ def test_an_ended_episode_has_a_completed_careplan_with_nothing_still_scheduled(
               for a in plan["activity"]]
     assert starts and all(s < ended for s in starts)
     assert statuses[0] == "completed"  # the ice session the diary has
+
+
+def test_answers_saved_under_an_older_contract_are_left_out_not_converted(kb, fhir_schema):
+    """An imported diary may hold answers of another shape ("pain_now": "lots"): the
+    bundle leaves each out rather than fail, or turn "no" into true."""
+    base = _episode()
+    odd = {"pain_now": "lots", "saddle_numbness": "no", "age": True, "trigger": 7,
+           "onset": "yesterday", "leg_symptoms": "one_leg", "fever_or_unwell": False,
+           "chest_pain": 1.0, "from": "an older contract"}
+    triage = TriageSnapshot(base.triage.at, odd, "consultation", base.triage.reasons)
+    bundle = build_bundle(_episode(triage=triage), kb=kb, now=NOW, patient_key="p")
+    (qr,) = _by_type(bundle)["QuestionnaireResponse"]
+    fhir_schema(qr)
+    answers = {i["linkId"]: i["answer"] for i in qr["item"]}
+    assert answers == {"leg_symptoms": [{"valueCoding": {
+        "system": answers["leg_symptoms"][0]["valueCoding"]["system"], "code": "one_leg"}}],
+        "fever_or_unwell": [{"valueBoolean": False}]}
+    json.loads(bundle_json(bundle))

@@ -62,7 +62,7 @@ def run(args: list[str], db: str, *, light: bool, at: datetime = NOW) -> tuple:
     from backspasm.cli import diary, log, status
 
     OPENED.clear()
-    real = cli_common._open_light
+    real = cli_common.open_light
 
     def spy(url):
         got = real(url) if light else None
@@ -72,7 +72,7 @@ def run(args: list[str], db: str, *, light: bool, at: datetime = NOW) -> tuple:
     with pytest.MonkeyPatch.context() as mp:
         for module in (diary, log, status):
             mp.setattr(module, "now", lambda: at)
-        mp.setattr(cli_common, "_open_light", spy)
+        mp.setattr(cli_common, "open_light", spy)
         r = runner.invoke(app, [*args, "--db", db], env=ENV)
     return r.exit_code, r.stdout, r.stderr, type(r.exception).__name__
 
@@ -235,15 +235,51 @@ def test_every_read_gives_what_the_stores_read_gives(template, tmp_path, doc, cu
                          lambda m, c: m.care_entries(c, pid, since, until),
                          lambda m, c: m.latest_pain(c, pid),
                          lambda m, c: m.latest_pain(c, pid, until),
-                         lambda m, c: m.latest_triage(c, pid)):
+                         lambda m, c: m.latest_triage(c, pid),
+                         lambda m, c: m.triage_records(c, pid)):
                 assert read(lite, lconn) == read(rows, conn)
         for view in (lambda st: st.diary(pid, since=since or NOW - timedelta(days=30),
                                          until=until or NOW),
                      lambda st: st.overview(pid, pain_since=since or NOW),
                      lambda st: st.overview(pid, pain_since=since or NOW, now=until or NOW),
                      lambda st: st.overview(pid, pain_since=since or NOW,
-                                            window=episode_window(NOW))):
+                                            window=episode_window(NOW)),
+                     lambda st: st.episode_data(pid, None, reach=timedelta(days=2))):
             assert view(light) == view(s)
+
+
+EXPORTS = [["export", "fhir", "-", "--now", NOW.isoformat()],
+           ["export", "fhir", "-", "--episode", "1", "--now", NOW.isoformat()],
+           ["export", "fhir", "-", "--episode", "99", "--now", NOW.isoformat()]]
+
+
+@LOOSE
+@given(doc=diaries())
+def test_an_episode_is_exported_the_same_on_both_paths(template, tmp_path, doc):
+    """``report`` and ``export fhir`` read the episode on the stdlib path: the same bundle,
+    byte for byte, and the same refusals (no episode, an id not of this diary)."""
+    from backspasm.exports.source import load_episode
+    from backspasm.knowledge import load_knowledge
+
+    db = _copy(template, tmp_path / "export.db")
+    with open_store(f"sqlite:///{db}") as s:
+        pid = s.profile_by_key("local").id
+        s.import_profile(pid, doc, replace=True)
+        ids = [e.id for e in s.episodes(pid)]
+    for command in EXPORTS:
+        light = run(command, db, light=True)
+        assert OPENED == [True] and light[0] in (0, 2), light
+        assert light == run(command, db, light=False), command
+    kb = load_knowledge()
+    with open_store(f"sqlite:///{db}") as s, lite.open_lite(db) as light_store:
+        for episode in (None, *ids, 99, -1):
+            got = []
+            for store in (light_store, s):
+                try:
+                    got.append(load_episode(store, pid, episode, kb=kb, now=NOW))
+                except Exception as exc:  # the same refusal on both paths
+                    got.append((type(exc), str(exc)))
+            assert got[0] == got[1], episode
 
 
 SCORES = st.sampled_from(["0", "5", "10", " 7", "11", "-1", "lots", "3.5"])

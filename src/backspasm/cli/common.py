@@ -68,7 +68,7 @@ def open_diary(db: str | None, *, light: bool = False) -> Iterator[tuple[Any, An
     from backspasm.store.errors import DatabaseError, NotADatabaseError, StoreError
 
     try:
-        lite = _open_light(db) if light else None
+        lite = open_light(db) if light else None
         if lite is not None:
             with lite[0]:
                 yield lite
@@ -89,7 +89,7 @@ def open_diary(db: str | None, *, light: bool = False) -> Iterator[tuple[Any, An
         fail(say("errors.knowledge", why=exc), code=1)
 
 
-def _open_light(db: str | None) -> tuple[Any, Any] | None:
+def open_light(db: str | None) -> tuple[Any, Any] | None:
     """(stdlib store, local profile), or ``None``: the store must open this diary."""
     from backspasm.store.errors import DatabaseError
     from backspasm.store.lite import open_lite

@@ -85,18 +85,26 @@ def _export(
     *,
     whole_plan: bool = True,
 ) -> None:
+    from backspasm.cli.common import open_light
     from backspasm.exports.source import load_episode
     from backspasm.knowledge import load_knowledge
-    from backspasm.store import open_store
 
     now = _now(now_opt)
     with _errors():
         kb = load_knowledge()
-        with open_store(db) as store:
-            profile = store.ensure_profile(LOCAL_PROFILE, tz=_local_zone())
-            record, profile = load_episode(
-                store, profile.id, episode, kb=kb, now=now, whole_plan=whole_plan
-            )
+        # A SQLite diary as it is: read without SQLAlchemy (store/lite.py, about 0.2 s).
+        light = open_light(db)
+        if light is not None:
+            with light[0] as store:
+                record, profile = load_episode(
+                    store, light[1].id, episode, kb=kb, now=now, whole_plan=whole_plan)
+        else:
+            from backspasm.store import open_store
+
+            with open_store(db) as store:
+                profile = store.ensure_profile(LOCAL_PROFILE, tz=_local_zone())
+                record, profile = load_episode(
+                    store, profile.id, episode, kb=kb, now=now, whole_plan=whole_plan)
         write_output(file, build(kb, record, profile, now))
 
 

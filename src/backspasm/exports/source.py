@@ -27,6 +27,7 @@ from backspasm.exports.data import (
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge
     from backspasm.store import Profile, Store
+    from backspasm.store.lite import LiteStore
 
 __all__ = ["load_episode", "plan_sessions", "calendar_for", "Calendar", "EMERGENCY_LEVELS"]
 
@@ -101,7 +102,7 @@ AHEAD = ("due", "upcoming")
 
 
 def load_episode(
-    store: Store,
+    store: Store | LiteStore,
     profile_id: int,
     episode_id: int | None,
     *,
@@ -115,33 +116,25 @@ def load_episode(
     its status at ``now``, following the care logged; otherwise only the sessions due or
     still to come.
     """
-    profile = store.get_profile(profile_id)
-    tz = resolve_tz(profile.tz, "profile time zone", kb)
-    if episode_id is not None:
-        episode = store.get_episode(profile_id, episode_id)
-    else:
-        episode = store.current_episode(profile_id)
-        if episode is None:
-            past = store.episodes(profile_id)
-            episode = max(past, key=lambda e: e.onset) if past else None
-    if episode is None:
-        raise ExportError("episode", refusal(kb, "no_episode"))
-    end = episode.ended_at
-    until = end + timedelta(seconds=1) if end else None
     from backspasm.core.trends import windows
 
     # From before the onset too: the warnings' trend window reaches back (later_warnings).
-    pain_read = store.pain_entries(profile_id, since=episode.onset - windows(kb).pain_since,
-                                   until=until)
+    data = store.episode_data(profile_id, episode_id, reach=windows(kb).pain_since)
+    profile, episode = data.profile, data.episode
+    tz = resolve_tz(profile.tz, "profile time zone", kb)
+    if episode is None:
+        raise ExportError("episode", refusal(kb, "no_episode"))
+    end = episode.ended_at
+    pain_read = data.pain
     pain = [PainPoint(p.at, p.score, p.note) for p in pain_read if p.at >= episode.onset]
     care, meds = [], []
-    for c in store.care_entries(profile_id, since=episode.onset, until=until):
+    for c in data.care:
         if c.kind == "medicine":
             meds.append(MedicineDose(c.medicine or "", c.start, c.note))
         else:
             stop = c.start + timedelta(minutes=c.minutes) if c.minutes else None
             care.append(CareDone(c.kind, c.start, stop, c.note))
-    triages = store.triage_records(profile_id)
+    triages = data.triages
     snapshot = None
     for rec in reversed(triages):
         if rec.at >= episode.onset and (end is None or rec.at <= end):
@@ -168,7 +161,7 @@ def load_episode(
         region=region,
         name=profile.name or None,
         birth_date=profile.birth_date,
-        warnings=later_warnings(kb, store.episodes(profile_id),
+        warnings=later_warnings(kb, data.episodes,
                                 pain_read,
                                 triages, since=episode.onset, until=end, region=region),
     )

@@ -26,7 +26,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self, cast
 
@@ -48,7 +48,7 @@ from backspasm.store.sqlite_text import read_date, read_json, read_time, read_ut
 
 __all__ = [
     "LiteStore", "care_entries", "episodes", "latest_pain", "latest_triage", "open_lite",
-    "pain_entries", "profile", "profile_by_key", "sqlite_file",
+    "pain_entries", "profile", "profile_by_key", "sqlite_file", "triage_records",
 ]
 
 #: The columns read, by table, in the order of the records' fields (``store.rows``).
@@ -90,6 +90,7 @@ _CARE_RANGE = _range("care_entries", "start")
 _LATEST_PAIN = _select("pain_entries", '"profile_id" = :pid', '"at" DESC, "id" DESC LIMIT 1')
 _LATEST_PAIN_BEFORE = _select("pain_entries", '"profile_id" = :pid AND "at" < :until',
                               '"at" DESC, "id" DESC LIMIT 1')
+_TRIAGE_RECORDS = _select("triage_records", '"profile_id" = :pid', '"at", "id"')
 _LATEST_TRIAGE = _select("triage_records", '"profile_id" = :pid',
                          '"at" DESC, "id" DESC LIMIT 1')
 _INSERT_PAIN = ('INSERT INTO "pain_entries" ("profile_id", "at", "score", "note") '
@@ -187,6 +188,10 @@ def latest_triage(conn: sqlite3.Connection, pid: int) -> r.TriageRecord | None:
     return None if row is None else _triage(row)
 
 
+def triage_records(conn: sqlite3.Connection, pid: int) -> list[r.TriageRecord]:
+    return [_triage(row) for row in conn.execute(_TRIAGE_RECORDS, {"pid": pid}).fetchall()]
+
+
 # --- opening ------------------------------------------------------------------------------
 
 def sqlite_file(url: str) -> Path | None:
@@ -271,6 +276,12 @@ class LiteStore:
         with self.read() as conn:
             return views.overview(_READS, conn, profile_id, pain_since=pain_since,
                                   window=window, now=now)
+
+    def episode_data(self, profile_id: int, episode_id: int | None, *,
+                     reach: timedelta) -> r.EpisodeData:
+        """``Store.episode_data``: the same view (:func:`backspasm.store.views.episode_data`)."""
+        with self.read() as conn:
+            return views.episode_data(_READS, conn, profile_id, episode_id, reach=reach)
 
     def diary(self, profile_id: int, *, since: datetime, until: datetime) -> r.Diary:
         """``Store.diary``: the same view (:func:`backspasm.store.views.diary`)."""

@@ -114,6 +114,23 @@ class Diary:
 
 
 @dataclass(frozen=True)
+class EpisodeData:
+    """One episode and what its exports show, read in one transaction
+    (:meth:`Store.episode_data <backspasm.store.repository.Store.episode_data>`)."""
+
+    profile: Profile
+    #: Every episode of the profile, oldest first.
+    episodes: list[Episode]
+    #: The episode asked for (else the open one, else the latest; ``None``: none at all).
+    episode: Episode | None
+    #: Pain entries from ``reach`` before its onset to its end, care entries from its onset
+    #: to its end (oldest first), and every triage record of the profile (oldest first).
+    pain: list[PainEntry]
+    care: list[CareEntry]
+    triages: list[TriageRecord]
+
+
+@dataclass(frozen=True)
 class Overview:
     """A profile's diary as a page and ``status`` need it, read in one transaction
     (:meth:`Store.overview <backspasm.store.repository.Store.overview>`)."""

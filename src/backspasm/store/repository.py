@@ -15,7 +15,7 @@ transactions, beside it: :mod:`backspasm.store.accounts`, :mod:`backspasm.store.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -180,6 +180,15 @@ class Store(Entries):
         with self.read() as conn:
             return views.overview(rows, conn, profile_id, pain_since=pain_since,
                                   window=window, now=now)
+
+    def episode_data(self, profile_id: int, episode_id: int | None, *,
+                     reach: timedelta) -> r.EpisodeData:
+        """What an episode's exports show, read in one transaction: the profile, its
+        episodes, the episode ``episode_id`` (``None``: the open one, else the latest;
+        :class:`NotFoundError` for an id not of this profile), its pain entries from
+        ``reach`` before its onset to its end, its care entries, and every triage record."""
+        with self.read() as conn:
+            return views.episode_data(rows, conn, profile_id, episode_id, reach=reach)
 
     def status_data(
         self, profile_id: int, *, pain_since: datetime, episodes_since: datetime

@@ -1,9 +1,10 @@
 """The diary's views, composed from a handful of reads, and rows to records; no SQLAlchemy.
 
-One definition of what ``Store.overview`` and ``Store.diary`` read and how they put it
-together, over either implementation of the reads: :mod:`backspasm.store.rows` (SQLAlchemy
-Core, every backend) or :mod:`backspasm.store.lite` (the ``sqlite3`` module, for the diary
-commands on a SQLite diary). Each read takes an open connection in one transaction, so a
+One definition of what ``Store.overview``, ``Store.diary`` and ``Store.episode_data`` read
+and how they put it together, over either implementation of the reads:
+:mod:`backspasm.store.rows` (SQLAlchemy Core, every backend) or :mod:`backspasm.store.lite`
+(the ``sqlite3`` module, for the diary commands and the exports on a SQLite diary). Each
+read takes an open connection in one transaction, so a
 view is one consistent read.
 """
 
@@ -13,10 +14,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from backspasm.core.times import is_id
 from backspasm.store import records as r
 from backspasm.store.checks import utc
+from backspasm.store.errors import NotFoundError
 
-__all__ = ["Reads", "diary", "episode_of", "overview", "profile_of", "triage_of"]
+__all__ = ["Reads", "diary", "episode_data", "episode_of", "overview", "profile_of",
+           "triage_of"]
 
 
 class Reads(Protocol):
@@ -37,6 +41,8 @@ class Reads(Protocol):
                     before: datetime | None = None) -> r.PainEntry | None: ...
 
     def latest_triage(self, conn: Any, pid: int) -> r.TriageRecord | None: ...
+
+    def triage_records(self, conn: Any, pid: int) -> list[r.TriageRecord]: ...
 
 
 # --- rows to records ----------------------------------------------------------------------
@@ -119,3 +125,26 @@ def diary(reads: Reads, conn: Any, profile_id: int, *, since: datetime,
         pain=reads.pain_entries(conn, profile_id, since, until),
         care=reads.care_entries(conn, profile_id, since, until),
     )
+
+
+def episode_data(reads: Reads, conn: Any, profile_id: int, episode_id: int | None, *,
+                 reach: timedelta) -> r.EpisodeData:
+    """``Store.episode_data`` (see there) over ``reads`` in the transaction of ``conn``."""
+    prof = reads.profile(conn, profile_id)
+    eps = reads.episodes(conn, profile_id)
+    if episode_id is not None:
+        episode = next((e for e in eps if e.id == episode_id), None) \
+            if is_id(episode_id) else None
+        if episode is None:
+            raise NotFoundError("episode", "an episode id of this profile", episode_id)
+    else:
+        episode = next((e for e in eps if e.ended_at is None), None) \
+            or max(eps, key=lambda e: e.onset, default=None)
+    if episode is None:
+        return r.EpisodeData(prof, eps, None, [], [], [])
+    until = None if episode.ended_at is None else episode.ended_at + timedelta(seconds=1)
+    return r.EpisodeData(
+        prof, eps, episode,
+        pain=reads.pain_entries(conn, profile_id, episode.onset - reach, until),
+        care=reads.care_entries(conn, profile_id, episode.onset, until),
+        triages=reads.triage_records(conn, profile_id))

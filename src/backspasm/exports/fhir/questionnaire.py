@@ -96,16 +96,27 @@ def questionnaire(kb: Knowledge) -> dict[str, Any]:
     }
 
 
-def _answer_value(name: str, item_type: str, value: Any) -> dict[str, Any]:
+def _answer_value(name: str, item_type: str, value: Any) -> dict[str, Any] | None:
+    """The FHIR answer of ``value``, or ``None`` when it is not of the item's type (an
+    answer saved under an older contract, e.g. ``"pain_now": "lots"``): left out, never
+    turned into something it did not say (``bool("no")`` is true)."""
     if item_type == "boolean":
-        return {"valueBoolean": bool(value)}
+        return {"valueBoolean": value} if isinstance(value, bool) else None
     if item_type == "integer":
-        return {"valueInteger": int(value)}
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return {"valueInteger": value} if ok else None
     if item_type == "dateTime":
-        return {"valueDateTime": fhir_datetime(value) if isinstance(value, datetime)
-                else str(value)}
+        if isinstance(value, str):
+            from backspasm.core.answers import parse_datetime
+
+            value = parse_datetime(value)
+        return {"valueDateTime": fhir_datetime(value)} if isinstance(value, datetime) \
+            else None
     if item_type == "choice":
-        return {"valueCoding": {"system": answer_system(name), "code": str(value)}}
+        return ({"valueCoding": {"system": answer_system(name), "code": value}}
+                if isinstance(value, str) and value else None)
     return {"valueString": str(value)}
 
 
@@ -118,9 +129,10 @@ def questionnaire_response(
     types = {i["linkId"]: i["type"] for i in q["item"]}
     items: list[dict[str, Any]] = []
     for name, value in triage.answers.items():
-        if name not in types or value is None:
-            continue
-        items.append({"linkId": name, "answer": [_answer_value(name, types[name], value)]})
+        answer = None if name not in types or value is None else _answer_value(
+            name, types[name], value)
+        if answer is not None:
+            items.append({"linkId": name, "answer": [answer]})
     # "Not sure" counted as yes (H6, H23): the value that counted, and the item text reads
     # the answer back as what it was (the knowledge's words, as on the result page).
     from backspasm.core.triage import unsure_reading
