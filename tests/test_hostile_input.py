@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -102,8 +103,11 @@ def test_the_body_reader_refuses_nul_and_surrogates_in_every_encoding(text, fiel
 
     request = Request({"type": "http", "method": "POST", "path": "/", "query_string": b"",
                        "headers": [(b"content-type", b"application/json")]}, receive)
-    with pytest.raises(BadInput) as caught:
+    def read() -> None:  # on a thread of its own: a loop may run on this one already
         asyncio.run(json_object(request))
+
+    with pytest.raises(BadInput) as caught, ThreadPoolExecutor(1) as pool:
+        pool.submit(read).result()
     assert caught.value.field == field
 
 

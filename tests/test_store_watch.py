@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -140,6 +141,12 @@ def _loops():
             pytest.param(uvloop.new_event_loop, id="uvloop")]
 
 
+def _on_a_thread_of_its_own(fn):
+    """``fn()`` on a new thread: a loop may already run on this one (a browser test's)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
 def _counted(watch: ChangeWatch) -> list[int]:
     asked: list[int] = []
     ask = watch._ask
@@ -158,9 +165,10 @@ def test_on_a_loop_the_number_is_asked_once_a_turn(tmp_path, new_loop):
     watch = store.watch()
     assert watch is not None
     asked = _counted(watch)
-    other = sqlite3.connect(path, isolation_level=None)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
 
     async def turns() -> None:
+        watch.share_turns(asyncio.get_running_loop())
         first = watch.version()
         other.execute("UPDATE profiles SET region = 'EU'")  # another connection commits
         assert watch.version() == first and len(asked) == 1  # the same turn: not asked
@@ -170,12 +178,24 @@ def test_on_a_loop_the_number_is_asked_once_a_turn(tmp_path, new_loop):
         store.update_profile(pid, region="US")  # this store commits: asked again at once
         assert watch.version() != second and len(asked) == 3
 
-    loop = new_loop()
+    def run() -> None:
+        loop = new_loop()
+        try:
+            loop.run_until_complete(turns())
+        finally:
+            loop.close()
+
     try:
-        loop.run_until_complete(turns())
-        assert watch.version() == watch.version() and len(asked) == 5  # no loop: every time
+        _on_a_thread_of_its_own(run)
+        assert watch.version() == watch.version() and len(asked) == 5  # off the loop: always
+        watch.share_turns(None)
+
+        async def elsewhere() -> None:  # a loop the watch was not given: every time
+            watch.version(), watch.version()
+
+        _on_a_thread_of_its_own(lambda: asyncio.run(elsewhere()))
+        assert len(asked) == 7
     finally:
-        loop.close()
         other.close()
         store.close()
 
@@ -193,6 +213,7 @@ def test_a_request_read_after_a_commit_always_sees_it(tmp_path, new_loop):
     loop = new_loop()
 
     async def main() -> None:
+        watch.share_turns(loop)
         stop = asyncio.Event()
 
         async def busy() -> None:
@@ -228,7 +249,7 @@ def test_a_request_read_after_a_commit_always_sees_it(tmp_path, new_loop):
         await server.wait_closed()
 
     try:
-        loop.run_until_complete(main())
+        _on_a_thread_of_its_own(lambda: loop.run_until_complete(main()))
     finally:
         loop.close()
         store.close()

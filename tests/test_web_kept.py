@@ -188,3 +188,18 @@ def test_model_a_kept_page_is_the_page_worked_out_afresh(tmp_path_factory, steps
         other.close()
         kept.app.state.store.close()
         fresh.app.state.store.close()
+
+
+def test_the_servers_loop_and_only_it_shares_the_change_number(tmp_path):
+    # store/watch.py: the requests of one turn of the loop the app serves on share the
+    # diary's change number; any other code asks SQLite every time.
+    import asyncio
+
+    with make_client(tmp_path) as client:  # runs the lifespan, as uvicorn does
+        watch = client.app.state.store.watch()
+
+        async def the_loop() -> asyncio.AbstractEventLoop:
+            return asyncio.get_running_loop()
+
+        assert watch is not None and watch._serving is client.portal.call(the_loop)
+    assert watch._serving is None

@@ -8,10 +8,11 @@ connection of its own that never writes, so every commit anywhere changes its nu
 Asking costs 2 to 12 µs (SQLite opens a read transaction: a few file-lock system calls),
 against about 45 µs for reading the profile again.
 
-On an event loop the number is asked at most once per turn of the loop, and shared by the
-requests served in that turn (at 50 busy connections, several a turn); the next turn
-asks again. Every request still sees every commit finished before it arrived: the number
-it is given was asked after the loop read that request (see :meth:`ChangeWatch.version`).
+On the event loop a server names (:meth:`ChangeWatch.share_turns`) the number is asked at
+most once per turn of the loop, and shared by the requests served in that turn (at 50
+busy connections, several a turn); the next turn asks again. Every request still sees
+every commit finished before it arrived: the number it is given was asked after the loop
+read that request (see :meth:`ChangeWatch.version`).
 """
 
 from __future__ import annotations
@@ -36,29 +37,41 @@ class ChangeWatch:
         # Never used to write (a read-only open fails while the WAL files are missing).
         self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
-        #: (the loop, the number asked in its current turn), until its next turn begins.
-        self._turn: tuple[asyncio.AbstractEventLoop, int] | None = None
+        #: The server's loop, whose turns share a number (:meth:`share_turns`), and the
+        #: number asked in its current turn, until its next turn begins.
+        self._serving: asyncio.AbstractEventLoop | None = None
+        self._turn: int | None = None
+
+    def share_turns(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Share the number among the callbacks of each turn of ``loop``, the loop a server
+        answers requests on (``None``: ask every time again). Only a server's loop: code
+        that merely runs while some loop is running (a notebook, a test driving a browser)
+        may call on without the loop turning, and would then be given an old number."""
+        self._turn = None
+        self._serving = loop
 
     def version(self) -> int:
         """A number that differs from the last one whenever a commit happened between.
 
-        Outside an event loop (a worker thread), asked every time. On a loop, asked once
-        per turn: the first call asks and schedules :meth:`forget` with ``call_soon``, which
-        the loop runs at the start of its next turn's callbacks, before any callback of a
-        request it reads in that turn (asyncio's and uvloop's loops run the callbacks
+        Asked every time, except on the loop given to :meth:`share_turns`: there, once per
+        turn. The first call of a turn asks and schedules :meth:`forget` with ``call_soon``,
+        which the loop runs at the start of its next turn's callbacks, before any callback
+        of a request it reads in that turn (asyncio's and uvloop's loops run the callbacks
         scheduled during a turn in the next one). So a request is only ever given a number
         asked after the loop read it: any commit finished before it arrived is seen."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return self._ask()
-        turn = self._turn
-        if turn is not None and turn[0] is loop:
-            return turn[1]
-        number = self._ask()
-        self._turn = (loop, number)
-        loop.call_soon(self.forget)
-        return number
+        loop = self._serving
+        if loop is not None:
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:  # a worker thread
+                running = None
+            if running is loop:
+                number = self._turn
+                if number is None:
+                    number = self._turn = self._ask()
+                    loop.call_soon(self.forget)
+                return number
+        return self._ask()
 
     def forget(self) -> None:
         """Ask again next time (a turn of the loop ended, or this process committed)."""

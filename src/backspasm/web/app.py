@@ -10,6 +10,7 @@ Every module is imported by name: a missing one stops the app (fail closed: with
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -45,7 +46,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     import anyio.to_thread
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    # The requests of one turn of this loop share the diary's change number (store/watch.py).
+    watch = app.state.store.watch()
+    if watch is not None:
+        watch.share_turns(asyncio.get_running_loop())
     yield
+    if watch is not None:
+        watch.share_turns(None)
     app.state.store.close()
 
 
