@@ -153,41 +153,41 @@ def test_model_a_kept_page_is_the_page_worked_out_afresh(tmp_path_factory, steps
     kept = client_for(create_app(Settings(database_url=url, timezone="Europe/London")))
     fresh = client_for(create_app(Settings(database_url=url, timezone="Europe/London",
                                            keep_pages=False)))
-    now = START
-    _clock(kept, now)
-    assert kept.post("/api/v1/episodes", json={
-        "onset": (START - timedelta(hours=20)).isoformat()}).status_code == 201
-    writes = 0
-    worked_out_at: dict[tuple[str, int, int], datetime] = {}
-    other = open_store(url)  # another connection, as `backspasm log pain` in a terminal
-    try:
-        pid = other.ensure_profile("local").id
-        for step, value in steps:
-            if step == "clock":
-                now += timedelta(seconds=value)
-                _clock(kept, now)
-            elif step == "pain":
-                assert kept.post("/api/v1/pain", json={"score": value}).status_code == 201
-                writes += 1
-            elif step == "care":
-                assert kept.post("/api/v1/care", json={"kind": value, "minutes": 20}
-                                 ).status_code == 201
-                writes += 1
-            elif step == "terminal":
-                other.log_pain(pid, score=value, at=min(now, datetime.now(UTC)))
-                writes += 1
-            else:
-                got = kept.get(value)
-                key = (value, int(now.timestamp() // 60), writes)
-                moment = worked_out_at.setdefault(key, now)
-                _clock(fresh, moment)
-                want = fresh.get(value)
-                assert got.status_code == want.status_code == 200
-                assert got.content == want.content, (value, moment, now)
-    finally:
-        other.close()
-        kept.app.state.store.close()
-        fresh.app.state.store.close()
+    with kept:  # under its lifespan, as uvicorn runs it (a turn shares the change number)
+        now = START
+        _clock(kept, now)
+        assert kept.post("/api/v1/episodes", json={
+            "onset": (START - timedelta(hours=20)).isoformat()}).status_code == 201
+        writes = 0
+        worked_out_at: dict[tuple[str, int, int], datetime] = {}
+        other = open_store(url)  # another connection, as `backspasm log pain` in a terminal
+        try:
+            pid = other.ensure_profile("local").id
+            for step, value in steps:
+                if step == "clock":
+                    now += timedelta(seconds=value)
+                    _clock(kept, now)
+                elif step == "pain":
+                    assert kept.post("/api/v1/pain", json={"score": value}).status_code == 201
+                    writes += 1
+                elif step == "care":
+                    assert kept.post("/api/v1/care", json={"kind": value, "minutes": 20}
+                                     ).status_code == 201
+                    writes += 1
+                elif step == "terminal":
+                    other.log_pain(pid, score=value, at=min(now, datetime.now(UTC)))
+                    writes += 1
+                else:
+                    got = kept.get(value)
+                    key = (value, int(now.timestamp() // 60), writes)
+                    moment = worked_out_at.setdefault(key, now)
+                    _clock(fresh, moment)
+                    want = fresh.get(value)
+                    assert got.status_code == want.status_code == 200
+                    assert got.content == want.content, (value, moment, now)
+        finally:
+            other.close()
+            fresh.app.state.store.close()
 
 
 def test_the_servers_loop_and_only_it_shares_the_change_number(tmp_path):
