@@ -4,8 +4,7 @@ One definition of what ``Store.overview``, ``Store.diary`` and ``Store.episode_d
 and how they put it together, over either implementation of the reads:
 :mod:`backspasm.store.rows` (SQLAlchemy Core, every backend) or :mod:`backspasm.store.lite`
 (the ``sqlite3`` module, for the diary commands and the exports on a SQLite diary). Each
-read takes an open connection in one transaction, so a
-view is one consistent read.
+read takes an open connection in one transaction, so a view is one consistent read.
 """
 
 from __future__ import annotations
