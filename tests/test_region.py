@@ -144,7 +144,35 @@ def test_web_with_no_region_uses_the_time_zone_with_a_link_to_settings(tmp_path)
     _no_gb_words(text_of(r.text))
     settings = client.get("/settings")
     assert 'name="region" value="US" checked' in settings.text
-    assert "we chose it from your time zone" in text_of(settings.text)
+    assert "You have not chosen yet, so this is our guess" in text_of(settings.text)
+
+
+def test_web_a_zone_of_no_known_region_says_the_number_is_only_a_default(tmp_path):
+    client = make_client(tmp_path, timezone="Australia/Sydney")
+    start = text_of(client.get("/").text)
+    assert "does not tell us where you live" in start
+    assert "If you are not in the UK, call your local emergency number" in start
+    assert "chosen from your time zone" not in start
+
+
+def test_cli_a_zone_of_no_known_region_says_the_number_is_only_a_default(tmp_path):
+    r = _cli(tmp_path / "none.db", "triage", "--answers", "-", tz="Australia/Sydney",
+             input=BLADDER)
+    assert r.returncode == 0, r.stderr
+    flat = " ".join(r.stdout.replace("│", " ").split())  # the panel's text, unwrapped
+    assert "does not tell us where you live" in flat
+    assert "If you are not in the UK, call your local emergency number" in flat
+    assert "chosen from your time zone" not in flat
+
+
+@pytest.mark.parametrize("region", ["AU", "FR", "XX", ""])
+def test_cli_profile_refuses_a_region_without_numbers(tmp_path, region):
+    db = tmp_path / "d.db"
+    assert _cli(db, "profile", "--region", "us").returncode == 0  # any case
+    r = _cli(db, "profile", "--region", region)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "--region: expected one of GB, US, EU" in r.stderr and repr(region) in r.stderr
+    assert json.loads(_cli(db, "profile", "--json").stdout)["region"] == "US"
 
 
 def test_web_region_chosen_in_settings_is_used(tmp_path):

@@ -40,7 +40,13 @@ def profile_command(
     if sleep is not None:
         changes["sleep"] = parse_clock(sleep, "--sleep")
     if region is not None:
-        changes["region"] = region
+        from backspasm.knowledge import load_knowledge
+
+        ids = load_knowledge().regions.ids  # regions.yaml: a number is known for these only
+        if region.strip().upper() not in ids:
+            fail(say("errors.one_of", option="--region", choices=", ".join(ids),
+                     got=repr(region)))
+        changes["region"] = region.strip().upper()
     if age is not None:
         changes["age"] = whole(age, "age", 0, 120)
     if name is not None:

@@ -106,7 +106,9 @@ def region_line(choice: Any) -> str:
     if c["source"] in ("override", "profile"):
         return say(f"region.{c['source']}", name=c["name"], id=c["id"])
     zone = c.get("time_zone") or say("region.unknown_zone")
-    return say("region.time_zone", name=c["name"], zone=zone)
+    # A guess from the time zone says so; the default says it is no more than that.
+    key = "region.default" if c["source"] == "default" else "region.time_zone"
+    return say(key, name=c["name"], zone=zone)
 
 
 def show_result(result: dict[str, Any], kb: Knowledge, *, region: Any = None,
