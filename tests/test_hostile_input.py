@@ -194,3 +194,33 @@ def test_a_db_that_is_not_a_database_is_named_and_left_alone(tmp_path, content, 
     if content is not None:
         assert target.read_bytes() == content and (target.stat().st_mode & 0o777) == 0o644
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-diary.db"]
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/v1/triage", b'{"chest_pain": true, "chest_pain": false}', "chest_pain"),
+    ("/api/v1/triage", b'{"age": 40, "bladder_bowel_change": true, "age": 41,'
+                       b' "bladder_bowel_change": false}', "age"),
+    ("/api/v1/pain", b'{"score": 9, "score": 2}', "score"),
+])
+def test_a_field_given_twice_is_refused_never_the_last_kept(api, path, body, field):
+    # The parser keeps the last: {"chest_pain": true, "chest_pain": false} read as no sign.
+    before = _diary(api)
+    r = api.post(path, content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
+    assert r.json()["field"] == field and "more than once" in r.json()["detail"]
+    assert _diary(api) == before
+
+
+@pytest.mark.parametrize(("args", "text", "message"), [
+    (["triage", "--answers", "-", "--json"], '{"chest_pain": true, "chest_pain": false}',
+     "chest_pain: given more than once"),
+    (["import", "-"], '{"format": "backspasm-diary", "format": "x", "version": 1}',
+     "FILE: the field format is given more than once"),
+])
+def test_the_cli_refuses_a_field_given_twice(tmp_path, args, text, message):
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    r = subprocess.run([sys.executable, "-m", "backspasm", *args, "--db", db], input=text,
+                       capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "NO_COLOR": "1"})
+    assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
+    assert r.stderr.startswith("Error: " + message) and r.stderr.count("\n") == 1, r.stderr

@@ -20,6 +20,7 @@ ODD: list[tuple[str, dict[str, Any]]] = [
     ("", {"content": b'{"chest_pain": "yes"}'}),
     ("", {"content": b'{"pain_now": 11}'}),
     ("", {"content": b'{"paint_now": 3}'}),
+    ("", {"content": b'{"chest_pain": true, "chest_pain": false}'}),
     ("", {"content": b"[1, 2]"}),
     ("", {"content": b"{not json"}),
     ("", {"content": b'{"onset": "2026-11-25T06:00:00+00:00", "now": "2026-11-25T05:00:00Z"}'}),

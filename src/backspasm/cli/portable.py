@@ -63,8 +63,12 @@ def import_command(
         fail(say("errors.cannot_read", option="FILE", file=file, why=exc.strerror))
     except UnicodeDecodeError:
         fail(say("errors.not_utf8", option="FILE", file=file))
+    from backspasm.core.json_text import DuplicateField, unique_object
+
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, object_pairs_hook=unique_object)
+    except DuplicateField as exc:  # the parser would keep the last (core/json_text.py)
+        fail(say("errors.duplicate_field", option="FILE", field=exc.name))
     except json.JSONDecodeError as exc:
         fail(say("errors.not_json", option="FILE", line=exc.lineno, column=exc.colno,
                  why=exc.msg))

@@ -48,8 +48,12 @@ def _read_answers(source: str) -> Any:
                  why=exc.strerror or exc))
     except UnicodeDecodeError:
         fail(say("errors.not_text", option="--answers", file=repr(source)))
+    from backspasm.core.json_text import DuplicateField, unique_object
+
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=unique_object)
+    except DuplicateField as exc:  # the parser would keep the last (core/json_text.py)
+        fail(say("errors.answers_duplicate", field=exc.name))
     except json.JSONDecodeError as exc:
         fail(say("errors.answers_json", why=exc))
 

@@ -21,6 +21,7 @@ from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backspasm.core.answers import parse_datetime
+from backspasm.core.json_text import DuplicateField, unique_object
 from backspasm.core.times import RANGE_TEXT, parse_clock
 from backspasm.web.errors import BadInput, problem_response
 
@@ -167,7 +168,10 @@ async def json_object(request: Request) -> dict[str, Any]:
     if _too_deep(body):
         raise BadInput("body", f"a JSON object nested at most {MAX_DEPTH} levels deep")
     try:
-        value = json.loads(body, parse_float=_number)
+        value = json.loads(body, parse_float=_number, object_pairs_hook=unique_object)
+    except DuplicateField as exc:  # the parser would keep the last (json_text.py)
+        raise BadInput(exc.name, "each field once",
+                       f"{exc.name}: given more than once; give each field once") from None
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadInput("body", "a JSON object", "body: expected a JSON object "
                        "(the body is not valid JSON)") from None
