@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from backspasm.exports import CareDone, ExportError, PainPoint, TriageSnapshot
-from backspasm.exports.fhir import QUESTIONNAIRE_URL, build_bundle, bundle_json, session_status
+from backspasm.exports.fhir import (
+    QUESTIONNAIRE_URL,
+    build_bundle,
+    bundle_json,
+    references,
+    session_status,
+)
 from backspasm.knowledge import load_knowledge
 from fhir_helpers import NOW, ONSET, Session, by_type, r4_validate
 from fhir_helpers import episode as _episode
@@ -181,3 +187,29 @@ def test_answers_saved_under_an_older_contract_are_left_out_not_converted(kb, fh
         "system": answers["leg_symptoms"][0]["valueCoding"]["system"], "code": "one_leg"}}],
         "fever_or_unwell": [{"valueBoolean": False}]}
     json.loads(bundle_json(bundle))
+
+
+def test_each_earlier_check_of_the_episode_is_in_the_bundle(kb, fhir_schema):
+    """A later check does not hide an earlier emergency: each saved check of the episode is
+    a QuestionnaireResponse with its RiskAssessment."""
+    base = _episode()
+    earlier = TriageSnapshot(base.triage.at - timedelta(hours=5),
+                             {"bladder_bowel_change": True}, "emergency",
+                             [{"rule": "cauda-equina", "level": "emergency", "text": "x",
+                               "sources": ["NHS-BACKPAIN"]}])
+    bundle = build_bundle(_episode(earlier=(earlier,)), kb=kb, now=NOW, patient_key="p")
+    found = _by_type(bundle)
+    assert len(found["QuestionnaireResponse"]) == 2
+    answered = {e["fullUrl"] for e in bundle["entry"]
+                if e["resource"]["resourceType"] == "QuestionnaireResponse"}
+    assert sum(1 for r in found["RiskAssessment"]  # a result for each set of answers
+               if [b["reference"] for b in r["basis"]] in ([u] for u in answered)) == 2
+    for resource in found["QuestionnaireResponse"] + found["RiskAssessment"]:
+        fhir_schema(resource)
+    first = found["QuestionnaireResponse"][0]
+    assert {i["linkId"]: i["answer"] for i in first["item"]}["bladder_bowel_change"] == [
+        {"valueBoolean": True}]
+    assert set(references(bundle)) <= {e["fullUrl"] for e in bundle["entry"]}
+    from fhir.resources.R4B.bundle import Bundle
+
+    Bundle.model_validate(json.loads(bundle_json(bundle)))

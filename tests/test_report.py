@@ -181,3 +181,34 @@ def test_a_not_sure_sign_says_not_sure_counted_as_yes(kb, tmp_path):
     text, _ = _pdf_text(tmp_path, pdf)
     assert re.search(r"Not sure \(counted as yes\): High temperature", text), text
     assert text.count("Not sure (counted as yes)") == 1
+
+
+def _check(at: datetime, level: str, rule: str = "", text: str = "") -> TriageSnapshot:
+    reasons = [{"rule": rule, "level": level, "text": text, "sources": ["NHS-BACKPAIN"]}]
+    return TriageSnapshot(at, {"age": 52}, level, reasons if rule else [])
+
+
+def test_an_earlier_emergency_check_is_never_hidden_by_a_later_one(kb, tmp_path):
+    """A later "no" must not take an earlier emergency answer out of the doctor's report:
+    every earlier check of the episode is listed under the latest (the FHIR file has each)."""
+    emergency = _check(ONSET + timedelta(days=1), "emergency", "cauda-equina",
+                       "You have new trouble peeing.")
+    pdf = render_report_pdf(two_weeks(earlier=(emergency,)), kb=kb,
+                            now=ONSET + timedelta(days=15))
+    text, pages = _pdf_text(tmp_path, pdf)
+    assert pages <= 2
+    assert re.search(r"Earlier checks in this episode: • Tue 03 Mar 2026, 07:15: Emergency: "
+                     r"go to hospital now\. You have new trouble peeing\. \(NHS-BACKPAIN\)",
+                     text), text
+    html = render_report_html(two_weeks(), kb=kb, now=ONSET + timedelta(days=15))
+    assert "Earlier checks" not in html  # none: no heading
+
+
+def test_the_most_urgent_earlier_checks_are_the_ones_listed(kb):
+    quiet = [_check(ONSET + timedelta(hours=h), "self_care") for h in range(1, 7)]
+    urgent = _check(ONSET + timedelta(minutes=30), "emergency_ambulance", "chest-pain",
+                    "You have chest pain.")
+    html = render_report_html(two_weeks(earlier=(urgent, *quiet)), kb=kb,
+                              now=ONSET + timedelta(days=15))
+    assert "You have chest pain." in html  # the oldest, yet kept: the most urgent
+    assert html.count("Self-care at home.") == 4 and "2 more earlier checks" in html

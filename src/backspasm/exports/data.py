@@ -115,6 +115,9 @@ class EpisodeRecord:
     care: Sequence[CareDone] = ()
     medicines: Sequence[MedicineDose] = ()
     triage: TriageSnapshot | None = None
+    #: The checks saved earlier in the episode, before ``triage`` (the latest), oldest
+    #: first: a later check never hides an earlier emergency from the doctor.
+    earlier: Sequence[TriageSnapshot] = ()
     sessions: Sequence[SessionLike] = field(default_factory=tuple)
     #: Region whose words ("A&E", "ER") and numbers the report uses (``core.region``,
     #: chosen by ``source.load_episode`` from the profile); ``None``: the default region.

@@ -23,6 +23,7 @@ from backspasm.exports.data import (
     export_error,
     fired_rule,
 )
+from backspasm.knowledge.vocabulary import LEVELS
 
 if TYPE_CHECKING:
     from backspasm.knowledge import Knowledge
@@ -138,7 +139,13 @@ def report_context(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> d
     signs = _signs(texts, triage)
     warnings = [{"at": w.at.astimezone(tz), "level": w.level, "pain": w.pain,
                  "rules": list(w.rules)} for w in episode.warnings]
+    # The earlier checks, newest first; the most urgent ones are never the ones left out.
+    earlier = sorted(episode.earlier, key=lambda c: (_URGENCY.get(c.level, 0), c.at),
+                     reverse=True)[:EARLIER_SHOWN]
+    earlier = [{"at": c.at.astimezone(tz), "level": c.level, "rules": _rules(c)}
+               for c in sorted(earlier, key=lambda c: c.at, reverse=True)]
     cited: list[Any] = [r.sources for r in rules]
+    cited += [r.sources for c in earlier for r in c["rules"]]
     cited += [r.sources for w in episode.warnings for r in w.rules]
     cited += [s["sources"] for s in signs["yes"] + signs["unsure"]]
     cited += [q["sources"] for q in questions]
@@ -162,6 +169,8 @@ def report_context(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> d
         "triage_at": triage.at.astimezone(tz) if triage else None,
         "rules": rules,
         "warnings": warnings,
+        "earlier": earlier,
+        "earlier_left_out": len(episode.earlier) - len(earlier),
         "answers": answers,
         "signs": signs,
         "pain": [(p.at.astimezone(tz), p.score) for p in pain],
@@ -173,6 +182,14 @@ def report_context(episode: EpisodeRecord, *, kb: Knowledge, now: datetime) -> d
         "days": _days(episode, texts),
         "sources": _source_names(kb, [sid for group in cited for sid in group]),
     }
+
+
+#: Earlier checks the report lists at most (the most urgent first; the FHIR file has all).
+EARLIER_SHOWN = 5
+
+
+#: A level's urgency (higher: more urgent; LEVELS is most urgent first).
+_URGENCY = {level: len(LEVELS) - i for i, level in enumerate(LEVELS)}
 
 
 def _rules(triage: Any) -> list[FiredRule]:

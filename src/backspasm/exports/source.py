@@ -135,11 +135,11 @@ def load_episode(
             stop = c.start + timedelta(minutes=c.minutes) if c.minutes else None
             care.append(CareDone(c.kind, c.start, stop, c.note))
     triages = data.triages
-    snapshot = None
-    for rec in reversed(triages):
-        if rec.at >= episode.onset and (end is None or rec.at <= end):
-            snapshot = _snapshot(kb, rec)
-            break
+    # Every check saved in the episode: the latest is the report's, the earlier ones are
+    # listed too (a later "no" must not hide an earlier emergency from the doctor).
+    checks = [_snapshot(kb, rec) for rec in triages
+              if rec.at >= episode.onset and (end is None or rec.at <= end)]
+    snapshot = checks[-1] if checks else None
     sessions = plan_sessions(kb, profile, episode.onset, now=now,
                              done=[(c.kind, c.start, c.end) for c in care])
     if not whole_plan:  # the plan also lists the sessions already past: keep due and upcoming
@@ -157,6 +157,7 @@ def load_episode(
         care=care,
         medicines=meds,
         triage=snapshot,
+        earlier=tuple(checks[:-1]),
         sessions=sessions,
         region=region,
         name=profile.name or None,

@@ -100,6 +100,12 @@ def build_bundle(
     q = questionnaire(kb)
     add(_urn("questionnaire", QUESTIONNAIRE_URL, kb.version), q)
     qr_url: str | None = None
+    for check in episode.earlier:  # each earlier check of the episode, as the latest
+        at = check.at.isoformat()
+        e_qr, e_ra = _urn("qr", *key, at), _urn("risk", *key, at)
+        add(e_qr, questionnaire_response(kb, q, check, tz=tz, subject=subject,
+                                         result_ref=e_ra))
+        add(e_ra, risk_assessment(kb, check, tz=tz, subject=subject, basis_ref=e_qr))
     if episode.triage is not None:
         at = episode.triage.at.isoformat()
         qr_url, ra_url = _urn("qr", *key, at), _urn("risk", *key, at)
