@@ -15,7 +15,7 @@ import pytest
 from backspasm.core.answers import AnswersError
 from backspasm.core.region import choose_region, region_from_time_zone
 from backspasm.knowledge import load_knowledge
-from web_helpers import make_client, text_of, walk
+from web_helpers import SELF_CARE, make_client, text_of, walk
 
 BIN = Path(sys.executable).with_name("backspasm")
 BLADDER = json.dumps({"bladder_bowel_change": True})
@@ -192,3 +192,18 @@ def test_signed_out_pages_use_the_server_time_zone(tmp_path):
     assert 'href="tel:112"' in client.get("/").text
     assert 'href="tel:112"' in client.get("/signin").text
 
+
+
+def test_every_question_page_has_the_persons_emergency_number(tmp_path):
+    client = make_client(tmp_path, timezone="America/New_York")
+    _, asked = walk(client, SELF_CARE)
+    assert len(asked) > 10
+    for qid in asked:
+        page = client.get(f"/triage/q/{qid}")
+        assert page.status_code == 200 and 'href="tel:911"' in page.text, qid
+        assert "Do not finish the questions" in text_of(page.text)
+    # Where you live changed: the page seen before shows the new number at once.
+    client.post("/settings", data={"tz": "America/New_York", "wake": "07:00",
+                                   "sleep": "22:00", "region": "GB"})
+    page = client.get(f"/triage/q/{asked[0]}")
+    assert 'href="tel:999"' in page.text and 'href="tel:911"' not in page.text

@@ -36,6 +36,9 @@ FILES = {
                     "levels": Obj(
                         required={"emergency_ambulance": NonEmptyStr(), "emergency": NonEmptyStr()}
                     ),
+                    # Under every question: the number, never more than a tap away.
+                    "on_questions": NonEmptyStr(),
+                    "call": NonEmptyStr(),
                 }
             ),
             "form_errors": Obj(

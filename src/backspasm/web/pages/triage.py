@@ -231,14 +231,21 @@ def _question_page(request: Request, q: Question, journey: Journey, kb: Knowledg
     where = progress(kb, journey.answers, q.id, now=now, unsure=journey.unsure)
     told = [n for n in notices(journey.answers, kb, now=now, unsure=journey.unsure)
             if n["after"] != q.id]
+    # The emergency number under every question (the person's region, as on the start page).
+    region = server_region(kb, request.app.state.settings)[0] if signed_out(request) \
+        else get_profile(request)["region"]
+    number = region_info(kb, region)["emergency_number"]
+    words = kb["web"]["emergency_signs"]
+    call = {"text": words["on_questions"], "number": number,
+            "link": words["call"].format(emergency_number=number)}
     return render(request, "question.html", {
         "title": ("Error: " if error else "") + q.text, "q": q, "back": back,
         "change": change, "error": error, "value": shown, "progress": where,
-        "notices": told,
+        "notices": told, "call": call,
     }, status_code=422 if error else 200,
         # q comes from the knowledge and its id; the rest is all in the key
         cache_key=None if error else (q.id, back, change, shown, where,
-                                      tuple(n["heading"] for n in told)))
+                                      tuple(n["heading"] for n in told), number))
 
 
 def _friendly_error(q: Question, kb: Knowledge) -> str:
