@@ -224,3 +224,15 @@ def test_the_cli_refuses_a_field_given_twice(tmp_path, args, text, message):
                        env={**os.environ, "NO_COLOR": "1"})
     assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
     assert r.stderr.startswith("Error: " + message) and r.stderr.count("\n") == 1, r.stderr
+
+
+@pytest.mark.parametrize("url", ["foo://bar", "mysql://ann:secret@db.example/diary",
+                                 "mongodb://localhost/x"])
+@pytest.mark.parametrize("command", [["status"], ["log", "pain", "3"], ["report", "-"]])
+def test_a_database_url_of_another_kind_is_one_clear_line(url, command):
+    # Not a missing driver ("No module named 'MySQLdb'") nor exit 1: bad input, exit 2.
+    r = _cli(*command, "--db", url)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("Error: --db: ") and "expected a file path, sqlite:///FILE or " \
+        "postgresql://" in r.stderr
+    assert "secret" not in r.stderr and "Traceback" not in r.stderr

@@ -146,7 +146,10 @@ def make_engine(url: str, *, pooled: bool = False) -> Engine:
         # (the CLI reads the region before the card, H26/H27): give up after 10 seconds.
         return create_engine(parsed, pool_pre_ping=True,
                              connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
-    return create_engine(parsed)
+    # Any other database (mysql://, a typo): said plainly, not as a missing driver.
+    raise NotADatabaseError(
+        f"{parsed.render_as_string(hide_password=True)}: expected a file path, "
+        "sqlite:///FILE or postgresql://… (the diary is kept in SQLite or PostgreSQL)")
 
 
 #: The first bytes of every SQLite database file.
