@@ -86,3 +86,27 @@ def test_not_sure_on_the_terminal_is_saved_and_status_keeps_it_as_yes(db_url):
     rep = json.loads(_run(db_url, "status", "--json"))
     assert rep["previous_level"] == "consultation_24"
     assert rep["level"] == "consultation_24"  # not lowered by re-running without the "?"
+
+
+def test_a_saved_result_opens_its_episode_with_its_pain_as_the_web_does(db_url):
+    """`triage --save` keeps what the web's confirm keeps: the episode from the answered
+    onset (with its trigger) and the pain given; saved again, the same score once."""
+    answers = {"age": 40, "onset": _iso(5), "pain_now": 6, "trigger": "lifting"}
+    for _ in range(2):
+        _run(db_url, "triage", "--answers", "-", "--save", input=json.dumps(answers))
+    doc = json.loads(_run(db_url, "export", "--json", "-"))
+    (episode,) = doc["episodes"]
+    assert episode["ended_at"] is None and episode["trigger"] == "lifting"
+    assert abs(datetime.fromisoformat(episode["onset"])
+               - datetime.fromisoformat(answers["onset"])) < timedelta(seconds=1)
+    assert [p["score"] for p in doc["pain"]] == [6] and len(doc["triage"]) == 2
+    rep = json.loads(_run(db_url, "status", "--json"))
+    assert rep["pain"]["latest"] == 6
+
+
+def test_a_saved_emergency_opens_no_episode_and_logs_no_pain(db_url):
+    answers = {"onset": _iso(5), "pain_now": 8, "bladder_bowel_change": True}
+    _run(db_url, "triage", "--answers", "-", "--save", input=json.dumps(answers))
+    doc = json.loads(_run(db_url, "export", "--json", "-"))
+    assert doc["episodes"] == [] and doc["pain"] == []
+    assert [t["level"] for t in doc["triage"]] == ["emergency"]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from backspasm.store import Overview, Profile, Store
 
 __all__ = ["status_report", "status_of", "status_since", "diary_guidance", "profile_region",
-           "diary_easing", "diary_plan", "care_done", "episode_window"]
+           "diary_easing", "diary_plan", "care_done", "episode_window", "keep_triage"]
 
 
 def profile_region(kb: Knowledge, profile: Profile, override: str | None = None) -> Any:
@@ -25,6 +25,35 @@ def profile_region(kb: Knowledge, profile: Profile, override: str | None = None)
     from backspasm.core.region import choose_region
 
     return choose_region(kb, override=override, profile_region=profile.region, tz=profile.tz)
+
+
+def keep_triage(store: Store, profile_id: int, answers: dict[str, Any], *, level: str,
+                rules: list[str], knowledge_version: str, unsure: list[str],
+                at: datetime) -> None:
+    """Keep a confirmed triage result in the diary, the same from every door (the web's
+    confirm, ``triage --save``): the result; and, unless it is an emergency, the episode it
+    describes (opened at the answered onset, with its trigger, when none is open) and the
+    pain given, as an entry at ``at`` (the same score within 10 minutes is not written
+    twice: a confirm sent again)."""
+    from datetime import timedelta
+
+    from backspasm.core.answers import parse_datetime
+    from backspasm.knowledge.vocabulary import EMERGENCY_LEVELS
+
+    store.save_triage(profile_id, answers=answers, level=level, rules=rules,
+                      knowledge_version=knowledge_version, at=at, unsure=unsure)
+    if level in EMERGENCY_LEVELS:
+        return
+    onset = answers.get("onset")
+    when = parse_datetime(onset) if isinstance(onset, str) else None
+    if when is not None and store.current_episode(profile_id) is None:
+        store.start_episode(profile_id, onset=when, trigger=answers.get("trigger"))
+    pain = answers.get("pain_now")
+    if isinstance(pain, int) and not isinstance(pain, bool):
+        recent = store.pain_entries(profile_id, since=at - timedelta(minutes=10),
+                                    until=at + timedelta(seconds=1))
+        if not any(p.score == pain for p in recent):
+            store.log_pain(profile_id, score=pain, at=at)  # the first entry of the episode
 
 
 def diary_guidance(store: Store, profile_id: int, *, on_screen: Any = None,

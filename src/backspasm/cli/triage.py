@@ -76,7 +76,9 @@ def triage(
         None,
         "--save/--no-save",
         help="Keep the answers and result in your diary, so `backspasm status` can tell when "
-        "the level rises. Default: save after the questions, not with --answers. The result "
+        "the level rises; unless it is an emergency, this also opens the episode from the "
+        "onset you gave and writes down your pain, as the web app does. Default: save after "
+        "the questions, not with --answers. The result "
         "is always shown first; if it cannot be saved, that is said after it and the exit "
         "status is 3.",
     ),
@@ -145,15 +147,16 @@ def save_triage_result(answers: dict[str, Any], result: Any, *, at: datetime,
     from backspasm.cli.shown import why_not
 
     try:
+        from backspasm.status import keep_triage
         from backspasm.store import open_store
 
-        with open_store(db) as store:
+        with open_store(db) as store:  # as the web keeps a confirmed result (H1, H17)
             profile = store.ensure_profile(LOCAL_PROFILE, tz=local_zone_name())
-            store.save_triage(profile.id, answers=answers, level=result.level,
-                              rules=[r.rule for r in result.reasons],
-                              knowledge_version=result.knowledge_version,
-                              at=min(at, datetime.now(UTC)),
-                              unsure=list(getattr(result, "unsure", ())))
+            keep_triage(store, profile.id, answers, level=result.level,
+                        rules=[r.rule for r in result.reasons],
+                        knowledge_version=result.knowledge_version,
+                        unsure=list(getattr(result, "unsure", ())),
+                        at=min(at, datetime.now(UTC)))
     except Exception as exc:
         return why_not(exc)
     return None

@@ -59,16 +59,6 @@ class DiaryLink:
         if self.store.current_episode(profile_id) is None:
             self.store.start_episode(profile_id, onset=onset, trigger=trigger)
 
-    def log_triage_pain(self, profile_id: int, score: int, at: datetime) -> None:
-        """The pain score given in a symptom check, as a diary entry at ``at``. A confirm sent
-        twice (the same score within 10 minutes) keeps one entry."""
-        from datetime import timedelta
-
-        recent = self.store.pain_entries(profile_id, since=at - timedelta(minutes=10),
-                                         until=at + timedelta(seconds=1))
-        if not any(p.score == score for p in recent):
-            self.store.log_pain(profile_id, score=score, at=at)
-
     def log_care(self, profile_id: int, kind: str, start: datetime, minutes: float) -> CareEntry:
         """Record a finished timer session (ice, heat, contrast) in the diary.
 

@@ -17,7 +17,6 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from backspasm.core.answers import parse_datetime
 from backspasm.web.auth import ANON_COOKIE, cookie_name
 from backspasm.web.journey import COOKIE, Journey
 
@@ -49,16 +48,13 @@ def guest_profile(request: Request) -> dict[str, Any]:
 
 def keep_result(request: Request, profile_id: int, journey: Journey, now: datetime) -> None:
     """Save a confirmed result in the diary and open its episode (the self-care plan)."""
-    diary = request.app.state.diary
+    from backspasm.status import keep_triage
+
     result = journey.result or {}
-    diary.record_triage(profile_id, journey.answers, result, now)
-    onset = journey.answers.get("onset")
-    when = parse_datetime(onset) if isinstance(onset, str) else None
-    if when is not None and not result.get("care_card", {}).get("emergency"):
-        diary.start_episode(profile_id, when, journey.answers.get("trigger"))
-    pain_now = journey.answers.get("pain_now")
-    if isinstance(pain_now, int) and not result.get("care_card", {}).get("emergency"):
-        diary.log_triage_pain(profile_id, pain_now, now)  # the first entry of the episode
+    keep_triage(request.app.state.store, profile_id, journey.answers, level=result["level"],
+                rules=[r["rule"] for r in result.get("reasons", [])],
+                knowledge_version=result["knowledge_version"],
+                unsure=list(result.get("unsure") or []), at=now)
 
 
 def load_journey(request: Request, profile_id: int | None, now: datetime) -> Journey | None:
