@@ -61,6 +61,7 @@ FILES = {
                 }
             ),
             "csrf": NonEmptyStr(),
+            "csrf_api": NonEmptyStr(),
             "not_saved": NonEmptyStr(),
         }
     ),

@@ -121,7 +121,7 @@ class SameOrigin:
             if _cross_origin(request):
                 app = scope["app"]
                 handler = app.exception_handlers[StarletteHTTPException]
-                response = await handler(request, HTTPException(403, app.state.kb["web"]["csrf"]))
+                response = await handler(request, _refused(request))
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -132,7 +132,7 @@ async def guard(request: Request, now: datetime = Depends(get_now)) -> None:
     state = request.app.state
     unsafe = request.method not in SAFE_METHODS
     if unsafe and _cross_origin(request):
-        raise HTTPException(403, request.app.state.kb["web"]["csrf"])
+        raise _refused(request)
     if not state.settings.multi_user:
         return
     info = await run_in_threadpool(
@@ -153,7 +153,14 @@ async def guard(request: Request, now: datetime = Depends(get_now)) -> None:
         if is_api(request):
             return  # no session: nothing ambient to abuse; routes that need one say 401
     if unsafe and not _same(await _submitted_token(request), expected):
-        raise HTTPException(403, request.app.state.kb["web"]["csrf"])
+        raise _refused(request)
+
+
+def _refused(request: Request) -> HTTPException:
+    """403 for a change that did not come from this app: a page's words for a form, the
+    API's for a program (which sends no form, but an origin and a CSRF header)."""
+    web = request.app.state.kb["web"]
+    return HTTPException(403, web["csrf_api"] if is_api(request) else web["csrf"])
 
 
 def resolve_profile(request: Request) -> int:
