@@ -72,7 +72,8 @@ def test_report_writes_a_pdf_about_the_episode(db, tmp_path):
 @pytest.mark.parametrize(
     ("setup", "args", "message"),
     [
-        ("none", ["report"], "Error: episode: an episode in the diary, but the diary has none yet"),
+        ("none", ["report"], "Error: episode: an episode in the diary, but the diary has none yet. "
+                            "Start one on the Plan page, or with: backspasm episode start"),
         ("empty", ["report"], "Error: episode: nothing to report yet"),
         ("full", ["report", "--episode", "999"], "Error: episode"),
     ],
