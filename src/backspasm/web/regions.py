@@ -12,3 +12,12 @@ def region_info(kb: Knowledge, region: str | None) -> dict[str, Any]:
     data = kb["regions"]
     by_id = {r["id"]: r for r in data["regions"]}
     return by_id.get((region or "").upper()) or by_id[data["default"]]
+
+
+def call_line(kb: Knowledge, region: str | None) -> dict[str, str]:
+    """The line under every question: its words (web.yaml) and the region's emergency
+    number as a tap-to-call link."""
+    number = region_info(kb, region)["emergency_number"]
+    words = kb["web"]["emergency_signs"]
+    return {"text": words["on_questions"], "number": number,
+            "link": words["call"].format(emergency_number=number)}

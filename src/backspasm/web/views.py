@@ -174,3 +174,11 @@ def form_error(kb: Knowledge, form: str, key: str, **values: Any) -> str:
     """The message for a refused form field: ``web.yaml`` ``form_errors.<form>.<key>``,
     its ``{placeholders}`` filled from ``values``."""
     return kb["web"]["form_errors"][form][key].format(**values)
+
+
+def question_error(kb: Knowledge, q: Any) -> str:
+    """What a refused answer to question ``q`` says: what to enter (web.yaml)."""
+    if q.kind in ("yes_no", "choice"):
+        return form_error(kb, "question", "choose")
+    key = "hours_ago" if q.kind == "hours_ago" else "number"
+    return form_error(kb, "question", key, minimum=q.minimum, maximum=q.maximum)

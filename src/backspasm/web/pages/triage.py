@@ -51,12 +51,12 @@ from backspasm.web.guest import (
 )
 from backspasm.web.journey import COOKIE, Journey
 from backspasm.web.kept import kept_response
-from backspasm.web.regions import region_info
+from backspasm.web.regions import call_line, region_info
 from backspasm.web.templating import render
 from backspasm.web.views import (
     card,
     emergency_signs_context,
-    form_error,
+    question_error,
     record_or_note,
     render_emergency,
     server_region,
@@ -232,12 +232,8 @@ def _question_page(request: Request, q: Question, journey: Journey, kb: Knowledg
     told = [n for n in notices(journey.answers, kb, now=now, unsure=journey.unsure)
             if n["after"] != q.id]
     # The emergency number under every question (the person's region, as on the start page).
-    region = server_region(kb, request.app.state.settings)[0] if signed_out(request) \
-        else get_profile(request)["region"]
-    number = region_info(kb, region)["emergency_number"]
-    words = kb["web"]["emergency_signs"]
-    call = {"text": words["on_questions"], "number": number,
-            "link": words["call"].format(emergency_number=number)}
+    call = call_line(kb, (guest_profile(request) if signed_out(request)
+                          else get_profile(request))["region"])
     return render(request, "question.html", {
         "title": ("Error: " if error else "") + q.text, "q": q, "back": back,
         "change": change, "error": error, "value": shown, "progress": where,
@@ -245,14 +241,7 @@ def _question_page(request: Request, q: Question, journey: Journey, kb: Knowledg
     }, status_code=422 if error else 200,
         # q comes from the knowledge and its id; the rest is all in the key
         cache_key=None if error else (q.id, back, change, shown, where,
-                                      tuple(n["heading"] for n in told), number))
-
-
-def _friendly_error(q: Question, kb: Knowledge) -> str:
-    if q.kind in ("yes_no", "choice"):
-        return form_error(kb, "question", "choose")
-    key = "hours_ago" if q.kind == "hours_ago" else "number"
-    return form_error(kb, "question", key, minimum=q.minimum, maximum=q.maximum)
+                                      tuple(n["heading"] for n in told), call["number"]))
 
 
 def _known_question(kb: Knowledge, qid: str) -> Question:
@@ -296,7 +285,7 @@ def answer(request: Request, qid: str, answer: str = Form(""), change: str = For
         answers, unsure = apply_answer(journey.answers, journey.unsure, q, raw, now=now)
     except AnswersError:
         return _question_page(request, q, journey, kb, now, bool(change),
-                              error=_friendly_error(q, kb), value=answer[:100])
+                              error=question_error(kb, q), value=answer[:100])
     journey.answers, journey.unsure = answers, sorted(unsure)
     state = _state(journey, kb, now, _profile(request, profile_id)["region"])
     journey.answers, journey.unsure = state.answers, sorted(state.unsure)
